@@ -1,0 +1,1 @@
+"""casetrail.cli: the Typer command-line interface, one module per noun."""

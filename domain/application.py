@@ -1,0 +1,203 @@
+"""The application: load a person, call a command, save. A few lines each.
+
+Optimistic concurrency: two writers may load the same person at once; the
+second save fails with eventsourcing's IntegrityError. We then reload, let the
+command check the timeline again against what the other writer stored, and
+retry, so nothing is lost and nothing impossible slips in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime
+from functools import wraps
+from typing import Any, Callable, Iterator, TypeVar
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
+
+from casetrail.domain.dates import today_utc
+from casetrail.domain.errors import AlreadyExists, BadInput, NotFound, StoreError
+from casetrail.domain.events import Fact, Registered, Retracted, SourceRegistered
+from casetrail.domain.fold import Folded
+from casetrail.domain.person import Person, Source, check_key, person_id, source_id
+from casetrail.domain.storage import OrjsonTranscoder, PydanticMapper, StoreURL, store_errors
+
+RETRIES = 20
+T = TypeVar("T")
+
+
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    @wraps(method)
+    def wrapper(self: Casetrail, *args: Any, **kwargs: Any) -> T:
+        with store_errors(self.store):
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class Casetrail(Application[UUID]):
+    """Person and source streams in one store."""
+
+    name = "casetrail"
+
+    def __init__(self, url: str | None = None) -> None:
+        self.store = StoreURL.parse(url)
+        self.store.prepare()
+        with store_errors(self.store):
+            super().__init__(env=self.store.env)
+
+    def construct_mapper(self) -> PydanticMapper:
+        return PydanticMapper(transcoder=OrjsonTranscoder(), compressor=self.factory.compressor(),
+                              cipher=self.factory.cipher())
+
+    # -- people -------------------------------------------------------------
+
+    @_guarded
+    def add_person(self, key: str, name: str, aliases: list[str] | tuple = (), born: int | None = None,
+                   place: str | None = None, note: str | None = None) -> Person:
+        check_key(key)
+        if self._exists(person_id(key)):
+            raise AlreadyExists(f"person {key} is already registered; choose another key, e.g. {key}-2")
+        person = Person.register(key, name, aliases, born, place, note)
+        try:
+            self.save(person)
+        except IntegrityError:
+            raise AlreadyExists(f"person {key} is already registered; choose another key, e.g. {key}-2") from None
+        return person
+
+    @_guarded
+    def person(self, key: str) -> Person:
+        check_key(key)
+        try:
+            return self.repository.get(person_id(key))
+        except AggregateNotFoundError:
+            raise NotFound(f"no person '{key}'; see 'casetrail person list' or add one with "
+                           f"'casetrail person add {key} --name ...'") from None
+
+    @_guarded
+    def people(self) -> list[Registered]:
+        """Every registration, in the order they were recorded."""
+        return list(self._registrations(Registered))
+
+    # -- sources ------------------------------------------------------------
+
+    @_guarded
+    def add_source(self, key: str, url: str | None = None, outlet: str | None = None, title: str | None = None,
+                   published: date | None = None, note: str | None = None) -> Source:
+        check_key(key, "source")
+        if self._exists(source_id(key)):
+            raise AlreadyExists(f"source {key} is already registered; cite it as --source {key}")
+        source = Source.register(key, url, outlet, title, published, note, today=today_utc())
+        try:
+            self.save(source)
+        except IntegrityError:
+            raise AlreadyExists(f"source {key} is already registered; cite it as --source {key}") from None
+        return source
+
+    @_guarded
+    def source(self, key: str) -> Source:
+        check_key(key, "source")
+        try:
+            return self.repository.get(source_id(key))
+        except AggregateNotFoundError:
+            raise NotFound(f"no source '{key}'; see 'casetrail source list' or add one with "
+                           f"'casetrail source add {key} --url ...'") from None
+
+    @_guarded
+    def sources(self) -> list[SourceRegistered]:
+        return list(self._registrations(SourceRegistered))
+
+    @_guarded
+    def cite(self, reference: str) -> str:
+        """The key of the source a fact cites: an existing key, or a URL registered on first use."""
+        reference = (reference or "").strip()
+        if not is_url(reference):
+            if not self._exists(source_id(check_key(reference, "source"))):
+                raise NotFound(f"no source '{reference}'; add it with 'casetrail source add {reference} --url ...' "
+                               "or give --source a URL")
+            return reference
+        key = key_for_url(reference)
+        if not self._exists(source_id(key)):
+            try:
+                self.save(Source.register(key, url=reference))
+            except IntegrityError:
+                pass  # another writer registered the same URL a moment ago: same key, same source
+        return key
+
+    # -- facts --------------------------------------------------------------
+
+    @_guarded
+    def record(self, key: str, type_name: str, **fields: Any) -> Fact:
+        """Append one fact to a person's stream; returns the stored event."""
+        if fields.get("source"):
+            fields["source"] = self.cite(fields["source"])
+        return self._retrying(key, lambda person: person.record(type_name, today_utc(), **dict(fields)))
+
+    @_guarded
+    def record_many(self, key: str, facts: list[tuple[str, dict[str, Any]]]) -> list[Fact]:
+        """Append several facts to one person in one save (all or none)."""
+        cited = [(t, {**f, "source": self.cite(f["source"]) if f.get("source") else None}) for t, f in facts]
+        today = today_utc()
+        return self._retrying(key, lambda person: [person.record(t, today, **dict(f)) for t, f in cited])
+
+    @_guarded
+    def retract(self, key: str, event_id: str, reason: str, source: str | None = None) -> Retracted:
+        if source:
+            source = self.cite(source)
+        return self._retrying(key, lambda person: person.retract(event_id, reason, source))
+
+    @_guarded
+    def fold(self, key: str, as_of: date | None = None, known_at: datetime | None = None) -> Folded:
+        person = self.person(key)
+        if known_at is not None and known_at < person.registered_at:
+            raise NotFound(f"person {key} was not registered yet at {known_at.isoformat(timespec='seconds')}; "
+                           f"the record starts {person.registered_at.isoformat(timespec='seconds')}")
+        return person.fold(as_of or today_utc(), known_at)
+
+    # -- helpers ------------------------------------------------------------
+
+    def _retrying(self, key: str, command: Callable[[Person], T]) -> T:
+        for _ in range(RETRIES):
+            person = self.person(key)
+            result = command(person)
+            try:
+                self.save(person)
+                return result
+            except IntegrityError:
+                continue  # another writer got there first: reload and check again
+        raise StoreError(f"gave up after {RETRIES} tries: {key} is being written by many processes at once; try again")
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def _registrations(self, cls: type) -> Iterator[Any]:
+        topic = get_topic(cls)
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start, 1000, topics=[topic])
+            for notification in page:
+                yield self.mapper.to_domain_event(notification)
+            if len(page) < 1000:
+                return
+            start = page[-1].id + 1
+
+
+def is_url(text: str) -> bool:
+    return bool(re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE))
+
+
+def key_for_url(url: str) -> str:
+    """A stable, readable source key for a URL: its host and a short hash."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        raise BadInput(f"source URL '{url}' has no host: give a full URL such as https://www.rferl.org/a/...")
+    host = parts.hostname or ""
+    host = re.sub(r"^www\.", "", host)
+    words = re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-")[:40] or "source"
+    digest = hashlib.sha256(url.encode()).hexdigest()[:8]
+    return f"{words}-{digest}"

@@ -1,0 +1,150 @@
+"""Fuzzy dates: the valid-time axis, as reporters give it.
+
+A subset of EDTF (ISO 8601-2): ``2022``, ``2022-02`` or ``2022-02-15``, each
+optionally followed by ``~`` (approximate) or ``?`` (uncertain).
+
+A fuzzy date covers every day it could mean: ``2022-02`` is 1 to 28 February.
+The qualifier is kept and shown back exactly as written, but it does not widen
+those bounds: EDTF's own "fuzzy" bounds pad ``~`` by a year or more, which would
+make a vague report about January sort before everything in the previous
+summer. An approximate or uncertain day therefore orders like the exact day;
+the qualifier tells the reader to treat it with care.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, time, timezone
+from functools import total_ordering
+from typing import Any
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from casetrail.domain.errors import BadInput
+
+_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?]?)$")
+_EXAMPLES = "use YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ~ or ?, e.g. 2022-01-09 or 2022-02~"
+
+
+@total_ordering
+class FuzzyDate:
+    """A day, month or year, with its earliest and latest possible day."""
+
+    __slots__ = ("text", "earliest", "latest", "precision", "qualifier")
+
+    def __init__(self, text: str, earliest: date, latest: date, precision: str, qualifier: str):
+        self.text = text
+        self.earliest = earliest
+        self.latest = latest
+        self.precision = precision  # "year", "month" or "day"
+        self.qualifier = qualifier  # "", "~" or "?"
+
+    @classmethod
+    def parse(cls, text: str) -> FuzzyDate:
+        if isinstance(text, FuzzyDate):
+            return text
+        raw = str(text).strip()
+        match = _PATTERN.match(raw)
+        if not match:
+            raise BadInput(f"'{text}' is not a date: {_EXAMPLES}")
+        year, month, day, qualifier = match.groups()
+        y = int(year)
+        if y < 1:
+            raise BadInput(f"'{text}' is not a date: year 0000 does not exist")
+        if month is None:
+            return cls(raw, date(y, 1, 1), date(y, 12, 31), "year", qualifier)
+        m = int(month)
+        if not 1 <= m <= 12:
+            raise BadInput(f"'{text}' is not a date: month {month} does not exist; {_EXAMPLES}")
+        last = calendar.monthrange(y, m)[1]
+        if day is None:
+            return cls(raw, date(y, m, 1), date(y, m, last), "month", qualifier)
+        d = int(day)
+        if not 1 <= d <= last:
+            raise BadInput(f"'{text}' is not a date: {calendar.month_name[m]} {y} has no day {day}")
+        return cls(raw, date(y, m, d), date(y, m, d), "day", qualifier)
+
+    def not_after(self, today: date) -> FuzzyDate:
+        """Refuse a date that cannot have happened yet."""
+        if self.earliest > today:
+            raise BadInput(f"date {self.text} is in the future (today is {today.isoformat()}); "
+                           "record only what has happened")
+        return self
+
+    @property
+    def exact(self) -> bool:
+        return self.precision == "day" and not self.qualifier
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"FuzzyDate({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FuzzyDate) and self.text == other.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __lt__(self, other: FuzzyDate) -> bool:
+        return (self.earliest, self.latest, self.text) < (other.earliest, other.latest, other.text)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        def validate(value: Any) -> FuzzyDate:
+            if isinstance(value, FuzzyDate):
+                return value
+            if isinstance(value, date):
+                return cls.parse(value.isoformat())
+            if isinstance(value, str):
+                try:
+                    return cls.parse(value)
+                except BadInput as error:
+                    raise ValueError(str(error)) from None
+            raise ValueError(f"{value!r} is not a date: {_EXAMPLES}")
+
+        return core_schema.no_info_plain_validator_function(
+            validate, serialization=core_schema.plain_serializer_function_ser_schema(str)
+        )
+
+
+def parse_day(text: str, what: str = "date") -> date:
+    """An exact day, as taken by --as-of."""
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise BadInput(f"{what} '{text}' is not a day: use YYYY-MM-DD, e.g. 2022-03-01") from None
+
+
+def parse_instant(text: str, what: str = "time") -> datetime:
+    """A record-time instant, as taken by --known-at.
+
+    A bare date means the end of that day in UTC ("what we knew on 1 March"
+    includes everything recorded during 1 March). A date-time without a zone is
+    read as UTC.
+    """
+    raw = str(text).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        day = parse_day(raw, what)
+        return datetime.combine(day, time.max, tzinfo=timezone.utc)
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(
+            f"{what} '{text}' is not a date or UTC date-time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], "
+            "e.g. 2022-03-01 or 2022-03-01T12:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def today_utc() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,65 @@
+"""Money: exact decimal amounts with an ISO 4217 currency code. Never a float."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer
+
+from casetrail.domain.errors import BadInput
+
+# Active ISO 4217 codes (list one, as amended in 2024), plus the fund and
+# precious-metal codes a court or fund may name.
+CURRENCIES = frozenset("""
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD
+CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP
+GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR
+LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP
+PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP
+TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD
+XPF XPT XSU XUA YER ZAR ZMW ZWG ZWL
+""".split())
+
+
+def parse_amount(value: Any, what: str = "amount") -> Decimal:
+    """A positive exact amount: '3500000', '3 500 000', '3,500,000.50'."""
+    if isinstance(value, bool) or isinstance(value, float):
+        # A float has already lost exactness: ask for the digits instead.
+        raise BadInput(f"{what} {value!r} must be given as digits (a string or integer), not a float")
+    text = str(value).strip().replace(" ", "").replace("\u00a0", "").replace(",", "").replace("_", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise BadInput(f"{what} '{value}' is not a number: give digits, e.g. 3500000 or 6500.50") from None
+    if not amount.is_finite():
+        raise BadInput(f"{what} '{value}' is not a number: give digits, e.g. 3500000 or 6500.50")
+    if amount <= 0:
+        raise BadInput(f"{what} '{value}' must be greater than zero")
+    return amount
+
+
+def parse_currency(value: Any) -> str:
+    code = str(value).strip().upper()
+    if code not in CURRENCIES:
+        raise BadInput(f"currency '{value}' is not an ISO 4217 code: use three letters such as KZT, USD or EUR")
+    return code
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        return parse_amount(value)
+    except BadInput as error:
+        raise ValueError(str(error)) from None
+
+
+def _currency(value: Any) -> str:
+    try:
+        return parse_currency(value)
+    except BadInput as error:
+        raise ValueError(str(error)) from None
+
+
+# Stored and shown as strings, so JSON keeps every digit.
+Amount = Annotated[Decimal, BeforeValidator(_amount), PlainSerializer(lambda d: str(d), return_type=str)]
+Currency = Annotated[str, BeforeValidator(_currency)]

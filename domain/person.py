@@ -1,0 +1,185 @@
+"""The Person and Source aggregates.
+
+``Person`` is thin: its command methods decide which event to trigger, after
+checking that the person's timeline stays possible by folding the stream with
+the new event in its valid-time place. State is never kept on the aggregate
+beyond its history: every reader folds.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import BaseAggregate
+from pydantic import ValidationError
+
+from casetrail.domain.dates import FuzzyDate
+from casetrail.domain.errors import AlreadyExists, BadInput, NotFound, TimelineConflict
+from casetrail.domain.events import FACT_TYPES, Fact, PersonEvent, Registered, Retracted, SourceRegistered
+from casetrail.domain.fold import Folded, fold, retracted_ids, short
+
+NAMESPACE = uuid5(NAMESPACE_URL, "https://casetrail.org/streams")
+_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KEY_MAX = 80
+
+
+def check_key(key: str, what: str = "person") -> str:
+    """A readable slug: lowercase ASCII letters and digits joined by single hyphens."""
+    if not isinstance(key, str) or not _KEY.match(key) or len(key) > KEY_MAX:
+        shown = key if len(str(key)) <= 40 else str(key)[:40] + "..."
+        example = "omarov-aslanbek" if what == "person" else "rferl-omarov"
+        raise BadInput(f"{what} key '{shown}' is not valid: use lowercase letters, digits and single hyphens "
+                       f"(at most {KEY_MAX} characters), e.g. {example}")
+    return key
+
+
+def person_id(key: str) -> UUID:
+    return uuid5(NAMESPACE, f"person:{key}")
+
+
+def source_id(key: str) -> UUID:
+    return uuid5(NAMESPACE, f"source:{key}")
+
+
+def validation_message(error: ValidationError, what: str) -> str:
+    """One line from pydantic's report: the first field at fault and why."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "value"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "missing":
+        return f"{what}: --{field.replace('_', '-')} is required"
+    if first["type"] == "extra_forbidden":
+        return f"{what} has no field '{field}'"
+    return f"{what}: {field} {message}" if message[:1].islower() else f"{what} {field}: {message}"
+
+
+class Person(BaseAggregate[UUID]):
+    """One person's case: an append-only stream of cited facts."""
+
+    def __init__(self, key: str, name: str, aliases: list[str], born: int | None, place: str | None,
+                 note: str | None = None) -> None:
+        self.key = key
+        self.name = name
+        self.aliases = list(aliases)
+        self.born = born
+        self.place = place
+        self.history: list[PersonEvent] = []
+
+    @classmethod
+    def register(cls, key: str, name: str, aliases: list[str] | tuple = (), born: int | None = None,
+                 place: str | None = None, note: str | None = None) -> Person:
+        check_key(key)
+        try:
+            return cls._create(Registered, id=person_id(key), key=key, name=name, aliases=list(aliases),
+                               born=born, place=place, note=note)
+        except ValidationError as error:
+            raise BadInput(validation_message(error, f"person {key}")) from None
+
+    @property
+    def registered_at(self) -> datetime:
+        return self.created_on
+
+    def record(self, type_name: str, today: date, **fields: Any) -> Fact:
+        """Append a fact, if the timeline stays possible with it in its valid-time place."""
+        cls = fact_class(type_name)
+        if "on" not in fields or fields["on"] in (None, ""):
+            raise BadInput(f"{type_name}: --on is required (when it happened, e.g. 2022-01-09 or 2022-01~)")
+        fields["on"] = FuzzyDate.parse(fields["on"]).not_after(today)
+        if not fields.get("source"):
+            raise BadInput(f"{type_name}: --source is required (a source key or URL); every fact cites a source")
+        candidate = self._build(cls, fields)
+        self._check(self.history + [candidate], candidate)
+        return self._append(candidate)
+
+    def retract(self, event_id: str, reason: str, source: str | None = None) -> Retracted:
+        """Take back a fact; it stays in the stream and in every view of the past."""
+        target = self.find(event_id)
+        if target.id in retracted_ids(self.history):
+            raise TimelineConflict(f"event {short(target.id)} ({target.type} on {target.on}) of {self.key} is "
+                                   "already retracted; to restore it, record the fact again", str(target.id))
+        candidate = self._build(Retracted, {"event_id": target.id, "reason": reason, "source": source})
+        self._check(self.history + [candidate], None)
+        return self._append(candidate)
+
+    def find(self, event_id: str) -> Fact:
+        """A fact of this person by its id or a unique prefix of it (at least 4 hex digits)."""
+        wanted = str(event_id).strip().lower().replace("-", "")
+        if len(wanted) < 4 or not re.fullmatch(r"[0-9a-f]+", wanted):
+            raise BadInput(f"event id '{event_id}' is not valid: give the id that show or record printed "
+                           "(at least 4 hex digits, e.g. 3f2a9c1b)")
+        matches = [e for e in self.history if isinstance(e, Fact) and e.id.hex.startswith(wanted)]
+        if not matches:
+            raise NotFound(f"{self.key} has no event {event_id}; run 'casetrail show {self.key}' to see the ids")
+        if len(matches) > 1:
+            raise BadInput(f"event id '{event_id}' matches {len(matches)} events of {self.key}; give more digits")
+        return matches[0]
+
+    def fold(self, as_of: date, known_at: datetime | None = None) -> Folded:
+        return fold(self.history, as_of, known_at)
+
+    def _build(self, cls: type[PersonEvent], fields: dict[str, Any]) -> PersonEvent:
+        data = {k: v for k, v in fields.items() if v is not None and v != [] and v != ()}
+        data.update(originator_id=self.id, originator_version=self.version + 1,
+                    timestamp=cls.create_timestamp())
+        try:
+            return cls.model_validate(data)
+        except ValidationError as error:
+            raise BadInput(validation_message(error, cls.type)) from None
+
+    def _append(self, event: PersonEvent) -> Any:
+        # What trigger_event() does, without building the event a second time:
+        # this one is already validated and checked against the timeline.
+        event.mutate(self)
+        self.pending_events.append(event)
+        return event
+
+    def _check(self, events: list[PersonEvent], new: Fact | None) -> None:
+        """Fold the whole story (all valid time, all record time); refuse any conflict."""
+        result = fold(events, date.max)
+        if result.conflicts:
+            conflict = result.conflicts[0]
+            culprit = "" if conflict.event is new else f" (event {short(conflict.event.id)})"
+            if new is None:
+                raise TimelineConflict(f"cannot retract: it would leave {conflict.message.split(';')[0]}{culprit}; "
+                                       "retract the later event first", str(conflict.event.id), conflict.event.on.text)
+            raise TimelineConflict(f"{self.key}: {conflict.message}{culprit}", str(conflict.event.id),
+                                   conflict.event.on.text)
+
+
+def fact_class(type_name: str) -> type[Fact]:
+    try:
+        return FACT_TYPES[type_name]
+    except KeyError:
+        known = ", ".join(FACT_TYPES)
+        raise NotFound(f"unknown event type '{type_name}': use one of {known}") from None
+
+
+class Source(BaseAggregate[UUID]):
+    """Where a fact comes from. Facts cite a source by its key."""
+
+    def __init__(self, key: str, url: str | None, outlet: str | None, title: str | None,
+                 published: date | None, note: str | None = None) -> None:
+        self.key = key
+        self.url = url
+        self.outlet = outlet
+        self.title = title
+        self.published = published
+        self.note = note
+
+    @classmethod
+    def register(cls, key: str, url: str | None = None, outlet: str | None = None, title: str | None = None,
+                 published: date | None = None, note: str | None = None, today: date | None = None) -> Source:
+        check_key(key, "source")
+        if published is not None and today is not None and published > today:
+            raise BadInput(f"source {key}: --published {published} is in the future (today is {today})")
+        try:
+            return cls._create(SourceRegistered, id=source_id(key), key=key, url=url, outlet=outlet,
+                               title=title, published=published, note=note)
+        except ValidationError as error:
+            raise BadInput(validation_message(error, f"source {key}")) from None
+
+
+__all__ = ["Person", "Source", "AlreadyExists", "person_id", "source_id", "check_key", "fact_class"]

@@ -1,0 +1,189 @@
+"""Where events are kept: one URL picks the store, a pydantic mapper writes them.
+
+The model modules (dates, events, fold, person) import nothing from here.
+
+URLs:
+  ``casetrail.db``, ``path/to/file.db``, ``sqlite:///relative.db``, ``sqlite:////abs/path.db``
+      an SQLite file (eventsourcing.sqlite: table ``stored_events``)
+  ``postgresql://user@host:5432/dbname[?schema=name]``
+      a PostgreSQL server (eventsourcing.postgres: table ``casetrail_events``)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import Mapper, PersistenceError, StoredEvent, Transcoder
+from eventsourcing.utils import get_topic, resolve_topic
+
+from casetrail.domain.errors import BadInput, StoreError
+
+DEFAULT_URL = "casetrail.db"
+ENV_URL = "CASETRAIL_DB"
+
+
+@dataclass(frozen=True)
+class StoreURL:
+    """A parsed store URL and the eventsourcing environment it stands for."""
+
+    kind: str  # "sqlite" or "postgres"
+    env: dict[str, str]
+    shown: str  # for messages: never includes a password
+
+    @classmethod
+    def parse(cls, url: str | None = None) -> StoreURL:
+        url = (url or os.environ.get(ENV_URL) or DEFAULT_URL).strip()
+        scheme = url.split(":", 1)[0].lower() if "://" in url else ""
+        if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+            return cls._postgres(url)
+        if scheme in ("", "sqlite"):
+            return cls._sqlite(url)
+        raise BadInput(f"store URL '{url}' is not supported: give a file path, sqlite:///path or postgresql://host/db")
+
+    @classmethod
+    def _sqlite(cls, url: str) -> StoreURL:
+        path = url[len("sqlite:///"):] if url.lower().startswith("sqlite:///") else url
+        if not path or path == ":memory:":
+            raise BadInput("give the SQLite store a file path, e.g. --db cases.db (an in-memory store keeps nothing)")
+        folder = Path(path).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise StoreError(f"cannot open store {path}: folder {folder} does not exist; create it or choose another --db")
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(Path(path).expanduser()),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+        return cls("sqlite", env, path)
+
+    @classmethod
+    def _postgres(cls, url: str) -> StoreURL:
+        parts = urlsplit(url)
+        dbname = unquote(parts.path.lstrip("/"))
+        if not dbname:
+            raise BadInput(f"store URL '{url}' names no database: use postgresql://host:5432/dbname")
+        try:
+            port = str(parts.port or 5432)
+        except ValueError:
+            raise BadInput(f"store URL '{url}' has a bad port: use postgresql://host:5432/dbname") from None
+        query = parse_qs(parts.query)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": dbname,
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": port,
+            "POSTGRES_USER": unquote(parts.username) if parts.username else getpass.getuser(),
+            "POSTGRES_PASSWORD": unquote(parts.password) if parts.password else "",
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+        }
+        if "schema" in query:
+            env["POSTGRES_SCHEMA"] = query["schema"][0]
+        shown = f"postgresql://{env['POSTGRES_HOST']}:{port}/{dbname}"
+        return cls("postgres", env, shown)
+
+    def prepare(self) -> None:
+        """Create what eventsourcing expects to exist already (a PostgreSQL schema)."""
+        schema = self.env.get("POSTGRES_SCHEMA")
+        if self.kind != "postgres" or not schema:
+            return
+        import psycopg
+        from psycopg import sql
+
+        with store_errors(self), psycopg.connect(**self.connect_kwargs(), autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+
+    def connect_kwargs(self) -> dict[str, Any]:
+        e = self.env
+        return {"dbname": e["POSTGRES_DBNAME"], "host": e["POSTGRES_HOST"], "port": int(e["POSTGRES_PORT"]),
+                "user": e["POSTGRES_USER"], "password": e["POSTGRES_PASSWORD"] or None, "connect_timeout": 5}
+
+
+@contextlib.contextmanager
+def store_errors(store: StoreURL) -> Iterator[None]:
+    """Turn the store's failures into one line a user can act on."""
+    try:
+        yield
+    except (PersistenceError, sqlite3.Error, OSError) as error:
+        if isinstance(error, StoreError):
+            raise
+        raise StoreError(describe(store, error)) from error
+    except Exception as error:  # psycopg's own errors, without importing psycopg for SQLite users
+        if type(error).__module__.startswith("psycopg"):
+            raise StoreError(describe(store, error)) from error
+        raise
+
+
+def describe(store: StoreURL, error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    low = text.lower()
+    where = store.shown
+    if "locked" in low or "lock timeout" in low:
+        return f"store {where} is locked by another process; wait for it to finish and try again"
+    if "readonly" in low or "read-only" in low or "permission denied" in low:
+        return f"store {where} is read-only; check the file's permissions or choose another --db"
+    if "unable to open" in low:
+        return f"cannot open store {where}; check that the path exists and is writable"
+    if "connection" in low or "connect" in low or "timeout" in low:
+        return f"cannot reach PostgreSQL at {where}: {text[:160]}; is the server running?"
+    if "not a database" in low or "malformed" in low:
+        return f"store {where} is not a casetrail database (or is damaged); choose another --db"
+    return f"store {where} failed: {text[:200]}"
+
+
+class OrjsonTranscoder(Transcoder):
+    """JSON bytes; pydantic has already turned every value into a JSON type."""
+
+    def encode(self, obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    def decode(self, data: bytes) -> Any:
+        return orjson.loads(data)
+
+
+class PydanticMapper(Mapper[UUID]):
+    """Stores ``model_dump(mode="json")``; restores with ``model_validate``.
+
+    Types come back from the models' annotations, so no transcodings are needed.
+    Upcasting works as in eventsourcing: a class with ``class_version = N`` and
+    ``upcast_vK_vK+1`` static methods upgrades older stored states on read.
+    """
+
+    _envelope = frozenset({"originator_id", "originator_version"})
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        cls = type(domain_event)
+        state = domain_event.model_dump(mode="json", exclude=self._envelope)
+        class_version = getattr(cls, "class_version", 1)
+        if class_version > 1:
+            state["class_version"] = class_version
+        data = self.transcoder.encode(state)
+        if self.compressor:
+            data = self.compressor.compress(data)
+        if self.cipher:
+            data = self.cipher.encrypt(data)
+        return StoredEvent(originator_id=domain_event.originator_id,
+                           originator_version=domain_event.originator_version, topic=get_topic(cls), state=data)
+
+    def to_domain_event(self, stored: StoredEvent) -> Any:
+        cls = resolve_topic(stored.topic)
+        data = stored.state
+        if self.cipher:
+            data = self.cipher.decrypt(data)
+        if self.compressor:
+            data = self.compressor.decompress(data)
+        state = self.transcoder.decode(data)
+        version = state.pop("class_version", 1)
+        while version < getattr(cls, "class_version", 1):
+            getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+            version += 1
+        state["originator_id"] = stored.originator_id
+        state["originator_version"] = stored.originator_version
+        return cls.model_validate(state)

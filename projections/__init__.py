@@ -1,0 +1,1 @@
+"""casetrail.projections: read models and queries (see DESIGN.md section 7)."""
