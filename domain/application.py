@@ -134,22 +134,25 @@ class Casetrail(Application[UUID]):
     @_guarded
     def record(self, key: str, type_name: str, **fields: Any) -> Fact:
         """Append one fact to a person's stream; returns the stored event."""
+        person = self.person(key)
         if fields.get("source"):
             fields["source"] = self.cite(fields["source"])
-        return self._retrying(key, lambda person: person.record(type_name, today_utc(), **dict(fields)))
+        return self._retrying(person, lambda p: p.record(type_name, today_utc(), **dict(fields)))
 
     @_guarded
     def record_many(self, key: str, facts: list[tuple[str, dict[str, Any]]]) -> list[Fact]:
         """Append several facts to one person in one save (all or none)."""
+        person = self.person(key)
         cited = [(t, {**f, "source": self.cite(f["source"]) if f.get("source") else None}) for t, f in facts]
         today = today_utc()
-        return self._retrying(key, lambda person: [person.record(t, today, **dict(f)) for t, f in cited])
+        return self._retrying(person, lambda p: [p.record(t, today, **dict(f)) for t, f in cited])
 
     @_guarded
     def retract(self, key: str, event_id: str, reason: str, source: str | None = None) -> Retracted:
+        person = self.person(key)
         if source:
             source = self.cite(source)
-        return self._retrying(key, lambda person: person.retract(event_id, reason, source))
+        return self._retrying(person, lambda p: p.retract(event_id, reason, source))
 
     @_guarded
     def fold(self, key: str, as_of: date | None = None, known_at: datetime | None = None) -> Folded:
@@ -161,16 +164,17 @@ class Casetrail(Application[UUID]):
 
     # -- helpers ------------------------------------------------------------
 
-    def _retrying(self, key: str, command: Callable[[Person], T]) -> T:
+    def _retrying(self, person: Person, command: Callable[[Person], T]) -> T:
+        """Run the command and save; on a concurrent write, reload and run it again."""
         for _ in range(RETRIES):
-            person = self.person(key)
             result = command(person)
             try:
                 self.save(person)
                 return result
             except IntegrityError:
-                continue  # another writer got there first: reload and check again
-        raise StoreError(f"gave up after {RETRIES} tries: {key} is being written by many processes at once; try again")
+                person = self.person(person.key)  # another writer got there first
+        raise StoreError(f"gave up after {RETRIES} tries: {person.key} is being written by many processes at once; "
+                         "try again")
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))

@@ -52,7 +52,7 @@ class FuzzyDate:
         year, month, day, qualifier = match.groups()
         y = int(year)
         if y < 1:
-            raise BadInput(f"'{text}' is not a date: year 0000 does not exist")
+            raise BadInput(f"'{text}' is not a date: year 0000 does not exist; {_EXAMPLES}")
         if month is None:
             return cls(raw, date(y, 1, 1), date(y, 12, 31), "year", qualifier)
         m = int(month)
@@ -63,7 +63,7 @@ class FuzzyDate:
             return cls(raw, date(y, m, 1), date(y, m, last), "month", qualifier)
         d = int(day)
         if not 1 <= d <= last:
-            raise BadInput(f"'{text}' is not a date: {calendar.month_name[m]} {y} has no day {day}")
+            raise BadInput(f"'{text}' is not a date: {calendar.month_name[m]} {y} has no day {day}; {_EXAMPLES}")
         return cls(raw, date(y, m, d), date(y, m, d), "day", qualifier)
 
     def not_after(self, today: date) -> FuzzyDate:

@@ -50,6 +50,7 @@ class Money:
 @dataclass(frozen=True)
 class State:
     custody: str = "never_detained"
+    custody_event: Fact | None = None  # the fact that put custody where it is
     legal: str = "none"
     appeal_pending: bool = False
     vital: str = "alive"
@@ -163,13 +164,13 @@ def _refusal(state: State, event: Fact) -> str | None:
         return (f"released on {on} but {where}; record the detention first "
                 f"(an approximate date such as {event.on.earliest.year}~ will do) or {FIX}")
     if isinstance(event, Detained) and state.custody == "detained":
-        since = _open_period(state)
-        return (f"detained on {on} but already detained since {since.cause.on} (event {short(since.cause.id)}); "
+        since = state.custody_event
+        return (f"detained on {on} but already detained since {since.on} (event {short(since.id)}); "
                 f"if it is the same detention it is already recorded, otherwise record the release in between")
     if isinstance(event, PlacedUnderHouseArrest) and state.custody == "house_arrest":
-        since = _open_period(state)
-        return (f"placed_under_house_arrest on {on} but already under house arrest since {since.cause.on} "
-                f"(event {short(since.cause.id)}); record the release in between or retract one of the two")
+        since = state.custody_event
+        return (f"placed_under_house_arrest on {on} but already under house arrest since {since.on} "
+                f"(event {short(since.id)}); record the release in between or retract one of the two")
     if isinstance(event, ChargesDropped) and state.legal != "accused":
         return (f"charges_dropped on {on} but no charge is pending then (legal status: {state.legal}); "
                 f"record the charge first or {FIX}")
@@ -180,16 +181,10 @@ def _refusal(state: State, event: Fact) -> str | None:
 
 
 def _custody_words(state: State) -> str:
-    if state.custody == "never_detained":
+    if state.custody_event is None:
         return "no detention is recorded before it"
-    last = state.periods[-1] if state.periods else None
-    if last is not None and last.end is not None:
-        return f"already free since {last.end.isoformat()}"
-    return "not in custody then"
-
-
-def _open_period(state: State) -> Period:
-    return state.periods[-1]
+    since = state.custody_event
+    return f"already free then ({since.type} on {since.on}, event {short(since.id)})"
 
 
 def _enter(state: State, custody: str, event: Fact) -> State:
@@ -198,7 +193,7 @@ def _enter(state: State, custody: str, event: Fact) -> State:
         periods[-1] = replace(periods[-1], end=event.on.earliest)
     if custody in IN_CUSTODY:
         periods.append(Period(custody, event.on.earliest, None, event))
-    return replace(state, custody=custody, periods=tuple(periods))
+    return replace(state, custody=custody, custody_event=event, periods=tuple(periods))
 
 
 def _transition(state: State, event: Fact) -> State:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -27,7 +28,12 @@ def parse_amount(value: Any, what: str = "amount") -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
         # A float has already lost exactness: ask for the digits instead.
         raise BadInput(f"{what} {value!r} must be given as digits (a string or integer), not a float")
-    text = str(value).strip().replace(" ", "").replace("\u00a0", "").replace(",", "").replace("_", "")
+    compact = str(value).strip().replace(" ", "").replace("\u00a0", "").replace("_", "")
+    if "," in compact and not re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", compact):
+        # '1,5' or '3 500 000,50' (a decimal comma) must not become 15 or 350000050.
+        raise BadInput(f"{what} '{value}' is ambiguous: write decimals with a point and use commas only "
+                       "between groups of three digits, e.g. 3500000.50 or 3,500,000.50")
+    text = compact.replace(",", "")
     try:
         amount = Decimal(text)
     except InvalidOperation:
@@ -48,7 +54,7 @@ def parse_currency(value: Any) -> str:
 
 def _amount(value: Any) -> Decimal:
     try:
-        return parse_amount(value)
+        return parse_amount(value, "amount")
     except BadInput as error:
         raise ValueError(str(error)) from None
 

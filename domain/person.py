@@ -48,12 +48,17 @@ def validation_message(error: ValidationError, what: str) -> str:
     """One line from pydantic's report: the first field at fault and why."""
     first = error.errors()[0]
     field = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "value"
+    flag = "--" + field.replace("_", "-")
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "missing":
-        return f"{what}: --{field.replace('_', '-')} is required"
+        return f"{what}: {flag} is required"
     if first["type"] == "extra_forbidden":
         return f"{what} has no field '{field}'"
-    return f"{what}: {field} {message}" if message[:1].islower() else f"{what} {field}: {message}"
+    if message.startswith(field) or message.startswith("'") or message.startswith("a "):
+        return f"{what}: {message}"
+    message = message.replace("Input should be", "must be").replace("String should have", "must have")
+    shown = str(first.get("input", ""))[:60]
+    return f"{what}: {flag} {message[:1].lower()}{message[1:]} (got '{shown}')"
 
 
 class Person(BaseAggregate[UUID]):

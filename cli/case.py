@@ -1,0 +1,133 @@
+"""``show``, ``replay`` and ``retract``: read one case at (valid date, record time), and correct it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.table import Table
+
+from casetrail.cli.context import store
+from casetrail.cli.render import (
+    STATUS_KEYS, compensation_json, console, details, emit_json, event_json, events_table, print_status, stamp,
+    status_json, warn, when_text,
+)
+from casetrail.domain.dates import parse_day, parse_instant, today_utc
+from casetrail.domain.errors import BadInput
+from casetrail.domain.fold import Folded, State, Step, short
+
+Key = Annotated[str, typer.Argument(help="The person, e.g. omarov-aslanbek.")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Valid date V, YYYY-MM-DD: the world as it was that day. Default: today.")]
+KnownAt = Annotated[Optional[str], typer.Option(
+    "--known-at", help="Record time K: a date (end of that day, UTC) or a UTC date-time. Default: now.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _fold(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None, what: str = "--as-of") -> Folded:
+    day = parse_day(as_of, what) if as_of else None
+    if day is not None and day > today_utc():
+        raise BadInput(f"{what} {day} is in the future; casetrail answers only up to today ({today_utc()})")
+    moment = parse_instant(known_at, "--known-at") if known_at else None
+    return store(ctx).fold(key, day, moment)
+
+
+def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = None, json: Json = False) -> None:
+    """Show a person's status and the facts that count, in valid-time order.
+
+    Example: casetrail show omarov-aslanbek --as-of 2022-06-01 --known-at 2024-09-01
+    """
+    folded = _fold(ctx, key, as_of, known_at)
+    person = store(ctx).person(key)
+    if json:
+        emit_json({
+            "person": key, "name": person.name, "aliases": person.aliases,
+            "as_of": folded.as_of.isoformat(), "known_at": stamp(folded.known_at),
+            "uncertain": folded.uncertain, "status": status_json(folded.state, folded.days_in_custody),
+            "compensation": compensation_json(folded.state),
+            "events": [event_json(e) for e in folded.events],
+        })
+        return
+    console.print(f"[bold]{person.name}[/bold] ({key}) - {when_text(folded)}")
+    if person.aliases:
+        console.print("also: " + "; ".join(person.aliases))
+    print_status(folded.state, folded.days_in_custody)
+    if folded.uncertain:
+        late = [e for e in folded.events if e.on.latest > folded.as_of]
+        console.print(f"[yellow]uncertain:[/yellow] {len(late)} counted fact(s) may have happened after "
+                      f"{folded.as_of}: " + ", ".join(f"{e.type} {e.on}" for e in late))
+    console.print(events_table(folded.events, f"{len(folded.events)} facts"))
+    _warn_conflicts(folded)
+
+
+def replay(ctx: typer.Context, key: Key,
+           to: Annotated[Optional[str], typer.Option("--to", help="Stop at valid date V, YYYY-MM-DD. Default: today.")] = None,
+           known_at: KnownAt = None, json: Json = False) -> None:
+    """Walk a case in valid-time order and show the status after each fact.
+
+    Example: casetrail replay zhubanazarov-ruslanbek --known-at 2023-01-01
+    """
+    folded = _fold(ctx, key, to, known_at, "--to")
+    person = store(ctx).person(key)
+    steps, previous = [], status_json(State(), 0)
+    for step in folded.steps:
+        status = status_json(step.state, step.state.days_in_custody(step.event.on.earliest))
+        status["compensation"] = compensation_json(step.state)
+        changes = {k: [previous[k], status[k]] for k in (*STATUS_KEYS, "compensation")
+                   if k != "days_in_custody" and previous.get(k, []) != status[k]}
+        steps.append({"event": event_json(step.event), "status": status, "changes": changes,
+                      "reclassification": _reclassification(step)})
+        previous = status
+    if json:
+        emit_json({"person": key, "name": person.name, "to": folded.as_of.isoformat(),
+                   "known_at": stamp(folded.known_at), "uncertain": folded.uncertain, "steps": steps})
+        return
+    console.print(f"[bold]{person.name}[/bold] ({key}) - replay, {when_text(folded)}")
+    table = Table(show_lines=True)
+    for column in ("on", "event", "source", "status after", "what changed"):
+        table.add_column(column, overflow="fold")
+    for step, row in zip(folded.steps, steps):
+        changed = [f"{k}: {a or '-'} -> {b}" for k, (a, b) in row["changes"].items() if k != "compensation"]
+        if "compensation" in row["changes"]:
+            changed.append("compensation: " + ", ".join(f"{m['currency']} {m['awarded']} awarded"
+                                                        for m in row["status"]["compensation"]))
+        if row["reclassification"]:
+            r = row["reclassification"]
+            changed.insert(0, f"RECLASSIFIED {r['from']} -> {r['to']}" + (f" by {r['by']}" if r["by"] else ""))
+        headline = row["status"]["headline"]
+        table.add_row(step.event.on.text, f"{step.event.type} {short(step.event.id)}\n{details(step.event)}",
+                      step.event.source, headline, "\n".join(changed) or "(no change)")
+    console.print(table)
+    print_status(folded.state, folded.days_in_custody)
+    _warn_conflicts(folded)
+
+
+def retract(
+    ctx: typer.Context,
+    key: Key,
+    event_id: Annotated[str, typer.Argument(help="The event's id, or a unique prefix of it (at least 4 hex digits).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the fact no longer holds.")],
+    source: Annotated[Optional[str], typer.Option("--source", help="A source key or URL for the correction.")] = None,
+    json: Json = False,
+) -> None:
+    """Retract a wrong fact. It stays in the stream and in every view of the past (--known-at before now).
+
+    Example: casetrail retract omarov-aslanbek 3f2a9c1b --reason "wrong person, see correction" --source rferl-omarov
+    """
+    retraction = store(ctx).retract(key, event_id, reason, source)
+    if json:
+        emit_json({"person": key, **event_json(retraction)})
+    else:
+        typer.echo(f"retracted {short(retraction.event_id)} as {retraction.id}")
+
+
+def _reclassification(step: Step) -> dict[str, Any] | None:
+    if step.reclassified_from is None:
+        return None
+    event = step.event
+    return {"from": step.reclassified_from, "to": step.state.designation, "by": getattr(event, "by", None),
+            "source": event.source, "on": event.on.text}
+
+
+def _warn_conflicts(folded: Folded) -> None:
+    for conflict in folded.conflicts:
+        warn(f"left out {conflict.event.type} {short(conflict.event.id)}: {conflict.message}")

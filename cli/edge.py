@@ -1,0 +1,60 @@
+"""The edge: the one place where errors become ``Error: ...`` on stderr and exit code 1.
+
+Click's own usage errors (a missing option, a misspelt flag) get the same single
+line instead of a box, so scripts and people see one format. Set
+CASETRAIL_DEBUG=1 to see the traceback of an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, NoReturn
+
+import typer
+from typer._click import exceptions as click  # typer 0.29 vendors click; pinned in pyproject
+from typer.core import TyperGroup
+
+from casetrail.domain.errors import CasetrailError
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _usage(error: click.UsageError) -> str:
+    message = " ".join(error.format_message().split())
+    ctx = error.ctx
+    if ctx is not None:
+        message += f" (see '{ctx.command_path.replace('{KEY}', 'KEY')} --help')"
+    return message
+
+
+class EdgeGroup(TyperGroup):
+    """A Typer group whose ``main`` turns every failure into one line."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.NoArgsIsHelpError as error:
+            typer.echo(error.ctx.get_help() if error.ctx else str(error))
+            code = 0
+        except click.UsageError as error:
+            fail(_usage(error))
+        except click.ClickException as error:
+            fail(" ".join(error.format_message().split()))
+        except typer.Abort:
+            fail("aborted")
+        except CasetrailError as error:
+            fail(" ".join(str(error).split()))
+        except Exception as error:  # a bug: still one line, unless debugging
+            if os.environ.get("CASETRAIL_DEBUG"):
+                raise
+            fail(f"unexpected {type(error).__name__}: {' '.join(str(error).split())[:300]} "
+                 "(set CASETRAIL_DEBUG=1 for the traceback and please report it)")
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code

@@ -1,0 +1,59 @@
+"""``casetrail person``: register people and list them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from casetrail.cli.context import store
+from casetrail.cli.render import console, emit_json, stamp
+
+app = typer.Typer(help="Register the people whose cases you follow, and list them.", no_args_is_help=True)
+
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="A readable slug that names the stream, e.g. omarov-aslanbek.")],
+    name: Annotated[str, typer.Option("--name", help="Full name as usually written.")],
+    alias: Annotated[Optional[list[str]], typer.Option("--alias", help="Another spelling or script (repeat).")] = None,
+    born: Annotated[Optional[int], typer.Option("--born", help="Year of birth.")] = None,
+    place: Annotated[Optional[str], typer.Option("--place", help="Home town or region.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="Anything else worth keeping.")] = None,
+    json: Json = False,
+) -> None:
+    """Register a person.
+
+    Example: casetrail person add omarov-aslanbek --name "Aslanbek Omarov" --alias "Асланбек Омаров"
+    """
+    person = store(ctx).add_person(key, name, alias or [], born, place, note)
+    if json:
+        emit_json({"person": person.key, "name": person.name, "aliases": person.aliases,
+                   "registered_at": stamp(person.registered_at)})
+    else:
+        typer.echo(f"registered {person.key}: {person.name}")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, json: Json = False) -> None:
+    """List every registered person, in the order they were registered.
+
+    Example: casetrail person list --json
+    """
+    people = store(ctx).people()
+    rows = [{"person": p.key, "name": p.name, "aliases": p.aliases, "born": p.born, "place": p.place,
+             "registered_at": stamp(p.timestamp)} for p in people]
+    if json:
+        emit_json(rows)
+        return
+    table = Table(title=f"{len(rows)} people", title_justify="left")
+    for column in ("person", "name", "aliases", "born", "place"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["person"], row["name"], "; ".join(row["aliases"]), str(row["born"] or ""),
+                      row["place"] or "")
+    console.print(table)

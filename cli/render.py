@@ -1,0 +1,124 @@
+"""How answers look: JSON for scripts, rich tables for people. No domain logic here."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from casetrail.domain.events import Fact, PersonEvent, Retracted
+from casetrail.domain.fold import Folded, Money, State, short
+
+# Piped output is not cut at 80 columns: COLUMNS wins, then the terminal, then 120.
+console = Console(highlight=False, soft_wrap=False,
+                  width=int(os.environ.get("COLUMNS") or 0) or (None if sys.stdout.isatty() else 120))
+
+STATUS_KEYS = ("custody", "legal", "appeal_pending", "vital", "designation", "headline", "days_in_custody")
+
+
+def emit_json(data: Any) -> None:
+    typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode())
+
+
+def stamp(moment: datetime | None) -> str | None:
+    """A record time as ISO 8601 UTC with a Z, to the microsecond so it can be fed back to --known-at."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def short_stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def event_json(event: PersonEvent) -> dict[str, Any]:
+    if isinstance(event, Retracted):
+        data = {"id": str(event.id), "type": event.type, "recorded_at": stamp(event.timestamp),
+                "event_id": str(event.event_id), "reason": event.reason}
+        if event.source:
+            data["source"] = event.source
+        return data
+    assert isinstance(event, Fact)
+    data = {"id": str(event.id), "type": event.type, "on": event.on.text, "recorded_at": stamp(event.timestamp),
+            "source": event.source}
+    data.update(event.fields())
+    if event.note:
+        data["note"] = event.note
+    if event.group:
+        data["group"] = event.group
+    return data
+
+
+def status_json(state: State, days: int) -> dict[str, Any]:
+    return {"custody": state.custody, "legal": state.legal, "appeal_pending": state.appeal_pending,
+            "vital": state.vital, "designation": state.designation, "headline": state.headline,
+            "days_in_custody": days}
+
+
+def compensation_json(state: State) -> list[dict[str, str]]:
+    return [{"currency": c, "awarded": str(m.awarded), "claimed": str(m.claimed)} for c, m in state.compensation]
+
+
+def details(event: Fact) -> str:
+    """The type's own fields in one short line: 'place=Aqtobe by=security forces'."""
+    parts = []
+    for name, value in event.fields().items():
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value)
+        parts.append(f"{name}={value}")
+    if event.note:
+        parts.append(f"note={event.note}")
+    return "  ".join(parts)
+
+
+def money_text(currency: str, money: Money) -> str:
+    text = f"{currency} {amount_text(money.awarded)} awarded"
+    if money.claimed:
+        text += f" of {amount_text(money.claimed)} claimed"
+    return text
+
+
+def amount_text(amount: Decimal) -> str:
+    return f"{amount:,}"
+
+
+def events_table(events: list[Fact], title: str | None = None) -> Table:
+    table = Table(title=title, show_lines=False, title_justify="left")
+    for column in ("id", "on", "type", "details", "source", "recorded"):
+        table.add_column(column, overflow="fold")
+    for event in events:
+        table.add_row(short(event.id), event.on.text, event.type, details(event), event.source,
+                      short_stamp(event.timestamp))
+    return table
+
+
+def when_text(folded: Folded) -> str:
+    known = "now" if folded.known_at is None else short_stamp(folded.known_at)
+    return f"as of {folded.as_of.isoformat()}, known at {known}"
+
+
+def print_status(state: State, days: int) -> None:
+    facets = [
+        ("headline", state.headline), ("custody", state.custody), ("legal", state.legal),
+        ("appeal pending", "yes" if state.appeal_pending else "no"), ("vital", state.vital),
+        ("designation", state.designation or "-"), ("days in custody", str(days)),
+    ]
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for label, value in facets:
+        grid.add_row(label, value)
+    for currency, money in state.compensation:
+        grid.add_row("compensation", money_text(currency, money))
+    console.print(grid)
+
+
+def warn(message: str) -> None:
+    typer.echo(f"Warning: {message}", err=True)

@@ -1,0 +1,63 @@
+"""``casetrail source``: the articles, court records and testimonies that facts cite."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from casetrail.cli.context import store
+from casetrail.cli.render import console, emit_json, stamp
+from casetrail.domain.dates import parse_day
+
+app = typer.Typer(help="Register the sources that facts cite, and list them.", no_args_is_help=True)
+
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="A short slug to cite it by, e.g. rferl-omarov.")],
+    url: Annotated[Optional[str], typer.Option("--url", help="Where to read it.")] = None,
+    outlet: Annotated[Optional[str], typer.Option("--outlet", help="Who published it, e.g. RFE/RL.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="Its headline or title.")] = None,
+    published: Annotated[Optional[str], typer.Option("--published", help="Publication day, YYYY-MM-DD.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="Anything else worth keeping.")] = None,
+    json: Json = False,
+) -> None:
+    """Register a source.
+
+    Example: casetrail source add rferl-omarov --url https://www.rferl.org/a/... --outlet "RFE/RL" --published 2024-09-01
+    """
+    day = parse_day(published, "--published") if published else None
+    source = store(ctx).add_source(key, url, outlet, title, day, note)
+    if json:
+        emit_json(_row(source.key, source.url, source.outlet, source.title, source.published, source.created_on))
+    else:
+        typer.echo(f"registered source {source.key}")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, json: Json = False) -> None:
+    """List every source.
+
+    Example: casetrail source list --json
+    """
+    rows = [_row(s.key, s.url, s.outlet, s.title, s.published, s.timestamp) for s in store(ctx).sources()]
+    if json:
+        emit_json(rows)
+        return
+    table = Table(title=f"{len(rows)} sources", title_justify="left")
+    for column in ("source", "outlet", "published", "title", "url"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["source"], row["outlet"] or "", row["published"] or "", row["title"] or "",
+                      row["url"] or "")
+    console.print(table)
+
+
+def _row(key, url, outlet, title, published, registered) -> dict:
+    return {"source": key, "url": url, "outlet": outlet, "title": title,
+            "published": published.isoformat() if published else None, "registered_at": stamp(registered)}
