@@ -21,6 +21,12 @@ class Context:
         return self._app
 
 
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+            self._app = None
+
+
 def store(ctx: typer.Context) -> Casetrail:
     """The application for this invocation (the root callback put the context there)."""
     return ctx.find_root().obj.app

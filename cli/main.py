@@ -34,6 +34,7 @@ def main(
     Example: casetrail --db cases.db show omarov-aslanbek --as-of 2022-06-01
     """
     ctx.obj = Context(db)
+    ctx.call_on_close(ctx.obj.close)
 
 
 app.add_typer(person.app, name="person")
