@@ -38,9 +38,8 @@ class EdgeGroup(TyperGroup):
              standalone_mode: bool = True, **extra: Any) -> Any:
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.NoArgsIsHelpError as error:
-            typer.echo(error.ctx.get_help() if error.ctx else str(error))
-            code = 0
+        except click.NoArgsIsHelpError:
+            code = 0  # typer has printed the help already
         except click.UsageError as error:
             fail(_usage(error))
         except click.ClickException as error:

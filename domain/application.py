@@ -47,6 +47,7 @@ class Casetrail(Application[UUID]):
 
     def __init__(self, url: str | None = None) -> None:
         self.store = StoreURL.parse(url)
+        self.retries = 0  # saves lost to a concurrent writer and retried
         self.store.prepare()
         with store_errors(self.store):
             super().__init__(env=self.store.env)
@@ -172,6 +173,7 @@ class Casetrail(Application[UUID]):
                 self.save(person)
                 return result
             except IntegrityError:
+                self.retries += 1
                 person = self.person(person.key)  # another writer got there first
         raise StoreError(f"gave up after {RETRIES} tries: {person.key} is being written by many processes at once; "
                          "try again")

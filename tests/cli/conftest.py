@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import shlex
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from casetrail.cli.main import app
+
+
+class Cli:
+    """Runs casetrail commands in-process against one store, as a user would type them."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.runner = CliRunner()
+
+    def __call__(self, line: str | list[str], ok: bool = True, input: str | None = None):
+        args = shlex.split(line) if isinstance(line, str) else line
+        result = self.runner.invoke(app, ["--db", self.url, *args], input=input)
+        if ok and result.exit_code != 0:
+            raise AssertionError(f"casetrail {line} failed ({result.exit_code}): {result.stderr}{result.exception!r}")
+        return result
+
+    def json(self, line: str):
+        return orjson.loads(self(line + " --json").stdout)
+
+    def text(self, line: str) -> str:
+        """A command's human output as one line of words, without table borders."""
+        out = self(line).stdout
+        for border in "│┃─━┏┓┗┛┡┩└┘┌┐├┤┼╇┳┻┯┷╭╮╰╯":
+            out = out.replace(border, " ")
+        return " ".join(out.split())
+
+    def help(self, line: str) -> str:
+        return self.text(line + " --help")
+
+    def error(self, line: str) -> str:
+        """The one-line error of a command that must fail, checked for shape."""
+        result = self(line, ok=False)
+        assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr)
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+        assert result.stdout == ""
+        return lines[0]
+
+
+@pytest.fixture
+def cli(store_url) -> Cli:
+    return Cli(store_url)
+
+
+@pytest.fixture
+def omarov(cli) -> Cli:
+    cli('person add omarov-aslanbek --name "Aslanbek Omarov" --alias "Aslanbek Omarov (Асланбек Омаров)"')
+    cli('source add rferl-omarov --url https://www.rferl.org/a/kazakhstan-omarov-compensation/33000000.html '
+        '--outlet "RFE/RL" --title "Kazakh Court Awards Compensation To Man Wrongly Detained During Unrest '
+        'In January 2022" --published 2024-09-01')
+    return cli
