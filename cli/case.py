@@ -86,7 +86,7 @@ def replay(ctx: typer.Context, key: Key,
     for column in ("on", "event", "source", "status after", "what changed"):
         table.add_column(column, overflow="fold")
     for step, row in zip(folded.steps, steps):
-        changed = [f"{k}: {a or '-'} -> {b}" for k, (a, b) in row["changes"].items() if k != "compensation"]
+        changed = [f"{k}: {_word(a)} -> {_word(b)}" for k, (a, b) in row["changes"].items() if k != "compensation"]
         if "compensation" in row["changes"]:
             changed.append("compensation: " + ", ".join(f"{m['currency']} {m['awarded']} awarded"
                                                         for m in row["status"]["compensation"]))
@@ -118,6 +118,12 @@ def retract(
         emit_json({"person": key, **event_json(retraction)})
     else:
         typer.echo(f"retracted {short(retraction.event_id)} as {retraction.id}")
+
+
+def _word(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "-" if value is None else str(value)
 
 
 def _reclassification(step: Step) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ from pydantic_core import core_schema
 
 from casetrail.domain.errors import BadInput
 
-_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?]?)$")
+_PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([~?]?)$")
 _EXAMPLES = "use YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ~ or ?, e.g. 2022-01-09 or 2022-02~"
 
 
@@ -127,7 +127,7 @@ def parse_instant(text: str, what: str = "time") -> datetime:
     read as UTC.
     """
     raw = str(text).strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
         day = parse_day(raw, what)
         return datetime.combine(day, time.max, tzinfo=timezone.utc)
     try:

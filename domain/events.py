@@ -108,18 +108,14 @@ class Fact(PersonEvent):
     note: LongText | None = None
     group: Text | None = None
 
-    # Same-day events are told in this order (lower first); see RANK below.
-    rank: ClassVar[int] = 50
-
     def fields(self) -> dict[str, Any]:
         """The type's own fields, as JSON-ready values, without the envelope."""
         data = self.model_dump(mode="json", exclude=_COMMON, exclude_none=True)
-        return data
+        return {k: v for k, v in data.items() if v != []}
 
 
 class Detained(Fact):
     type: ClassVar[str] = "detained"
-    rank: ClassVar[int] = 10
     place: Text | None = None
     by: Text | None = None
     facility: Text | None = None
@@ -127,47 +123,40 @@ class Detained(Fact):
 
 class Charged(Fact):
     type: ClassVar[str] = "charged"
-    rank: ClassVar[int] = 20
     charge: Text
     article: Text | None = None
 
 
 class PlacedUnderHouseArrest(Fact):
     type: ClassVar[str] = "placed_under_house_arrest"
-    rank: ClassVar[int] = 30
     by: Text | None = None
 
 
 class ChargesDropped(Fact):
     type: ClassVar[str] = "charges_dropped"
-    rank: ClassVar[int] = 40
     reason: Text | None = None
 
 
 class Acquitted(Fact):
     type: ClassVar[str] = "acquitted"
-    rank: ClassVar[int] = 45
     court: Text | None = None
 
 
 class Sentenced(Fact):
     type: ClassVar[str] = "sentenced"
-    rank: ClassVar[int] = 50
     court: Text | None = None
-    kind: SentenceKind
+    kind: SentenceKind | None = None  # None: the report does not say
     term_months: int | None = Field(default=None, ge=0, le=1200)
     charges: list[Text] = Field(default_factory=list)
 
 
 class Released(Fact):
     type: ClassVar[str] = "released"
-    rank: ClassVar[int] = 60
     grounds: Text | None = None
 
 
 class Appealed(Fact):
     type: ClassVar[str] = "appealed"
-    rank: ClassVar[int] = 70
     court: Text | None = None
     by: AppealBy | None = None
     claim: Amount | None = None
@@ -182,14 +171,12 @@ class Appealed(Fact):
 
 class AppealDecided(Fact):
     type: ClassVar[str] = "appeal_decided"
-    rank: ClassVar[int] = 75
     court: Text | None = None
     outcome: Outcome
 
 
 class Allegation(Fact):
     type: ClassVar[str] = "allegation"
-    rank: ClassVar[int] = 80
     kind: Slug
     by: Text | None = None
     against: Text | None = None
@@ -197,14 +184,12 @@ class Allegation(Fact):
 
 class Designated(Fact):
     type: ClassVar[str] = "designated"
-    rank: ClassVar[int] = 85
     designation: Slug
     by: Text | None = None
 
 
 class Compensated(Fact):
     type: ClassVar[str] = "compensated"
-    rank: ClassVar[int] = 90
     amount: Amount
     currency: Currency
     claimed: Amount | None = None
@@ -214,13 +199,11 @@ class Compensated(Fact):
 
 class Noted(Fact):
     type: ClassVar[str] = "noted"
-    rank: ClassVar[int] = 95
     text: LongText
 
 
 class Died(Fact):
     type: ClassVar[str] = "died"
-    rank: ClassVar[int] = 99
     cause: Text | None = None
     place: Text | None = None
 

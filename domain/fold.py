@@ -5,7 +5,7 @@ the projections. Events arrive in record order; the story is told in valid-time
 order. At a valid date V and a record time K, an event counts when it was
 recorded at or before K, no retraction recorded at or before K names it, and its
 earliest possible day is on or before V. The counted events are sorted by
-(earliest day, a fixed rank per type for same-day events, record order) and
+(earliest day, latest day, a fixed rank per type, record order) and
 stepped through the transition table below. The answer is *uncertain* when a
 counted event's latest possible day is after V (``2022-01`` read on 9 January).
 
@@ -111,8 +111,18 @@ class Folded:
         return self.state.days_in_custody(self.as_of)
 
 
+# Facts that share their dates are told in this order: custody and courts first,
+# then a death, then what may still follow a death (designations, compensation).
+STORY_RANK = {name: rank for rank, name in enumerate([
+    "detained", "charged", "placed_under_house_arrest", "charges_dropped", "acquitted", "sentenced", "released",
+    "allegation", "noted", "appealed", "died", "appeal_decided", "designated", "compensated",
+])}
+
+
 def story_order(event: Fact) -> tuple:
-    return (event.on.earliest, event.rank, event.originator_version)
+    """Earliest day first; of two dates that start together the narrower one
+    ("2022-01" before "2022"); then the type's rank; then record order."""
+    return (event.on.earliest, event.on.latest, STORY_RANK[event.type], event.originator_version)
 
 
 def known(events: Iterable[PersonEvent], known_at: datetime | None) -> list[PersonEvent]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -34,12 +34,10 @@ def parse_amount(value: Any, what: str = "amount") -> Decimal:
         raise BadInput(f"{what} '{value}' is ambiguous: write decimals with a point and use commas only "
                        "between groups of three digits, e.g. 3500000.50 or 3,500,000.50")
     text = compact.replace(",", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise BadInput(f"{what} '{value}' is not a number: give digits, e.g. 3500000 or 6500.50") from None
-    if not amount.is_finite():
+    if not re.fullmatch(r"[+-]?[0-9]+(?:\.[0-9]+)?", text):
+        # Plain ASCII digits only: no exponents ('1e3'), no other scripts' digits, no 'NaN'.
         raise BadInput(f"{what} '{value}' is not a number: give digits, e.g. 3500000 or 6500.50")
+    amount = Decimal(text)
     if amount <= 0:
         raise BadInput(f"{what} '{value}' must be greater than zero")
     return amount

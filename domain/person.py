@@ -90,6 +90,8 @@ class Person(BaseAggregate[UUID]):
     def record(self, type_name: str, today: date, **fields: Any) -> Fact:
         """Append a fact, if the timeline stays possible with it in its valid-time place."""
         cls = fact_class(type_name)
+        if "id" in fields:
+            raise BadInput(f"{type_name}: an event's id is assigned by casetrail, not given")
         if "on" not in fields or fields["on"] in (None, ""):
             raise BadInput(f"{type_name}: --on is required (when it happened, e.g. 2022-01-09 or 2022-01~)")
         fields["on"] = FuzzyDate.parse(fields["on"]).not_after(today)
@@ -150,8 +152,9 @@ class Person(BaseAggregate[UUID]):
             if new is None:
                 raise TimelineConflict(f"cannot retract: it would leave {conflict.message.split(';')[0]}{culprit}; "
                                        "retract the later event first", str(conflict.event.id), conflict.event.on.text)
-            raise TimelineConflict(f"{self.key}: {conflict.message}{culprit}", str(conflict.event.id),
-                                   conflict.event.on.text)
+            # The new fact has no id yet that a user could look up: call it what it is.
+            message = conflict.message.replace(f"event {short(new.id)}", "the fact being recorded")
+            raise TimelineConflict(f"{self.key}: {message}{culprit}", str(conflict.event.id), conflict.event.on.text)
 
 
 def fact_class(type_name: str) -> type[Fact]:

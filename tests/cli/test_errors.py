@@ -35,8 +35,8 @@ def test_a_late_fact_dated_before_a_release_is_checked_in_valid_time_order(omaro
     # A second release dated *before* the first one leaves the first one impossible.
     message = omarov.error("record omarov-aslanbek released --on 2022-06 --source rferl-omarov")
 
-    assert message == (f"Error: omarov-aslanbek: released on 2022-10 but already free then (released on 2022-06, "
-                       f"event {message.split('event ')[1][:8]}); record the detention first (an approximate date "
+    assert message == ("Error: omarov-aslanbek: released on 2022-10 but already free then (released on 2022-06, "
+                       "the fact being recorded); record the detention first (an approximate date "
                        "such as 2022~ will do) or retract the wrong event and record it again with the right (or an "
                        f"approximate) date (event {release.replace('-', '')[:8]})")
 

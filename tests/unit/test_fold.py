@@ -434,16 +434,27 @@ def test_a_sentence_and_a_release_on_the_same_day_leave_the_person_free():
     assert (state.custody, state.legal) == ("free", "convicted")
 
 
-def test_a_death_is_told_after_everything_else_on_its_day():
+def test_a_death_is_told_after_custody_events_and_before_what_may_follow_a_death_on_its_day():
     stream = Stream()
+    designated = stream.add("designated", "2022-01-06", designation="terrorist")
     died = stream.add("died", "2022-01-06")
     noted = stream.add("noted", "2022-01-06", text="shot in the square")
     detained = stream.add("detained", "2022-01-06")
 
     folded = fold(stream.events, FAR)
 
-    assert [e.id for e in folded.events] == [detained.id, noted.id, died.id]
+    assert [e.id for e in folded.events] == [detained.id, noted.id, died.id, designated.id]
     assert folded.conflicts == ()
+
+
+def test_of_two_dates_that_start_together_the_narrower_is_told_first():
+    stream = Stream()
+    year = stream.add("designated", "2022?", designation="accidental_victim")
+    month = stream.add("died", "2022-01")
+
+    folded = fold(stream.events, FAR)
+
+    assert [e.id for e in folded.events] == [month.id, year.id]
 
 
 def test_same_day_events_of_the_same_type_keep_their_record_order():
@@ -517,7 +528,7 @@ def test_a_release_that_makes_an_existing_later_release_impossible_is_refused_na
         rec(person, "released", "2022-03-01")
 
     assert str(refused.value).startswith("test-person: released on 2022-06-01 but already free then (released on "
-                                         "2022-03-01, event ")
+                                         "2022-03-01, the fact being recorded)")
     assert str(refused.value).endswith(f" (event {short(later.id)})")
     assert (refused.value.event_id, refused.value.on) == (str(later.id), "2022-06-01")
     assert snapshot(person) == before

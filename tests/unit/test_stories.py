@@ -1,14 +1,12 @@
 """Three real stories from Aqtobe, told through the Person aggregate (no database), and what `show` would answer.
 
 Source: RFE/RL, "Kazakh Court Awards Compensation To Man Wrongly Detained During Unrest In January 2022"
-(rferl.org/a/32573146). The article carries the photo caption "Aslanbek Omarov outside the court in Aqtobe on
-August 31". Its id sits just before RFE/RL items of late 2023, so it is read here as published at the start of
-September 2023: the ruling is dated 2023-08-31 and "In February last year" read as 2022-02.
+(rferl.org/a/32573146), with the dates the project's issue gives for it: sentencing in February 2023, the
+compensation ruling on 31 August 2024 (the photo caption says "outside the court in Aqtobe on August 31"),
+published 2024-09-01. (The article id suggests September 2023 instead; see docs/DATASET.md.)
 
 What the article does not say is not invented: dates it does not give are written with '?' and a note, and the
-sentence whose kind is not reported is a `noted` fact, not a `sentenced` one (the `sentenced` type requires a
-kind, and the report is inconsistent with a prison term: Omarov was in pretrial detention and then under house
-arrest until the autumn of 2022).
+sentence whose kind and term it does not report is recorded without them.
 """
 
 from __future__ import annotations
@@ -21,8 +19,8 @@ from casetrail.domain.person import Person
 
 from .builders import TODAY
 
-SOURCE = "rferl-omarov-2023"
-GROUP = "aqtobe-court-2022-02"
+SOURCE = "rferl-omarov"
+GROUP = "aqtobe-court-2023-02"
 
 
 def record(person: Person, type_name: str, on: str, **fields):
@@ -44,13 +42,12 @@ def omarov() -> tuple[Person, dict]:
         "house_arrest": record(person, "placed_under_house_arrest", "2022-05~",
                                note="after about four months in pretrial detention"),
         "released": record(person, "released", "2022-10~", note="after about five months of house arrest"),
-        "sentence": record(person, "noted", "2022-02?", group=GROUP,
-                           text="RFE/RL reports that the Aqtobe court sentenced 16 people, including Omarov, in "
-                                "February of the year before the ruling; the sentence is not given"),
-        "appealed": record(person, "appealed", "2023?", by="defence", claim="40 000 000", currency="KZT",
-                           note="appeal date not reported; it precedes the ruling of 31 August 2023"),
-        "ruling": record(person, "appeal_decided", "2023-08-31", court="Aqtobe court", outcome="partly_granted"),
-        "compensated": record(person, "compensated", "2023-08-31", amount="3 500 000", currency="KZT",
+        "sentence": record(person, "sentenced", "2023-02", court="Aqtobe court", group=GROUP,
+                           note="sentenced with 15 others; the report gives neither the kind nor the term"),
+        "appealed": record(person, "appealed", "2024?", by="defence", claim="40 000 000", currency="KZT",
+                           note="appeal date not reported; it precedes the ruling of 31 August 2024"),
+        "ruling": record(person, "appeal_decided", "2024-08-31", court="Aqtobe court", outcome="partly_granted"),
+        "compensated": record(person, "compensated", "2024-08-31", amount="3 500 000", currency="KZT",
                               claimed="40 000 000", payer="the state", recipient="person",
                               note="for moral and material damage; he will not appeal further"),
     }
@@ -60,12 +57,12 @@ def omarov() -> tuple[Person, dict]:
 def test_omarov_every_fact_is_accepted_and_the_story_folds_without_conflict():
     person, facts = omarov()
 
-    folded = person.fold(date(2024, 1, 1))
+    folded = person.fold(date(2025, 1, 1))
 
     assert folded.conflicts == ()
     assert len(person.history) == len(facts) == 9
     assert [e.type for e in folded.events] == [
-        "charged", "allegation", "detained", "noted", "placed_under_house_arrest", "released",
+        "charged", "allegation", "detained", "placed_under_house_arrest", "released", "sentenced",
         "appealed", "appeal_decided", "compensated"]
 
 
@@ -78,7 +75,7 @@ def test_omarov_in_pretrial_detention_early_in_march_2022():
     assert (state.custody, state.legal, state.headline) == ("detained", "accused", "detained")
     assert folded.days_in_custody == 51
     assert [a.kind for a in state.allegations] == ["torture"]
-    assert folded.uncertain  # the allegation (2022) and the reported sentence (2022-02?) may lie ahead
+    assert folded.uncertain  # the allegation, dated only "2022", may lie ahead
 
 
 def test_omarov_under_house_arrest_in_july_2022():
@@ -94,38 +91,38 @@ def test_omarov_under_house_arrest_in_july_2022():
     assert folded.days_in_custody == 173
 
 
-def test_omarov_after_the_ruling_of_31_august_2023():
+def test_omarov_after_the_ruling_of_31_august_2024():
     person, facts = omarov()
 
-    folded = person.fold(date(2023, 9, 1))
+    folded = person.fold(date(2024, 9, 1))
 
     state = folded.state
     assert (state.custody, state.headline, state.vital) == ("free", "released", "alive")
-    assert state.legal == "accused"  # the sentence's kind is not reported: it is kept as a note
+    assert state.legal == "convicted"  # a sentence of unreported kind convicts but does not imprison
     assert state.appeal_pending is False
     assert state.money() == {"KZT": Money(awarded=Decimal("3500000"), claimed=Decimal("40000000"))}
     assert folded.days_in_custody == (date(2022, 10, 1) - date(2022, 1, 9)).days == 265
-    # Still uncertain: the appeal is dated only "2023?", so by the rule of section 3 it may lie after
+    # Still uncertain: the appeal is dated only "2024?", so by the rule of section 3 it may lie after
     # 1 September, although it must precede the ruling it led to.
     assert folded.uncertain
-    assert not person.fold(date(2024, 1, 1)).uncertain
+    assert not person.fold(date(2025, 1, 1)).uncertain
     assert facts["sentence"].group == GROUP
 
 
 def test_omarov_before_the_ruling_the_appeal_is_pending_and_nothing_is_awarded():
     person, _ = omarov()
 
-    folded = person.fold(date(2023, 8, 30))
+    folded = person.fold(date(2024, 8, 30))
 
     assert folded.state.appeal_pending is True
     assert folded.state.money() == {}
-    assert folded.uncertain  # the appeal is dated only "2023?"
+    assert folded.uncertain  # the appeal is dated only "2024?"
 
 
 def test_omarov_as_our_records_stood_before_the_ruling_was_recorded():
     person, facts = omarov()
 
-    folded = person.fold(date(2024, 1, 1), known_at=facts["appealed"].timestamp)
+    folded = person.fold(date(2025, 1, 1), known_at=facts["appealed"].timestamp)
 
     assert folded.state.appeal_pending is True
     assert folded.state.money() == {}
@@ -140,10 +137,10 @@ def zhubanazarov() -> tuple[Person, dict]:
                        note="one of two people killed in Aqtobe in the January events"),
         "terrorist": record(person, "designated", "2022-01", designation="terrorist", by="authorities"),
         "victim": record(person, "designated", "2023?", designation="accidental_victim", by="court",
-                         note="date not reported; the September 2023 report says he was later adjudicated so"),
+                         note="date not reported; the report says he was later adjudicated so"),
         "compensated": record(person, "compensated", "2023?", amount="7 000 000", currency="KZT",
                               payer="People of Kazakhstan fund", recipient="family",
-                              note="date not reported; paid by September 2023"),
+                              note="date not reported"),
     }
     return person, facts
 
