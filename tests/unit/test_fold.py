@@ -619,7 +619,7 @@ def test_a_death_dated_before_existing_facts_is_refused_naming_the_first_of_them
         rec(person, "died", "2022-02-01")
 
     message = str(refused.value)
-    assert message.startswith("test-person: released on 2022-03-01 comes after the death on 2022-02-01 (event ")
+    assert message.startswith("test-person: released on 2022-03-01 comes after the death on 2022-02-01 (the fact being recorded)")
     assert message.endswith(f"; if a date is wrong, {FIX} (event {short(released.id)})")
     assert (refused.value.event_id, refused.value.on) == (str(released.id), "2022-03-01")
     assert snapshot(person) == before
