@@ -9,7 +9,7 @@ from rich.table import Table
 
 from casetrail.cli.context import store
 from casetrail.cli.render import (
-    STATUS_KEYS, compensation_json, console, details, emit_json, event_json, events_table, print_status, stamp,
+    STATUS_KEYS, JsonFlag, compensation_json, console, details, emit_json, event_json, events_table, print_status, stamp,
     status_json, warn, when_text,
 )
 from casetrail.domain.dates import parse_day, parse_instant, today_utc
@@ -20,7 +20,6 @@ Key = Annotated[str, typer.Argument(help="The person, e.g. omarov-aslanbek.")]
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Valid date V, YYYY-MM-DD: the world as it was that day. Default: today.")]
 KnownAt = Annotated[Optional[str], typer.Option(
     "--known-at", help="Record time K: a date (end of that day, UTC) or a UTC date-time. Default: now.")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 def _fold(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None, what: str = "--as-of") -> Folded:
@@ -31,7 +30,7 @@ def _fold(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None,
     return store(ctx).fold(key, day, moment)
 
 
-def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = None, json: Json = False) -> None:
+def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = None, json: JsonFlag = False) -> None:
     """Show a person's status and the facts that count, in valid-time order.
 
     Example: casetrail show omarov-aslanbek --as-of 2022-06-01 --known-at 2024-09-01
@@ -61,7 +60,7 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
 
 def replay(ctx: typer.Context, key: Key,
            to: Annotated[Optional[str], typer.Option("--to", help="Stop at valid date V, YYYY-MM-DD. Default: today.")] = None,
-           known_at: KnownAt = None, json: Json = False) -> None:
+           known_at: KnownAt = None, json: JsonFlag = False) -> None:
     """Walk a case in valid-time order and show the status after each fact.
 
     Example: casetrail replay zhubanazarov-ruslanbek --known-at 2023-01-01
@@ -107,7 +106,7 @@ def retract(
     event_id: Annotated[str, typer.Argument(help="The event's id, or a unique prefix of it (at least 4 hex digits).")],
     reason: Annotated[str, typer.Option("--reason", help="Why the fact no longer holds.")],
     source: Annotated[Optional[str], typer.Option("--source", help="A source key or URL for the correction.")] = None,
-    json: Json = False,
+    json: JsonFlag = False,
 ) -> None:
     """Retract a wrong fact. It stays in the stream and in every view of the past (--known-at before now).
 

@@ -5,14 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
-
 from casetrail.cli.context import store
-from casetrail.cli.render import console, emit_json, stamp
+from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 
 app = typer.Typer(help="Register the people whose cases you follow, and list them.", no_args_is_help=True)
-
-Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 @app.command("add")
@@ -24,7 +20,7 @@ def add(
     born: Annotated[Optional[int], typer.Option("--born", help="Year of birth.")] = None,
     place: Annotated[Optional[str], typer.Option("--place", help="Home town or region.")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="Anything else worth keeping.")] = None,
-    json: Json = False,
+    json: JsonFlag = False,
 ) -> None:
     """Register a person.
 
@@ -39,7 +35,7 @@ def add(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, json: Json = False) -> None:
+def list_(ctx: typer.Context, json: JsonFlag = False) -> None:
     """List every registered person, in the order they were registered.
 
     Example: casetrail person list --json
@@ -50,10 +46,5 @@ def list_(ctx: typer.Context, json: Json = False) -> None:
     if json:
         emit_json(rows)
         return
-    table = Table(title=f"{len(rows)} people", title_justify="left")
-    for column in ("person", "name", "aliases", "born", "place"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(row["person"], row["name"], "; ".join(row["aliases"]), str(row["born"] or ""),
-                      row["place"] or "")
-    console.print(table)
+    print_rows(f"{len(rows)} people", ["person", "name", "aliases", "born", "place"],
+               [[r["person"], r["name"], "; ".join(r["aliases"]), r["born"], r["place"]] for r in rows])

@@ -6,7 +6,7 @@ import os
 import sys
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -19,6 +19,9 @@ from casetrail.domain.fold import Folded, Money, State, short
 # Piped output is not cut at 80 columns: COLUMNS wins, then the terminal, then 120.
 console = Console(highlight=False, soft_wrap=False,
                   width=int(os.environ.get("COLUMNS") or 0) or (None if sys.stdout.isatty() else 120))
+
+# The --json flag every reading command takes.
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 STATUS_KEYS = ("custody", "legal", "appeal_pending", "vital", "designation", "headline", "days_in_custody")
 
@@ -87,6 +90,16 @@ def money_text(currency: str, money: Money) -> str:
 
 def amount_text(amount: Decimal) -> str:
     return f"{amount:,}"
+
+
+def print_rows(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    """A plain table of strings; empty values print as blanks."""
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
 
 
 def events_table(events: list[Fact], title: str | None = None) -> Table:

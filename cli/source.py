@@ -5,15 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
-
 from casetrail.cli.context import store
-from casetrail.cli.render import console, emit_json, stamp
+from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 from casetrail.domain.dates import parse_day
 
 app = typer.Typer(help="Register the sources that facts cite, and list them.", no_args_is_help=True)
-
-Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 @app.command("add")
@@ -25,7 +21,7 @@ def add(
     title: Annotated[Optional[str], typer.Option("--title", help="Its headline or title.")] = None,
     published: Annotated[Optional[str], typer.Option("--published", help="Publication day, YYYY-MM-DD.")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="Anything else worth keeping.")] = None,
-    json: Json = False,
+    json: JsonFlag = False,
 ) -> None:
     """Register a source.
 
@@ -40,7 +36,7 @@ def add(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, json: Json = False) -> None:
+def list_(ctx: typer.Context, json: JsonFlag = False) -> None:
     """List every source.
 
     Example: casetrail source list --json
@@ -49,13 +45,8 @@ def list_(ctx: typer.Context, json: Json = False) -> None:
     if json:
         emit_json(rows)
         return
-    table = Table(title=f"{len(rows)} sources", title_justify="left")
-    for column in ("source", "outlet", "published", "title", "url"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(row["source"], row["outlet"] or "", row["published"] or "", row["title"] or "",
-                      row["url"] or "")
-    console.print(table)
+    print_rows(f"{len(rows)} sources", ["source", "outlet", "published", "title", "url"],
+               [[r["source"], r["outlet"], r["published"], r["title"], r["url"]] for r in rows])
 
 
 def _row(key, url, outlet, title, published, registered) -> dict:

@@ -49,8 +49,14 @@ class Casetrail(Application[UUID]):
         self.store = StoreURL.parse(url)
         self.retries = 0  # saves lost to a concurrent writer and retried
         self.store.prepare()
-        with store_errors(self.store):
-            super().__init__(env=self.store.env)
+        try:
+            with store_errors(self.store):
+                super().__init__(env=self.store.env)
+        except Exception:
+            # Close the half-built connection pool now, not from a garbage collector's thread.
+            if getattr(self, "factory", None) is not None:
+                self.factory.close()
+            raise
 
     def construct_mapper(self) -> PydanticMapper:
         return PydanticMapper(transcoder=OrjsonTranscoder(), compressor=self.factory.compressor(),
