@@ -60,7 +60,8 @@ class StoreURL:
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(Path(path).expanduser()),
-            "SQLITE_LOCK_TIMEOUT": "30",
+            # How long a writer waits for another process's lock before giving up.
+            "SQLITE_LOCK_TIMEOUT": os.environ.get("CASETRAIL_LOCK_TIMEOUT", "30"),
         }
         return cls("sqlite", env, path)
 

@@ -167,3 +167,29 @@ def test_a_postgres_server_that_is_not_there():
     cli = Cli("postgresql://127.0.0.1:1/test")
 
     assert cli.error("person list").startswith("Error: cannot reach PostgreSQL at postgresql://127.0.0.1:1/test: ")
+
+
+def test_a_store_locked_by_another_process(tmp_path, monkeypatch):
+    import sqlite3
+    import subprocess
+    import sys
+
+    from tests.cli.conftest import Cli
+
+    path = str(tmp_path / "cases.db")
+    Cli(path)("person add omarov-aslanbek --name 'Aslanbek Omarov'")
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys, time\n"
+        f"c = sqlite3.connect({path!r}, isolation_level=None)\n"
+        "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(30)\n")],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    monkeypatch.setenv("CASETRAIL_LOCK_TIMEOUT", "1")
+    try:
+        message = Cli(path).error("person add zhubanazarov-ruslanbek --name 'Ruslanbek Zhubanazarov'")
+    finally:
+        holder.kill()
+        holder.wait()
+
+    assert message == f"Error: store {path} is locked by another process; wait for it to finish and try again"
+    assert [p["person"] for p in Cli(path).json("person list")] == ["omarov-aslanbek"]
