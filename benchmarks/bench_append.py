@@ -378,7 +378,15 @@ def machine() -> str:
     from importlib.metadata import version
     return (f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} | {cpu} | nproc {os.cpu_count()} | "
             f"Python {platform.python_version()} | eventsourcing {version('eventsourcing')} | "
-            f"pydantic {version('pydantic')} | SQLite {sqlite3.sqlite_version}")
+            f"pydantic {version('pydantic')} | SQLite {sqlite3.sqlite_version} | psycopg {psycopg_impl()}")
+
+
+def psycopg_impl() -> str:
+    try:
+        import psycopg
+        return f"{psycopg.__version__} ({psycopg.pq.__impl__} libpq {psycopg.pq.version()})"
+    except ImportError:
+        return "not installed"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,8 @@ retry, so nothing is lost and nothing impossible slips in.
 from __future__ import annotations
 
 import hashlib
+import random
+import time
 import re
 from datetime import date, datetime
 from functools import wraps
@@ -48,9 +50,9 @@ class Casetrail(Application[UUID]):
     def __init__(self, url: str | None = None) -> None:
         self.store = StoreURL.parse(url)
         self.retries = 0  # saves lost to a concurrent writer and retried
-        self.store.prepare()
+        self._known_sources: set[str] = set()  # sources are never removed: once seen, always there
         try:
-            with store_errors(self.store):
+            with self.store.creating_tables(), store_errors(self.store):
                 super().__init__(env=self.store.env)
         except Exception:
             # Close the half-built connection pool now, not from a garbage collector's thread.
@@ -66,14 +68,15 @@ class Casetrail(Application[UUID]):
 
     @_guarded
     def add_person(self, key: str, name: str, aliases: list[str] | tuple = (), born: int | None = None,
-                   place: str | None = None, note: str | None = None) -> Person:
-        check_key(key)
-        if self._exists(person_id(key)):
-            raise AlreadyExists(f"person {key} is already registered; choose another key, e.g. {key}-2")
+                   place: str | None = None, note: str | None = None,
+                   facts: list[tuple[str, dict[str, Any]]] = ()) -> Person:
+        """Register a person, with their first facts if given: one save, all or none."""
         person = Person.register(key, name, aliases, born, place, note)
+        if facts:
+            person.record_many(self._cited(facts), today_utc())
         try:
             self.save(person)
-        except IntegrityError:
+        except IntegrityError:  # the stream's first version exists already
             raise AlreadyExists(f"person {key} is already registered; choose another key, e.g. {key}-2") from None
         return person
 
@@ -81,7 +84,7 @@ class Casetrail(Application[UUID]):
     def person(self, key: str) -> Person:
         check_key(key)
         try:
-            return self.repository.get(person_id(key))
+            return self.repository.get(person_id(key), projector_func=_project)
         except AggregateNotFoundError:
             raise NotFound(f"no person '{key}'; see 'casetrail person list' or add one with "
                            f"'casetrail person add {key} --name ...'") from None
@@ -96,9 +99,6 @@ class Casetrail(Application[UUID]):
     @_guarded
     def add_source(self, key: str, url: str | None = None, outlet: str | None = None, title: str | None = None,
                    published: date | None = None, note: str | None = None) -> Source:
-        check_key(key, "source")
-        if self._exists(source_id(key)):
-            raise AlreadyExists(f"source {key} is already registered; cite it as --source {key}")
         source = Source.register(key, url, outlet, title, published, note, today=today_utc())
         try:
             self.save(source)
@@ -123,17 +123,21 @@ class Casetrail(Application[UUID]):
     def cite(self, reference: str) -> str:
         """The key of the source a fact cites: an existing key, or a URL registered on first use."""
         reference = (reference or "").strip()
+        if reference in self._known_sources:
+            return reference
         if not is_url(reference):
             if not self._exists(source_id(check_key(reference, "source"))):
                 raise NotFound(f"no source '{reference}'; add it with 'casetrail source add {reference} --url ...' "
                                "or give --source a URL")
+            self._known_sources.add(reference)
             return reference
         key = key_for_url(reference)
-        if not self._exists(source_id(key)):
+        if key not in self._known_sources and not self._exists(source_id(key)):
             try:
                 self.save(Source.register(key, url=reference))
             except IntegrityError:
                 pass  # another writer registered the same URL a moment ago: same key, same source
+        self._known_sources.add(key)
         return key
 
     # -- facts --------------------------------------------------------------
@@ -150,9 +154,9 @@ class Casetrail(Application[UUID]):
     def record_many(self, key: str, facts: list[tuple[str, dict[str, Any]]]) -> list[Fact]:
         """Append several facts to one person in one save (all or none)."""
         person = self.person(key)
-        cited = [(t, {**f, "source": self.cite(f["source"]) if f.get("source") else None}) for t, f in facts]
+        cited = self._cited(facts)
         today = today_utc()
-        return self._retrying(person, lambda p: [p.record(t, today, **dict(f)) for t, f in cited])
+        return self._retrying(person, lambda p: p.record_many(cited, today))
 
     @_guarded
     def retract(self, key: str, event_id: str, reason: str, source: str | None = None) -> Retracted:
@@ -171,16 +175,22 @@ class Casetrail(Application[UUID]):
 
     # -- helpers ------------------------------------------------------------
 
+    def _cited(self, facts: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+        return [(t, {**f, "source": self.cite(f["source"]) if f.get("source") else None}) for t, f in facts]
+
     def _retrying(self, person: Person, command: Callable[[Person], T]) -> T:
         """Run the command and save; on a concurrent write, reload and run it again."""
-        for _ in range(RETRIES):
+        for attempt in range(RETRIES):
             result = command(person)
             try:
                 self.save(person)
                 return result
             except IntegrityError:
                 self.retries += 1
-                person = self.person(person.key)  # another writer got there first
+                # Another writer got there first. Back off a random while, so that
+                # writers in a tight loop do not keep colliding, then reload.
+                time.sleep(random.uniform(0, min(0.5, 0.002 * 2 ** attempt)))
+                person = self.person(person.key)
         raise StoreError(f"gave up after {RETRIES} tries: {person.key} is being written by many processes at once; "
                          "try again")
 
@@ -197,6 +207,14 @@ class Casetrail(Application[UUID]):
             if len(page) < 1000:
                 return
             start = page[-1].id + 1
+
+
+def _project(aggregate: Any, events: Any) -> Any:
+    # eventsourcing's default projector asserts a runtime Protocol on every event,
+    # which costs more than the mutation itself; our events are all PersonEvents.
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 def is_url(text: str) -> bool:

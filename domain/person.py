@@ -89,6 +89,22 @@ class Person(BaseAggregate[UUID]):
 
     def record(self, type_name: str, today: date, **fields: Any) -> Fact:
         """Append a fact, if the timeline stays possible with it in its valid-time place."""
+        return self.record_many([(type_name, fields)], today)[0]
+
+    def record_many(self, facts: list[tuple[str, dict[str, Any]]], today: date) -> list[Fact]:
+        """Append several facts at once, all or none.
+
+        They are checked together (their order in the list does not matter, only
+        their dates) and share one record time, so no --known-at ever sees half
+        of them.
+        """
+        stamp = PersonEvent.create_timestamp()
+        candidates = [self._fact(type_name, dict(fields), today, self.version + 1 + n, stamp)
+                      for n, (type_name, fields) in enumerate(facts)]
+        self._check(self.history + candidates, candidates)
+        return [self._append(candidate) for candidate in candidates]
+
+    def _fact(self, type_name: str, fields: dict[str, Any], today: date, version: int, stamp: datetime) -> Fact:
         cls = fact_class(type_name)
         if "id" in fields:
             raise BadInput(f"{type_name}: an event's id is assigned by casetrail, not given")
@@ -97,9 +113,7 @@ class Person(BaseAggregate[UUID]):
         fields["on"] = FuzzyDate.parse(fields["on"]).not_after(today)
         if not fields.get("source"):
             raise BadInput(f"{type_name}: --source is required (a source key or URL); every fact cites a source")
-        candidate = self._build(cls, fields)
-        self._check(self.history + [candidate], candidate)
-        return self._append(candidate)
+        return self._build(cls, fields, version, stamp)
 
     def retract(self, event_id: str, reason: str, source: str | None = None) -> Retracted:
         """Take back a fact; it stays in the stream and in every view of the past."""
@@ -107,8 +121,9 @@ class Person(BaseAggregate[UUID]):
         if target.id in retracted_ids(self.history):
             raise TimelineConflict(f"event {short(target.id)} ({target.type} on {target.on}) of {self.key} is "
                                    "already retracted; to restore it, record the fact again", str(target.id))
-        candidate = self._build(Retracted, {"event_id": target.id, "reason": reason, "source": source})
-        self._check(self.history + [candidate], None)
+        candidate = self._build(Retracted, {"event_id": target.id, "reason": reason, "source": source},
+                                self.version + 1, Retracted.create_timestamp())
+        self._check(self.history + [candidate], [])
         return self._append(candidate)
 
     def find(self, event_id: str) -> Fact:
@@ -127,10 +142,9 @@ class Person(BaseAggregate[UUID]):
     def fold(self, as_of: date, known_at: datetime | None = None) -> Folded:
         return fold(self.history, as_of, known_at)
 
-    def _build(self, cls: type[PersonEvent], fields: dict[str, Any]) -> PersonEvent:
+    def _build(self, cls: type[PersonEvent], fields: dict[str, Any], version: int, stamp: datetime) -> Any:
         data = {k: v for k, v in fields.items() if v is not None and v != [] and v != ()}
-        data.update(originator_id=self.id, originator_version=self.version + 1,
-                    timestamp=cls.create_timestamp())
+        data.update(originator_id=self.id, originator_version=version, timestamp=stamp)
         try:
             return cls.model_validate(data)
         except ValidationError as error:
@@ -143,18 +157,24 @@ class Person(BaseAggregate[UUID]):
         self.pending_events.append(event)
         return event
 
-    def _check(self, events: list[PersonEvent], new: Fact | None) -> None:
-        """Fold the whole story (all valid time, all record time); refuse any conflict."""
+    def _check(self, events: list[PersonEvent], new: list[Fact]) -> None:
+        """Fold the whole story (all valid time, all record time); refuse any conflict.
+
+        ``new`` are the facts being recorded (none for a retraction).
+        """
         result = fold(events, date.max)
-        if result.conflicts:
-            conflict = result.conflicts[0]
-            culprit = "" if conflict.event is new else f" (event {short(conflict.event.id)})"
-            if new is None:
-                raise TimelineConflict(f"cannot retract: it would leave {conflict.message.split(';')[0]}{culprit}; "
-                                       "retract the later event first", str(conflict.event.id), conflict.event.on.text)
-            # The new fact has no id yet that a user could look up: call it what it is.
-            message = conflict.message.replace(f"event {short(new.id)}", "the fact being recorded")
-            raise TimelineConflict(f"{self.key}: {message}{culprit}", str(conflict.event.id), conflict.event.on.text)
+        if not result.conflicts:
+            return
+        conflict = result.conflicts[0]
+        culprit = "" if conflict.event in new else f" (event {short(conflict.event.id)})"
+        if not new:
+            raise TimelineConflict(f"cannot retract: it would leave {conflict.message.split(';')[0]}{culprit}; "
+                                   "retract the later event first", str(conflict.event.id), conflict.event.on.text)
+        # A new fact has no id yet that a user could look up: call it what it is.
+        message = conflict.message
+        for fact in new:
+            message = message.replace(f"event {short(fact.id)}", "the fact being recorded")
+        raise TimelineConflict(f"{self.key}: {message}{culprit}", str(conflict.event.id), conflict.event.on.text)
 
 
 def fact_class(type_name: str) -> type[Fact]:

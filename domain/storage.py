@@ -28,6 +28,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from casetrail.domain.errors import BadInput, StoreError
 
 DEFAULT_URL = "casetrail.db"
+_SCHEMA_LOCK = 0x63617365  # an arbitrary advisory-lock id: "case"
 ENV_URL = "CASETRAIL_DB"
 
 
@@ -90,16 +91,31 @@ class StoreURL:
         shown = f"postgresql://{env['POSTGRES_HOST']}:{port}/{dbname}"
         return cls("postgres", env, shown)
 
-    def prepare(self) -> None:
-        """Create what eventsourcing expects to exist already (a PostgreSQL schema)."""
-        schema = self.env.get("POSTGRES_SCHEMA")
-        if self.kind != "postgres" or not schema:
+    @contextlib.contextmanager
+    def creating_tables(self) -> Iterator[None]:
+        """Around opening the store: on PostgreSQL, let one process at a time create
+        the schema and tables (concurrent CREATE ... IF NOT EXISTS and CREATE OR
+        REPLACE FUNCTION fail with 'tuple concurrently updated'), and skip the
+        creation altogether once the events table exists."""
+        if self.kind != "postgres":
+            yield
             return
         import psycopg
         from psycopg import sql
 
+        schema = self.env.get("POSTGRES_SCHEMA") or "public"
         with store_errors(self), psycopg.connect(**self.connect_kwargs(), autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+            exists = conn.execute("SELECT to_regclass(%s)", [f'"{schema}".casetrail_events']).fetchone()[0]
+            if exists:
+                self.env["CREATE_TABLE"] = "n"
+                yield
+                return
+            conn.execute("SELECT pg_advisory_lock(%s)", [_SCHEMA_LOCK])
+            try:
+                conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", [_SCHEMA_LOCK])
 
     def connect_kwargs(self) -> dict[str, Any]:
         e = self.env
