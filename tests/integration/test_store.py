@@ -139,3 +139,28 @@ def test_a_version_2_event_is_stored_with_its_class_version(app):
 
     assert orjson.loads(stored.state)["class_version"] == 2
     assert app.mapper.to_domain_event(stored) == event
+
+
+def test_a_person_registered_with_first_facts_is_one_save_all_or_none(app):
+    app.add_source("rferl", url="https://www.rferl.org/")
+    facts = [("released", {"on": "2022-10~", "source": "rferl"}),  # order in the batch does not matter
+             ("detained", {"on": "2022-01-09", "place": "Aqtobe", "source": "rferl"})]
+
+    person = app.add_person("omarov-aslanbek", "Aslanbek Omarov", facts=facts)
+
+    stored = app.recorder.select_events(person_id("omarov-aslanbek"))
+    assert [s.originator_version for s in stored] == [1, 2, 3]
+    assert app.fold("omarov-aslanbek").state.custody == "free"
+    assert len({e.timestamp for e in person.history}) == 1  # one record time: no --known-at sees half
+
+    with pytest.raises(TimelineConflict, match="released on 2022-05 but no detention is recorded before it"):
+        app.add_person("nurgeldin-faizulla", "Faizulla Nurgeldin",
+                       facts=[("released", {"on": "2022-05", "source": "rferl"})])
+    assert [p.key for p in app.people()] == ["omarov-aslanbek"]
+
+
+def test_record_many_checks_the_batch_as_a_whole(omarov):
+    with pytest.raises(TimelineConflict, match="died on 2022-04 but already died on 2022-03"):
+        omarov.record_many("omarov-aslanbek", [("died", {"on": "2022-03", "source": "rferl-omarov"}),
+                                               ("died", {"on": "2022-04", "source": "rferl-omarov"})])
+    assert omarov.person("omarov-aslanbek").history == []
