@@ -134,4 +134,4 @@ def _command(cls: type[Fact]) -> Any:
 
 
 for _type, _cls in FACT_TYPES.items():
-    app.command(_type)(_command(_cls))
+    app.command(_type, short_help=SUMMARY[_type])(_command(_cls))
