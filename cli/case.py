@@ -6,6 +6,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from casetrail.cli.context import store
 from casetrail.cli.render import (
@@ -15,6 +16,7 @@ from casetrail.cli.render import (
 from casetrail.domain.dates import parse_day, parse_instant, today_utc
 from casetrail.domain.errors import BadInput
 from casetrail.domain.fold import Folded, State, Step, short
+from casetrail.domain.person import Person
 
 Key = Annotated[str, typer.Argument(help="The person, e.g. omarov-aslanbek.")]
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Valid date V, YYYY-MM-DD: the world as it was that day. Default: today.")]
@@ -22,12 +24,14 @@ KnownAt = Annotated[Optional[str], typer.Option(
     "--known-at", help="Record time K: a date (end of that day, UTC) or a UTC date-time. Default: now.")]
 
 
-def _fold(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None, what: str = "--as-of") -> Folded:
-    day = parse_day(as_of, what) if as_of else None
-    if day is not None and day > today_utc():
+def _case(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None,
+          what: str = "--as-of") -> tuple[Person, Folded]:
+    day = parse_day(as_of, what) if as_of else today_utc()
+    if day > today_utc():
         raise BadInput(f"{what} {day} is in the future; casetrail answers only up to today ({today_utc()})")
     moment = parse_instant(known_at, "--known-at") if known_at else None
-    return store(ctx).fold(key, day, moment)
+    person = store(ctx).person(key)
+    return person, person.fold(day, moment)
 
 
 def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = None, json: JsonFlag = False) -> None:
@@ -35,8 +39,7 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
 
     Example: casetrail show omarov-aslanbek --as-of 2022-06-01 --known-at 2024-09-01
     """
-    folded = _fold(ctx, key, as_of, known_at)
-    person = store(ctx).person(key)
+    person, folded = _case(ctx, key, as_of, known_at)
     if json:
         emit_json({
             "person": key, "name": person.name, "aliases": person.aliases,
@@ -46,14 +49,14 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
             "events": [event_json(e) for e in folded.events],
         })
         return
-    console.print(f"[bold]{person.name}[/bold] ({key}) - {when_text(folded)}")
+    console.print(Text.assemble((person.name, "bold"), f" ({key}) - {when_text(folded)}"))
     if person.aliases:
         console.print("also: " + "; ".join(person.aliases))
     print_status(folded.state, folded.days_in_custody)
     if folded.uncertain:
         late = [e for e in folded.events if e.on.latest > folded.as_of]
-        console.print(f"[yellow]uncertain:[/yellow] {len(late)} counted fact(s) may have happened after "
-                      f"{folded.as_of}: " + ", ".join(f"{e.type} {e.on}" for e in late))
+        console.print(Text.assemble(("uncertain: ", "yellow"), f"{len(late)} counted fact(s) may have happened "
+                                    f"after {folded.as_of}: " + ", ".join(f"{e.type} {e.on}" for e in late)))
     console.print(events_table(folded.events, f"{len(folded.events)} facts"))
     _warn_conflicts(folded)
 
@@ -65,8 +68,7 @@ def replay(ctx: typer.Context, key: Key,
 
     Example: casetrail replay zhubanazarov-ruslanbek --known-at 2023-01-01
     """
-    folded = _fold(ctx, key, to, known_at, "--to")
-    person = store(ctx).person(key)
+    person, folded = _case(ctx, key, to, known_at, "--to")
     steps, previous = [], status_json(State(), 0)
     for step in folded.steps:
         status = status_json(step.state, step.state.days_in_custody(step.event.on.earliest))
@@ -80,7 +82,7 @@ def replay(ctx: typer.Context, key: Key,
         emit_json({"person": key, "name": person.name, "to": folded.as_of.isoformat(),
                    "known_at": stamp(folded.known_at), "uncertain": folded.uncertain, "steps": steps})
         return
-    console.print(f"[bold]{person.name}[/bold] ({key}) - replay, {when_text(folded)}")
+    console.print(Text.assemble((person.name, "bold"), f" ({key}) - replay, {when_text(folded)}"))
     table = Table(show_lines=True)
     for column in ("on", "event", "source", "status after", "what changed"):
         table.add_column(column, overflow="fold")

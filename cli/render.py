@@ -17,7 +17,8 @@ from casetrail.domain.events import Fact, PersonEvent, Retracted
 from casetrail.domain.fold import Folded, Money, State, short
 
 # Piped output is not cut at 80 columns: COLUMNS wins, then the terminal, then 120.
-console = Console(highlight=False, soft_wrap=False,
+# markup=False: names and notes are user text, and "[citation needed]" must print as written.
+console = Console(highlight=False, soft_wrap=False, markup=False,
                   width=int(os.environ.get("COLUMNS") or 0) or (None if sys.stdout.isatty() else 120))
 
 # The --json flag every reading command takes.

@@ -167,11 +167,7 @@ class Casetrail(Application[UUID]):
 
     @_guarded
     def fold(self, key: str, as_of: date | None = None, known_at: datetime | None = None) -> Folded:
-        person = self.person(key)
-        if known_at is not None and known_at < person.registered_at:
-            raise NotFound(f"person {key} was not registered yet at {known_at.isoformat(timespec='seconds')}; "
-                           f"the record starts {person.registered_at.isoformat(timespec='seconds')}")
-        return person.fold(as_of or today_utc(), known_at)
+        return self.person(key).fold(as_of or today_utc(), known_at)
 
     # -- helpers ------------------------------------------------------------
 

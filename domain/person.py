@@ -140,6 +140,10 @@ class Person(BaseAggregate[UUID]):
         return matches[0]
 
     def fold(self, as_of: date, known_at: datetime | None = None) -> Folded:
+        """This person's state at valid date ``as_of``, as recorded by ``known_at`` (None: now)."""
+        if known_at is not None and known_at < self.registered_at:
+            raise NotFound(f"person {self.key} was not registered yet at {known_at.isoformat(timespec='seconds')}; "
+                           f"the record starts {self.registered_at.isoformat(timespec='seconds')}")
         return fold(self.history, as_of, known_at)
 
     def _build(self, cls: type[PersonEvent], fields: dict[str, Any], version: int, stamp: datetime) -> Any:

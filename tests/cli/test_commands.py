@@ -150,3 +150,10 @@ def test_no_arguments_prints_help_once():
     assert result.exit_code == 0
     assert result.stdout.count("Usage: casetrail") == 1
     assert "person" in result.stdout and "record" in result.stdout
+
+
+def test_user_text_prints_as_written_even_with_brackets(omarov):
+    omarov("record omarov-aslanbek noted --on 2022 --text '[red]not a style[/red] [citation needed]' "
+           "--source rferl-omarov")
+
+    assert "[red]not a style[/red] [citation needed]" in omarov.text("show omarov-aslanbek")
