@@ -16,7 +16,7 @@ that would cause one, so a stored stream folds without conflicts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Iterable, Sequence
@@ -33,7 +33,7 @@ AFTER_DEATH = {"designated", "compensated", "appeal_decided", "acquitted", "note
 
 @dataclass(frozen=True)
 class Period:
-    """A stretch of custody (or of anything with a start and an end) in valid time."""
+    """A stretch of custody (detention, house arrest or prison) in valid time."""
 
     kind: str
     start: date

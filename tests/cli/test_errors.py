@@ -170,7 +170,6 @@ def test_a_postgres_server_that_is_not_there():
 
 
 def test_a_store_locked_by_another_process(tmp_path, monkeypatch):
-    import sqlite3
     import subprocess
     import sys
 

@@ -7,7 +7,6 @@ import sys
 import textwrap
 from datetime import date
 import time
-from pathlib import Path
 
 from casetrail.domain.application import Casetrail
 from casetrail.domain.person import person_id
