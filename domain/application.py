@@ -71,7 +71,7 @@ class Casetrail(Application[UUID]):
                    place: str | None = None, note: str | None = None,
                    facts: list[tuple[str, dict[str, Any]]] = ()) -> Person:
         """Register a person, with their first facts if given: one save, all or none."""
-        person = Person.register(key, name, aliases, born, place, note)
+        person = Person.register(key, name, aliases, born, place, note, today=today_utc())
         if facts:
             person.record_many(self._cited(facts), today_utc())
         try:

@@ -75,8 +75,10 @@ class Person(BaseAggregate[UUID]):
 
     @classmethod
     def register(cls, key: str, name: str, aliases: list[str] | tuple = (), born: int | None = None,
-                 place: str | None = None, note: str | None = None) -> Person:
+                 place: str | None = None, note: str | None = None, today: date | None = None) -> Person:
         check_key(key)
+        if born is not None and today is not None and born > today.year:
+            raise BadInput(f"person {key}: --born {born} is in the future; give the year of birth, e.g. 1985")
         try:
             return cls._create(Registered, id=person_id(key), key=key, name=name, aliases=list(aliases),
                                born=born, place=place, note=note)
@@ -205,6 +207,9 @@ class Source(BaseAggregate[UUID]):
     def register(cls, key: str, url: str | None = None, outlet: str | None = None, title: str | None = None,
                  published: date | None = None, note: str | None = None, today: date | None = None) -> Source:
         check_key(key, "source")
+        if url is not None and not re.match(r"^[a-z][a-z0-9+.-]*://[^/\s]+\S*$", url.strip(), re.IGNORECASE):
+            raise BadInput(f"source {key}: --url '{url}' is not a web address: give it in full, "
+                           "e.g. https://www.rferl.org/a/...")
         if published is not None and today is not None and published > today:
             raise BadInput(f"source {key}: --published {published} is in the future (today is {today})")
         try:

@@ -114,6 +114,13 @@ def test_died_twice(omarov):
      "Error: sentenced: --kind must be 'prison', 'restricted_freedom', 'suspended' or 'fine' (got 'jail')"),
     ("record omarov-aslanbek detained --on 2022 --plac Aqtobe --source rferl-omarov",
      "Error: No such option: --plac (Possible options: --place) (see 'casetrail record KEY detained --help')"),
+    ("person add nurgeldin-faizulla --name 'Faizulla Nurgeldin' --born 2090",
+     "Error: person nurgeldin-faizulla: --born 2090 is in the future; give the year of birth, e.g. 1985"),
+    ("source add hrw --url 'hrw report of May'",
+     "Error: source hrw: --url 'hrw report of May' is not a web address: give it in full, "
+     "e.g. https://www.rferl.org/a/..."),
+    ("source add hrw --published 2022-02-30",
+     "Error: --published '2022-02-30' is not a day: use YYYY-MM-DD, e.g. 2022-03-01"),
     ("show omarov-aslanbek --as-of 2022-13-01",
      "Error: --as-of '2022-13-01' is not a day: use YYYY-MM-DD, e.g. 2022-03-01"),
     ("show omarov-aslanbek --as-of 2099-01-01",
