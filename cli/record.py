@@ -13,12 +13,28 @@ from enum import Enum
 from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from casetrail.cli.context import store
 from casetrail.cli.render import emit_json, event_json
+from casetrail.domain.errors import BadInput
 from casetrail.domain.events import FACT_TYPES, Fact
 
-app = typer.Typer(help="Append a cited fact to a person's stream: casetrail record KEY TYPE --on DATE --source SRC ...",
+class RecordGroup(TyperGroup):
+    """Points a user who tries to record a registration or a retraction to the right command."""
+
+    ELSEWHERE = {
+        "registered": "a person is registered with 'casetrail person add KEY --name ...', not recorded",
+        "retracted": "a fact is retracted with 'casetrail retract KEY EVENT_ID --reason ...', not recorded",
+    }
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] in self.ELSEWHERE:
+            raise BadInput(self.ELSEWHERE[args[0]])
+        return super().resolve_command(ctx, args)
+
+
+app = typer.Typer(cls=RecordGroup, help="Append a cited fact to a person's stream: casetrail record KEY TYPE --on DATE --source SRC ...",
                   no_args_is_help=True)
 
 SUMMARY = {
