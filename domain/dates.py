@@ -144,7 +144,3 @@ def parse_instant(text: str, what: str = "time") -> datetime:
 
 def today_utc() -> date:
     return datetime.now(timezone.utc).date()
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)

@@ -228,9 +228,6 @@ FACT_TYPES: dict[str, type[Fact]] = {
     )
 }
 
-# Every type a user can name, in the order of DESIGN.md section 4.
-EVENT_TYPES = ["registered", *FACT_TYPES, "retracted"]
-
 
 class SourceRegistered(BaseModel, CanInitAggregate[UUID]):
     """A source that facts cite: an article, a court record, a testimony."""

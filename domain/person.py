@@ -17,7 +17,7 @@ from eventsourcing.domain import BaseAggregate
 from pydantic import ValidationError
 
 from casetrail.domain.dates import FuzzyDate
-from casetrail.domain.errors import AlreadyExists, BadInput, NotFound, TimelineConflict
+from casetrail.domain.errors import BadInput, NotFound, TimelineConflict
 from casetrail.domain.events import FACT_TYPES, Fact, PersonEvent, Registered, Retracted, SourceRegistered
 from casetrail.domain.fold import Folded, fold, retracted_ids, short
 
@@ -217,6 +217,3 @@ class Source(BaseAggregate[UUID]):
                                title=title, published=published, note=note)
         except ValidationError as error:
             raise BadInput(validation_message(error, f"source {key}")) from None
-
-
-__all__ = ["Person", "Source", "AlreadyExists", "person_id", "source_id", "check_key", "fact_class"]
