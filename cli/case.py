@@ -9,27 +9,18 @@ from rich.table import Table
 from rich.text import Text
 
 from casetrail.cli.context import store
+from casetrail.cli.options import AsOf, Key, KnownAt, record_time, valid_day
 from casetrail.cli.render import (
     STATUS_KEYS, JsonFlag, compensation_json, console, details, emit_json, event_json, events_table, print_status, stamp,
     status_json, warn, when_text,
 )
-from casetrail.domain.dates import parse_day, parse_instant, today_utc
-from casetrail.domain.errors import BadInput
 from casetrail.domain.fold import Folded, State, Step, short
 from casetrail.domain.person import Person
-
-Key = Annotated[str, typer.Argument(help="The person, e.g. omarov-aslanbek.")]
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Valid date V, YYYY-MM-DD: the world as it was that day. Default: today.")]
-KnownAt = Annotated[Optional[str], typer.Option(
-    "--known-at", help="Record time K: a date (end of that day, UTC) or a UTC date-time. Default: now.")]
 
 
 def _case(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None,
           what: str = "--as-of") -> tuple[Person, Folded]:
-    day = parse_day(as_of, what) if as_of else today_utc()
-    if day > today_utc():
-        raise BadInput(f"{what} {day} is in the future; casetrail answers only up to today ({today_utc()})")
-    moment = parse_instant(known_at, "--known-at") if known_at else None
+    day, moment = valid_day(as_of, what), record_time(known_at)
     person = store(ctx).person(key)
     return person, person.fold(day, moment)
 

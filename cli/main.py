@@ -6,10 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from casetrail.cli import case, person, record, source
+from casetrail.cli import audit, case, lists, person, projections, record, source
 from casetrail.cli.context import Context
 from casetrail.cli.edge import EdgeGroup
 from casetrail.domain.storage import ENV_URL
+from casetrail.projections.rules import ENV_LISTS
 
 app = typer.Typer(
     cls=EdgeGroup,
@@ -28,20 +29,26 @@ def main(
         "--db", envvar=ENV_URL, show_envvar=True,
         help="Store: a SQLite file (default ./casetrail.db), sqlite:///path, or postgresql://host:5432/dbname.",
     )] = None,
+    lists_file: Annotated[Optional[str], typer.Option(
+        "--lists", envvar=ENV_LISTS, show_envvar=True,
+        help="A TOML file of list rules. Default: the official lists of 2022 that ship with casetrail.",
+    )] = None,
 ) -> None:
     """casetrail: who was detained, charged, sentenced, released, killed, relabelled, and who says so.
 
     Example: casetrail --db cases.db show omarov-aslanbek --as-of 2022-06-01
     """
-    ctx.obj = Context(db)
+    ctx.obj = Context(db, lists_file)
     ctx.call_on_close(ctx.obj.close)
 
 
 app.add_typer(person.app, name="person")
 app.add_typer(source.app, name="source")
 app.add_typer(record.app, name="record")
-for command in (case.show, case.replay, case.retract):
+app.add_typer(projections.app, name="projections")
+for command in (case.show, case.replay, case.retract, lists.lists, lists.people, audit.audit, audit.why):
     app.command()(command)
+app.command("list")(lists.list_)
 
 
 def run() -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
-from casetrail.cli.context import store
+from casetrail.cli.context import store, views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
+from casetrail.projections import queries
 
 app = typer.Typer(help="Register the people whose cases you follow, and list them.", no_args_is_help=True)
 
@@ -40,9 +41,9 @@ def list_(ctx: typer.Context, json: JsonFlag = False) -> None:
 
     Example: casetrail person list --json
     """
-    people = store(ctx).people()
-    rows = [{"person": p.key, "name": p.name, "aliases": p.aliases, "born": p.born, "place": p.place,
-             "registered_at": stamp(p.timestamp)} for p in people]
+    current = views(ctx)
+    with current.engine.connect() as conn:
+        rows = queries.all_people(conn)
     if json:
         emit_json(rows)
         return

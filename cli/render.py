@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Callable, Iterator
 
 import orjson
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from casetrail.domain.events import Fact, PersonEvent, Retracted
@@ -136,3 +138,23 @@ def print_status(state: State, days: int) -> None:
 
 def warn(message: str) -> None:
     typer.echo(f"Warning: {message}", err=True)
+
+
+@contextlib.contextmanager
+def progress(label: str, start: int, head: int, quiet_below: int = 0) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for work from notification ``start`` to ``head``.
+
+    Quiet (yields None) when there is less than ``quiet_below`` to do, or when an
+    implicit catch-up runs without a terminal to draw on.
+    """
+    if head - start <= 0 or head - start < quiet_below or (quiet_below and not sys.stderr.isatty()):
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=bool(quiet_below)) as bar:
+        task = bar.add_task(label, total=head - start)
+
+        def report(position: int, new_head: int) -> None:
+            bar.update(task, completed=position - start, total=max(new_head - start, 1))
+
+        yield report

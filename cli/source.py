@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
-from casetrail.cli.context import store
+from casetrail.cli.context import store, views
+from casetrail.projections import queries
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 from casetrail.domain.dates import parse_day
 
@@ -41,7 +42,10 @@ def list_(ctx: typer.Context, json: JsonFlag = False) -> None:
 
     Example: casetrail source list --json
     """
-    rows = [_row(s.key, s.url, s.outlet, s.title, s.published, s.timestamp) for s in store(ctx).sources()]
+    current = views(ctx)
+    with current.engine.connect() as conn:
+        rows = [{"source": s["key"], "url": s["url"], "outlet": s["outlet"], "title": s["title"],
+                 "published": s["published"], "registered_at": s["registered_at"]} for s in queries.all_sources(conn)]
     if json:
         emit_json(rows)
         return

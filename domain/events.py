@@ -23,12 +23,12 @@ from casetrail.domain.money import Amount, Currency
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 
-_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def _slug(value: str) -> str:
     value = value.strip().lower().replace("-", "_").replace(" ", "_")
-    if not _SLUG.match(value) or len(value) > 60:
+    if not SLUG.match(value) or len(value) > 60:
         raise ValueError(f"'{value}' must be a short snake_case word such as accidental_victim")
     return value
 

@@ -1,0 +1,139 @@
+"""``audit`` and ``why``: every change with its cause and source, and the reasons for a list's answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.text import Text
+
+from casetrail.cli.context import store, views
+from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
+from casetrail.cli.render import JsonFlag, console, emit_json, print_rows, stamp
+from casetrail.domain.errors import BadInput
+from casetrail.domain.fold import short
+from casetrail.projections import queries
+from casetrail.projections.explain import explain
+from casetrail.projections.timeline import Period
+
+
+def audit(
+    ctx: typer.Context,
+    key: Annotated[Optional[str], typer.Argument(help="The person, e.g. omarov-aslanbek.")] = None,
+    list_name: Annotated[Optional[str], typer.Option("--list", help="Audit a list instead: who entered and left it.")] = None,
+    since: Annotated[Optional[str], typer.Option(
+        "--since", help="With --list: only what was recorded after this record time (a date: end of that day).")] = None,
+    known_at: KnownAt = None,
+    json: JsonFlag = False,
+) -> None:
+    """Every change of a person's facets and list memberships, in story order, with cause and source;
+    or, with --list, every entry to and exit from a list.
+
+    Example: casetrail audit nurgeldin-faizulla
+    Example: casetrail audit --list fatalities --since 2024-01-01
+    """
+    if (key is None) == (list_name is None):
+        raise BadInput("give a person (casetrail audit KEY) or a list (casetrail audit --list NAME), not both")
+    if list_name is None and since:
+        raise BadInput("--since goes with --list; for one person use --known-at")
+    if list_name is not None and known_at:
+        raise BadInput("--known-at goes with a person; for a list use --since")
+    if key is not None:
+        _audit_person(ctx, key, record_time(known_at), json)
+    else:
+        _audit_list(ctx, list_name, record_time(since, "--since"), json)
+
+
+def _audit_person(ctx: typer.Context, key: str, known_at: Any, json: bool) -> None:
+    person = store(ctx).person(key)
+    current = views(ctx)
+    with current.engine.connect() as conn:
+        found = queries.person_changes(conn, str(person.id), known_at)
+    if json:
+        emit_json({"person": key, "name": person.name, "known_at": stamp(known_at), "changes": found})
+        return
+    console.print(Text.assemble((person.name, "bold"), f" ({key}) - audit, known at {stamp(known_at) or 'now'}: "
+                                f"{len(found)} changes"))
+    print_rows("", ["valid on", "facet or list", "from", "to", "cause", "by", "source", "recorded"],
+               [[c["valid_on"], c["facet"] or f"list {c['list']}", c["from"], c["to"],
+                 f"{c['event_type']} {short(c['event_id'])}", c["by"], c["source"], c["recorded_at"][:19] + "Z"]
+                for c in found])
+
+
+def _audit_list(ctx: typer.Context, name: str, since: Any, json: bool) -> None:
+    current = views(ctx)
+    rule = current.rules.get(name)
+    with current.engine.connect() as conn:
+        found = queries.list_changes(conn, name, since)
+    if json:
+        emit_json({"list": name, "title": rule.title, "since": stamp(since), "changes": found})
+        return
+    scope = f"recorded since {stamp(since)}" if since else "as recorded now"
+    console.print(Text.assemble((f"{name}: {rule.title}", "bold"), f" - entries and exits {scope}: {len(found)}"))
+    print_rows("", ["valid on", "person", "name", "change", "cause", "source", "recorded", "withdrawn"],
+               [[c["valid_on"], c["person"], c["name"], "entered" if c["to"] == "in" else "left",
+                 f"{c['event_type']} {short(c['event_id'])}", c["source"], c["recorded_at"][:19] + "Z",
+                 (c.get("withdrawn_at") or "")[:19]] for c in found])
+
+
+def why(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="The person, e.g. nurgeldin-faizulla.")],
+    list_name: Annotated[str, typer.Argument(metavar="LIST", help="The list, e.g. accidental_victims.")],
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    json: JsonFlag = False,
+) -> None:
+    """Why a person is on a list, or not, on a date: each test of the list's rule, the fact that decides it
+    and its source, and every entry and exit.
+
+    Example: casetrail why nurgeldin-faizulla accidental_victims --as-of 2022-04-01
+    """
+    day, moment = valid_day(as_of), record_time(known_at)
+    person = store(ctx).person(key)
+    person.fold(day, moment)  # refuses a --known-at before the person was registered
+    current = views(ctx)
+    answer = explain(person.history, current.rules, list_name, day, moment)
+    with current.engine.connect() as conn:
+        urls = {s["key"]: s["url"] for s in queries.all_sources(conn)}
+    tests = [{"test": v.test.text(), "facet": v.test.facet, "value": v.period.value, "holds": v.holds,
+              **_cause(v.period, urls)} for v in answer.verdicts]
+    history = [{"change": "entered" if c.after == "in" else "left", "valid_on": c.cause.on.text,
+                "event_id": str(c.cause.id), "event_type": c.cause.type, "source": c.cause.source,
+                "url": urls.get(c.cause.source)} for c in answer.history]
+    on = answer.membership
+    if json:
+        emit_json({"person": key, "name": person.name, "list": list_name, "title": answer.rule.title,
+                   "as_of": day.isoformat(), "known_at": stamp(moment), "member": answer.member,
+                   "since": on.cause.on.text if on and on.cause else None,
+                   "uncertain": bool(on and on.uncertain_on(day)),
+                   "rule": {"mode": answer.rule.mode, "tests": tests}, "history": history})
+        return
+    verdict = "is on" if answer.member else "is not on"
+    since = f" since {on.cause.on.text}" if on and on.cause else ""
+    doubt = " (uncertain: that date may be later)" if on and on.uncertain_on(day) else ""
+    console.print(Text.assemble((f"{person.name} ({key})", "bold"), f" {verdict} {list_name}{since}{doubt}, "
+                                f"as of {day}, known at {stamp(moment) or 'now'}."))
+    console.print(f"{answer.rule.title}: {'all' if answer.rule.mode == 'all' else 'any'} of")
+    for t in tests:
+        mark = "yes" if t["holds"] else "no "
+        cause = f" since {t['since']}: {t['event_type']} {short(t['event_id'])}, source {t['source']}" \
+            if t["event_id"] else " (nothing recorded changes it)"
+        console.print(f"  {mark}  {t['test']} - it is {t['value']}{cause}")
+    if history:
+        console.print("History on this list:")
+        for h in history:
+            console.print(f"  {h['valid_on']:<12} {h['change']:<8} {h['event_type']} {short(h['event_id'])}, "
+                          f"source {h['source']}" + (f" ({h['url']})" if h["url"] else ""))
+    else:
+        console.print("Never on this list.")
+
+
+def _cause(period: Period, urls: dict[str, str]) -> dict[str, Any]:
+    cause = period.cause
+    if cause is None:
+        return {"since": None, "event_id": None, "event_type": None, "source": None, "url": None}
+    return {"since": cause.on.text, "event_id": str(cause.id), "event_type": cause.type, "source": cause.source,
+            "url": urls.get(cause.source)}
+
+

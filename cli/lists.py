@@ -1,0 +1,127 @@
+"""``lists``, ``list`` and ``people``: questions across everyone, from the read models."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from casetrail.cli.context import views
+from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
+from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
+from casetrail.domain.errors import BadInput
+from casetrail.domain.events import SLUG
+from casetrail.projections import queries
+from casetrail.projections.facets import VALUES
+from casetrail.projections.queries import At
+
+ListName = Annotated[str, typer.Argument(help="A list, e.g. fatalities (see 'casetrail lists').")]
+
+
+def _at(as_of: str | None, known_at: str | None) -> At:
+    return At(valid_day(as_of), record_time(known_at))
+
+
+def _when(at: At) -> str:
+    return f"as of {at.as_of}, known at {stamp(at.known_at) or 'now'}"
+
+
+def lists(ctx: typer.Context, as_of: AsOf = None, known_at: KnownAt = None, json: JsonFlag = False) -> None:
+    """Every list with its title and how many people are on it.
+
+    Example: casetrail lists --as-of 2022-02-01 --known-at 2024-01-01
+    """
+    at = _at(as_of, known_at)
+    current = views(ctx)
+    with current.engine.connect() as conn:
+        counts = queries.list_counts(conn, current.rules, at)
+    rows = [{"list": rule.name, "title": rule.title, "members": counts[rule.name]} for rule in current.rules.lists]
+    if json:
+        emit_json({"as_of": at.v, "known_at": stamp(at.known_at), "lists": rows})
+        return
+    print_rows(f"{len(rows)} lists, {_when(at)}", ["list", "title", "members"],
+               [[r["list"], r["title"], r["members"]] for r in rows])
+
+
+def list_(ctx: typer.Context, name: ListName, as_of: AsOf = None, known_at: KnownAt = None, json: JsonFlag = False,
+          as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (person,name,since,uncertain,source).")] = False,
+          ) -> None:
+    """The people on a list, each with the date they entered it and whether that date is uncertain.
+
+    Example: casetrail list accidental_victims --as-of 2022-02-01
+    """
+    if json and as_csv:
+        raise BadInput("choose one of --json or --csv")
+    at = _at(as_of, known_at)
+    current = views(ctx)
+    rule = current.rules.get(name)
+    with current.engine.connect() as conn:
+        members = queries.list_members(conn, name, at)
+    if json:
+        emit_json({"list": name, "title": rule.title, "as_of": at.v, "known_at": stamp(at.known_at),
+                   "members": [{k: m[k] for k in ("person", "name", "since", "uncertain", "source")} for m in members]})
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["person", "name", "since", "uncertain", "source"])
+        writer.writerows([m["person"], m["name"], m["since"] or "", "yes" if m["uncertain"] else "no", m["source"] or ""]
+                         for m in members)
+        return
+    print_rows(f"{name}: {rule.title} - {_when(at)} - {len(members)} {'member' if len(members) == 1 else 'members'}",
+               ["person", "name", "since", "uncertain", "source"],
+               [[m["person"], m["name"], m["since"] or "-", "yes" if m["uncertain"] else "", m["source"]]
+                for m in members])
+
+
+def _facet_option(facet: str):
+    allowed = VALUES[facet]
+    shown = ", ".join(allowed) if allowed else "a slug such as accidental_victim, or none"
+    return typer.Option(f"--{facet}", help=f"Only people whose {facet} is this ({shown}).")
+
+
+def people(
+    ctx: typer.Context,
+    headline: Annotated[Optional[str], _facet_option("headline")] = None,
+    custody: Annotated[Optional[str], _facet_option("custody")] = None,
+    legal: Annotated[Optional[str], _facet_option("legal")] = None,
+    vital: Annotated[Optional[str], _facet_option("vital")] = None,
+    designation: Annotated[Optional[str], _facet_option("designation")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="Part of a name or alias, any case.")] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many people.")] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Find people by their status on a date: headline, custody, legal status, designation, name.
+
+    Example: casetrail people --headline detained --as-of 2022-01-20
+    """
+    wanted = {facet: value for facet, value in (("headline", headline), ("custody", custody), ("legal", legal),
+                                                ("vital", vital), ("designation", designation)) if value}
+    for facet, value in wanted.items():
+        _check_value(facet, value)
+    at = _at(as_of, known_at)
+    current = views(ctx)
+    with current.engine.connect() as conn:
+        found = queries.search_people(conn, at, wanted, name, limit)
+    if json:
+        emit_json({"as_of": at.v, "known_at": stamp(at.known_at), "filters": {**wanted, "name": name},
+                   "people": found})
+        return
+    columns = ["person", "name", "headline", "custody", "legal", "designation"]
+    print_rows(f"{len(found)} {'person' if len(found) == 1 else 'people'}, {_when(at)}", columns,
+               [[p[c] for c in columns] for p in found])
+
+
+def _check_value(facet: str, value: str) -> None:
+    allowed = VALUES[facet]
+    if allowed is None:
+        if not SLUG.match(value):
+            raise BadInput(f"--{facet} '{value}' is not a {facet}: give a snake_case word such as accidental_victim")
+        return
+    if value not in allowed:
+        raise BadInput(f"--{facet} '{value}' is not a {facet}; choose one of: {', '.join(allowed)}")
+
+

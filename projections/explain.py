@@ -1,0 +1,47 @@
+"""Why a person is on a list, or not: the rule's tests, the facts that decide them, the history.
+
+Built on the same timeline the views are written from, so ``why`` and ``list``
+cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Sequence
+
+from casetrail.domain.events import PersonEvent
+from casetrail.projections.facets import FACETS
+from casetrail.projections.rules import ListRule, Rules, Test
+from casetrail.projections.timeline import Change, Period, timeline
+
+
+@dataclass(frozen=True)
+class Verdict:
+    test: Test
+    period: Period  # the facet's value at V and the fact that set it
+
+    @property
+    def holds(self) -> bool:
+        values = tuple(self.period.value if facet == self.test.facet else "" for facet in FACETS)
+        return self.test.passes(values)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    rule: ListRule
+    as_of: date
+    member: bool
+    membership: Period | None  # the period on the list that holds at V
+    verdicts: tuple[Verdict, ...]
+    history: tuple[Change, ...]  # every entry and exit, in story order
+
+
+def explain(events: Sequence[PersonEvent], rules: Rules, name: str, as_of: date,
+            known_at: datetime | None = None) -> Explanation:
+    rule = rules.get(name)
+    story = timeline(events, rules, known_at)
+    verdicts = tuple(Verdict(test, story.period("facet", test.facet, as_of)) for test in rule.tests)
+    membership = story.period("list", name, as_of)
+    history = tuple(change for change in story.changes if change.kind == "list" and change.name == name)
+    return Explanation(rule, as_of, membership is not None, membership, verdicts, history)

@@ -1,0 +1,145 @@
+"""List rules: named tests over a person's facets, kept as TOML.
+
+The default set (``lists.toml`` beside this module) reproduces the official
+lists of 2022; an organisation points ``--lists`` or ``CASETRAIL_LISTS`` at its
+own file. A bad file is refused with one line naming the file, the list and the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from casetrail.domain.errors import BadInput
+from casetrail.projections.facets import FACETS, VALUES
+
+DEFAULT_FILE = Path(__file__).with_name("lists.toml")
+ENV_LISTS = "CASETRAIL_LISTS"
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_INDEX = {facet: n for n, facet in enumerate(FACETS)}
+
+
+@dataclass(frozen=True)
+class Test:
+    facet: str
+    op: str  # "is", "in" or "not"
+    values: tuple[str, ...]
+
+    def passes(self, facets: tuple[str, ...]) -> bool:
+        value = facets[_INDEX[self.facet]]
+        return (value not in self.values) if self.op == "not" else (value in self.values)
+
+    def text(self) -> str:
+        shown = self.values[0] if len(self.values) == 1 else "(" + ", ".join(self.values) + ")"
+        word = {"is": "is", "in": "in", "not": "is not" if len(self.values) == 1 else "not in"}[self.op]
+        return f"{self.facet} {word} {shown}"
+
+
+@dataclass(frozen=True)
+class ListRule:
+    name: str
+    title: str
+    mode: str  # "all" or "any"
+    tests: tuple[Test, ...]
+
+    def matches(self, facets: tuple[str, ...]) -> bool:
+        results = (test.passes(facets) for test in self.tests)
+        return all(results) if self.mode == "all" else any(results)
+
+
+@dataclass(frozen=True)
+class Rules:
+    lists: tuple[ListRule, ...]
+    origin: str  # the file they came from, for messages
+    fingerprint: str  # changes whenever the rules do: the views are rebuilt then
+
+    def get(self, name: str) -> ListRule:
+        for rule in self.lists:
+            if rule.name == name:
+                return rule
+        names = ", ".join(rule.name for rule in self.lists)
+        raise BadInput(f"no list '{name}'; the lists are: {names} (see 'casetrail lists')")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(rule.name for rule in self.lists)
+
+
+def load_rules(path: str | os.PathLike | None = None) -> Rules:
+    """The rules in ``path``, else in $CASETRAIL_LISTS, else the default set."""
+    chosen = Path(path or os.environ.get(ENV_LISTS) or DEFAULT_FILE).expanduser()
+    try:
+        text = chosen.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput(f"lists file {chosen} does not exist; give --lists a TOML file of list rules") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadInput(f"cannot read lists file {chosen}: {error.__class__.__name__}; give a UTF-8 TOML file") from None
+    return parse_rules(text, str(chosen))
+
+
+def parse_rules(text: str, origin: str = "<rules>") -> Rules:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise BadInput(f"lists file {origin} is not valid TOML: {error}") from None
+    unknown = set(data) - {"lists"}
+    if unknown or not isinstance(data.get("lists"), dict) or not data["lists"]:
+        raise BadInput(f"lists file {origin}: put each list under [lists.NAME]; found no lists"
+                       + (f" and unknown key '{sorted(unknown)[0]}'" if unknown else ""))
+    rules = tuple(_rule(name, body, origin) for name, body in data["lists"].items())
+    canonical = repr([(r.name, r.title, r.mode, r.tests) for r in rules])
+    return Rules(rules, origin, hashlib.sha256(canonical.encode()).hexdigest()[:16])
+
+
+def _rule(name: str, body: Any, origin: str) -> ListRule:
+    where = f"lists file {origin}: list '{name}'"
+    if not _NAME.match(name) or len(name) > 60:
+        raise BadInput(f"{where}: a list name is lowercase letters, digits and underscores, e.g. fatalities")
+    if not isinstance(body, dict):
+        raise BadInput(f"{where}: write it as a table, [lists.{name}], with a title and all = [...] or any = [...]")
+    unknown = set(body) - {"title", "all", "any"}
+    if unknown:
+        raise BadInput(f"{where}: unknown key '{sorted(unknown)[0]}'; a list has title and one of all or any")
+    modes = [mode for mode in ("all", "any") if mode in body]
+    if len(modes) != 1:
+        raise BadInput(f"{where}: give exactly one of all = [...] or any = [...]")
+    mode = modes[0]
+    title = body.get("title", name)
+    if not isinstance(title, str):
+        raise BadInput(f"{where}: key 'title' must be a string")
+    tests = body[mode]
+    if not isinstance(tests, list) or not tests:
+        raise BadInput(f"{where}: key '{mode}' must be a non-empty list of tests such as "
+                       '{ facet = "vital", is = "deceased" }')
+    return ListRule(name, title, mode, tuple(_test(test, f"{where}: key '{mode}[{n}]'") for n, test in enumerate(tests)))
+
+
+def _test(test: Any, where: str) -> Test:
+    if not isinstance(test, dict):
+        raise BadInput(f'{where} must be a table such as {{ facet = "vital", is = "deceased" }}')
+    unknown = set(test) - {"facet", "is", "in", "not"}
+    if unknown:
+        raise BadInput(f"{where}: unknown key '{sorted(unknown)[0]}'; a test has facet and one of is, in or not")
+    facet = test.get("facet")
+    if facet not in FACETS:
+        raise BadInput(f"{where}: unknown facet '{facet}'; the facets are: {', '.join(FACETS)}")
+    ops = [op for op in ("is", "in", "not") if op in test]
+    if len(ops) != 1:
+        raise BadInput(f"{where}: give exactly one of is, in or not")
+    op = ops[0]
+    raw = test[op]
+    values = (raw,) if isinstance(raw, str) else tuple(raw) if isinstance(raw, list) else None
+    if op == "is" and not isinstance(raw, str):
+        raise BadInput(f"{where}: 'is' takes one value, e.g. is = \"deceased\"; use 'in' for several")
+    if not values or not all(isinstance(v, str) and v for v in values):
+        raise BadInput(f"{where}: '{op}' takes a value or a list of values, e.g. {op} = [\"detained\", \"imprisoned\"]")
+    allowed = VALUES[facet]
+    for value in values:
+        if allowed is not None and value not in allowed:
+            raise BadInput(f"{where}: facet {facet} is never '{value}'; its values are: {', '.join(allowed)}")
+    return Test(facet, op, values)

@@ -1,0 +1,133 @@
+"""A person's whole valid-time story at one record time: facet periods, list periods, changes.
+
+Pure, like the fold it is built on. The state at a valid date V is the fold of
+the facts whose earliest day is on or before V; sorted by earliest day first,
+those facts are a prefix of the story, so one pass over the fold's steps gives
+the state for every V at once. The state can change only on a day some fact
+starts: each such day closes the periods whose value changed and opens new ones.
+
+The projections write these periods as rows, and ``why`` reads them: one
+function decides what every list and facet was, for every reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Sequence
+
+from casetrail.domain.events import Fact, PersonEvent
+from casetrail.domain.fold import STORY_RANK, fold
+from casetrail.projections.facets import FACETS, INITIAL, facet_values
+from casetrail.projections.rules import Rules
+
+BEGINNING = date.min  # the first period of every facet starts here: before any fact
+OPEN = date.max  # the valid_to of a period that has not ended
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of valid time [valid_from, valid_to) in which a facet had one value,
+    or in which the person was on a list (value "in")."""
+
+    kind: str  # "facet" or "list"
+    name: str
+    value: str
+    valid_from: date
+    valid_to: date
+    cause: Fact | None  # the fact that opened it; None for the state before any fact
+
+    def holds_on(self, day: date) -> bool:
+        return self.valid_from <= day < self.valid_to
+
+    def uncertain_on(self, day: date) -> bool:
+        """The fact that opened the period may not have happened yet on ``day``."""
+        return self.cause is not None and self.cause.on.latest > day
+
+
+@dataclass(frozen=True)
+class Change:
+    """A facet changed value, or the person entered ("in") or left ("out") a list."""
+
+    kind: str
+    name: str
+    before: str
+    after: str
+    cause: Fact
+    position: int  # the facet's or list's place, to order changes made by one fact
+
+    @property
+    def valid_from(self) -> date:
+        return self.cause.on.earliest
+
+    @property
+    def order(self) -> str:
+        """Sorts changes as the story is told: by date, then by their cause, then by facet."""
+        cause = self.cause
+        return (f"{cause.on.earliest}|{cause.on.latest}|{STORY_RANK[cause.type]:02d}|"
+                f"{cause.originator_version:07d}|{self.position:03d}")
+
+
+@dataclass(frozen=True)
+class Timeline:
+    periods: tuple[Period, ...]
+    changes: tuple[Change, ...]
+    final: tuple[str, ...]  # the facets once every fact has happened (the state now)
+
+    def period(self, kind: str, name: str, day: date) -> Period | None:
+        return next((p for p in self.periods if p.kind == kind and p.name == name and p.holds_on(day)), None)
+
+
+def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | None = None) -> Timeline:
+    """Every facet and list of one person across all valid time, as recorded by ``known_at``."""
+    steps = fold(events, OPEN, known_at).steps
+    n = len(FACETS)
+    values = INITIAL
+    members = tuple(rule.matches(values) for rule in rules.lists)
+    facet_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * n
+    list_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * len(members)
+    periods: list[Period] = []
+    changes: list[Change] = []
+    i = 0
+    while i < len(steps):
+        day = steps[i].event.on.earliest
+        start_values, start_members = values, members
+        facet_cause: dict[int, Fact] = {}
+        list_cause: dict[int, Fact] = {}
+        # Facts that start on the same day change the state together; within the day,
+        # the last fact that moved a facet (or list) is the one that set it.
+        while i < len(steps) and steps[i].event.on.earliest == day:
+            event = steps[i].event
+            new_values = facet_values(steps[i].state)
+            new_members = tuple(rule.matches(new_values) for rule in rules.lists)
+            facet_cause.update((k, event) for k in range(n) if new_values[k] != values[k])
+            list_cause.update((k, event) for k in range(len(members)) if new_members[k] != members[k])
+            values, members = new_values, new_members
+            i += 1
+        for k in range(n):
+            if values[k] != start_values[k]:
+                began, cause = facet_open[k]
+                periods.append(Period("facet", FACETS[k], start_values[k], began, day, cause))
+                facet_open[k] = (day, facet_cause[k])
+                changes.append(Change("facet", FACETS[k], start_values[k], values[k], facet_cause[k], k))
+        for k, rule in enumerate(rules.lists):
+            if members[k] != start_members[k]:
+                if start_members[k]:
+                    began, cause = list_open[k]
+                    periods.append(Period("list", rule.name, "in", began, day, cause))
+                list_open[k] = (day, list_cause[k])
+                # Leaving a list is told before entering another on the same fact.
+                changes.append(Change("list", rule.name, _word(start_members[k]), _word(members[k]),
+                                      list_cause[k], n + k + (0 if start_members[k] else len(members))))
+    for k in range(n):
+        began, cause = facet_open[k]
+        periods.append(Period("facet", FACETS[k], values[k], began, OPEN, cause))
+    for k, rule in enumerate(rules.lists):
+        if members[k]:
+            began, cause = list_open[k]
+            periods.append(Period("list", rule.name, "in", began, OPEN, cause))
+    return Timeline(tuple(periods), tuple(changes), values)
+
+
+def _word(member: bool) -> str:
+    return "in" if member else "out"

@@ -1,0 +1,263 @@
+"""Keeping the read models up to date: catch up, rebuild, follow, status.
+
+Exactly once: a batch of notifications becomes rows, and those rows are written
+in one transaction with the tracking position moved from where the batch began
+to where it ended. The move is conditional (``WHERE position = start``): if
+another process applied the batch first, ours changes nothing and is rolled
+back, so a batch is never applied twice. A process killed at any point leaves
+either the whole batch or none of it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import Engine, bindparam, create_engine, event, func, select, text, update
+from sqlalchemy.engine import URL
+
+from casetrail.domain.application import Casetrail
+from casetrail.domain.events import FACT_TYPES, PersonEvent, Registered, Retracted, SourceRegistered
+from casetrail.domain.storage import StoreURL, store_errors
+from casetrail.projections.projector import Batch, groups_by_time
+from casetrail.projections.rules import Rules
+from casetrail.projections.tables import (
+    OPEN_RECORD, SCHEMA_VERSION, VIEW_TABLES, changes, facet_periods, list_periods, metadata, people, sources, status,
+    time_text, tracking,
+)
+from casetrail.projections.timeline import timeline
+
+NAME = "views"
+BATCH = 2000
+_VIEWS_LOCK = 0x76696577  # advisory lock id for creating the view tables on PostgreSQL: "view"
+PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, Retracted, *FACT_TYPES.values()))
+SOURCE_TOPIC = get_topic(SourceRegistered)
+Progress = Callable[[int, int], None]  # (position, head)
+
+
+@dataclass(frozen=True)
+class ViewStatus:
+    position: int
+    head: int
+    processed: int
+    rules: str
+    updated_at: str | None
+    rows: dict[str, int]
+
+    @property
+    def lag(self) -> int:
+        return self.head - self.position
+
+
+class _Lost(Exception):
+    """Another process applied this batch first."""
+
+
+class Views:
+    """The read models of one store, for one set of list rules."""
+
+    def __init__(self, app: Casetrail, rules: Rules) -> None:
+        self.app = app
+        self.rules = rules
+        self.store = app.store
+        self.engine, self.writer = _engines(app.store)
+        self.notice: str | None = None  # why the views were rebuilt on opening, if they were
+        with self._guard():
+            self._prepare()
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if self.writer is not self.engine:
+            self.writer.dispose()
+
+    # -- reading the state of the views ---------------------------------------------------------
+
+    def status(self) -> ViewStatus:
+        with self._guard(), self.engine.connect() as conn:
+            row = conn.execute(select(tracking).where(tracking.c.name == NAME)).one()
+            rows = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in VIEW_TABLES}
+        return ViewStatus(row.position, self.head(), row.processed, row.rules, row.updated_at, rows)
+
+    def head(self) -> int:
+        with self._guard():
+            return self.app.recorder.max_notification_id() or 0
+
+    def position(self) -> int:
+        with self._guard(), self.engine.connect() as conn:
+            return conn.execute(select(tracking.c.position).where(tracking.c.name == NAME)).scalar_one()
+
+    # -- keeping them current -------------------------------------------------------------------
+
+    def catch_up(self, batch: int = BATCH, progress: Progress | None = None) -> int:
+        """Apply every notification not yet applied; returns how many this process applied."""
+        applied = 0
+        with self._guard():
+            while True:
+                start = self.position()
+                notifications = self.app.recorder.select_notifications(start + 1, batch)
+                if not notifications:
+                    return applied
+                work = self._work(notifications)
+                try:
+                    self._write(start, notifications[-1].id, len(notifications), work)
+                except _Lost:
+                    continue  # someone else applied it: carry on from where they left off
+                applied += len(notifications)
+                if progress:
+                    progress(notifications[-1].id, self.app.recorder.max_notification_id() or 0)
+
+    def rebuild(self, batch: int = BATCH, progress: Progress | None = None) -> int:
+        """Drop the views and apply the whole log again."""
+        with self._guard():
+            self._reset()
+        return self.catch_up(batch, progress)
+
+    def follow(self, on_batch: Callable[[int], None] | None = None, stop: Callable[[], bool] = lambda: False) -> None:
+        """Keep the views current until interrupted: on PostgreSQL woken by LISTEN/NOTIFY
+        (the library's subscription), elsewhere by polling once a second."""
+        self.catch_up()
+        if self.store.kind != "postgres":
+            while not stop():
+                if self.catch_up() and on_batch:
+                    on_batch(self.position())
+                time.sleep(1.0)
+            return
+        with self._guard(), self.app.recorder.subscribe(gt=self.position()) as subscription:
+            for notification in subscription:
+                # The subscription only wakes us: catch_up reads in batches, with tracking.
+                if notification.id > self.position() and self.catch_up() and on_batch:
+                    on_batch(self.position())
+                if stop():
+                    return
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _work(self, notifications: list[Any]) -> Batch:
+        """The rows a batch of notifications adds and closes (computed outside any transaction)."""
+        batch = Batch()
+        mapper = self.app.mapper
+        streams: dict[UUID, list[PersonEvent]] = defaultdict(list)
+        for note in notifications:
+            if note.topic in PERSON_TOPICS:
+                streams[note.originator_id].append(mapper.to_domain_event(note))
+            elif note.topic == SOURCE_TOPIC:
+                batch.register_source(mapper.to_domain_event(note))
+        for stream_id, events in streams.items():
+            person = str(stream_id)
+            history = self._earlier(stream_id, events[0].originator_version)
+            before = timeline(history, self.rules) if history else None
+            for moment, group in groups_by_time(events):
+                for event in group:
+                    if isinstance(event, Registered):
+                        batch.register(event)
+                history = history + group
+                after = timeline(history, self.rules)
+                batch.apply(person, before, after, moment)
+                before = after
+        return batch
+
+    def _earlier(self, stream_id: UUID, version: int) -> list[PersonEvent]:
+        """The events of a stream that earlier batches applied."""
+        if version <= 1:
+            return []
+        stored = self.app.recorder.select_events(stream_id, lt=version)
+        return [self.app.mapper.to_domain_event(s) for s in stored]
+
+    def _write(self, start: int, end: int, count: int, work: Batch) -> None:
+        with self.writer.begin() as conn:
+            moved = conn.execute(
+                update(tracking).where(tracking.c.name == NAME, tracking.c.position == start)
+                .values(position=end, processed=tracking.c.processed + count,
+                        updated_at=time_text(datetime.now(timezone.utc)))
+            ).rowcount
+            if moved != 1:
+                raise _Lost()
+            # Closes first: a row closed and opened again in one batch must not be closed twice.
+            for table, key in ((facet_periods, "facet"), (list_periods, "list"), (changes, "change")):
+                if work.closes[key]:
+                    conn.execute(
+                        update(table).where(table.c.person_id == bindparam("p_person"),
+                                            table.c.ident == bindparam("p_ident"),
+                                            table.c.recorded_to == OPEN_RECORD)
+                        .values(recorded_to=bindparam("p_at")),
+                        work.closes[key])
+                if work.inserts[key]:
+                    conn.execute(table.insert(), work.inserts[key])
+            if work.people:
+                conn.execute(people.insert(), work.people)
+            if work.sources:
+                conn.execute(sources.insert(), work.sources)
+            if work.status:
+                conn.execute(status.delete().where(status.c.person_id == bindparam("p_person")),
+                             [{"p_person": p} for p in work.status])
+                conn.execute(status.insert(), list(work.status.values()))
+
+    def _prepare(self) -> None:
+        """Create the tables on first use; rebuild them if they follow other rules or an older layout."""
+        with self.writer.begin() as conn:
+            if self.store.kind == "postgres":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _VIEWS_LOCK})
+            metadata.create_all(conn, checkfirst=True)
+            row = conn.execute(select(tracking).where(tracking.c.name == NAME)).one_or_none()
+            if row is None:
+                conn.execute(tracking.insert().values(name=NAME, position=0, processed=0,
+                                                      rules=self.rules.fingerprint, schema_version=SCHEMA_VERSION))
+                return
+        if row.schema_version != SCHEMA_VERSION:
+            self.notice = "the views were made by another version of casetrail: rebuilding them"
+        elif row.rules != self.rules.fingerprint:
+            self.notice = f"the list rules changed ({self.rules.origin}): rebuilding the views"
+        if self.notice:
+            self._reset()
+
+    def _reset(self) -> None:
+        """Drop the views, create them empty and move tracking back to the start, in one
+        transaction: a process killed here leaves either the old views or empty ones."""
+        with self.writer.begin() as conn:
+            # Take the tracking row first, so a concurrent catch-up waits rather than writes.
+            conn.execute(update(tracking).where(tracking.c.name == NAME).values(position=-1))
+            metadata.drop_all(conn, tables=list(VIEW_TABLES))
+            metadata.create_all(conn, tables=list(VIEW_TABLES))
+            conn.execute(update(tracking).where(tracking.c.name == NAME).values(
+                position=0, processed=0, rules=self.rules.fingerprint, schema_version=SCHEMA_VERSION,
+                updated_at=time_text(datetime.now(timezone.utc))))
+
+    def _guard(self):
+        return store_errors(self.store)
+
+
+def _engines(store: StoreURL) -> tuple[Engine, Engine]:
+    """A reading engine and a writing one. On SQLite the writer begins IMMEDIATE, taking the
+    write lock before it reads, so two writers queue instead of failing to upgrade."""
+    if store.kind == "postgres":
+        env = store.env
+        url = URL.create("postgresql+psycopg", username=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None,
+                         host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), database=env["POSTGRES_DBNAME"])
+        schema = env.get("POSTGRES_SCHEMA") or "public"
+        engine = create_engine(url, connect_args={"connect_timeout": 5, "options": f'-c search_path="{schema}"'},
+                               pool_pre_ping=False)
+        return engine, engine
+    path = store.env["SQLITE_DBNAME"]
+    timeout = float(store.env.get("SQLITE_LOCK_TIMEOUT", "30"))
+    return _sqlite_engine(path, timeout, "BEGIN"), _sqlite_engine(path, timeout, "BEGIN IMMEDIATE")
+
+
+def _sqlite_engine(path: str, timeout: float, begin: str) -> Engine:
+    engine = create_engine(URL.create("sqlite", database=path), connect_args={"timeout": timeout})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy say when transactions begin (pysqlite would not begin one for DDL).
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
