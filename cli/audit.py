@@ -12,7 +12,6 @@ from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, console, emit_json, print_rows, stamp
 from casetrail.domain.errors import BadInput
 from casetrail.domain.fold import short
-from casetrail.projections import queries
 from casetrail.projections.explain import explain
 from casetrail.projections.timeline import Period
 
@@ -46,9 +45,7 @@ def audit(
 
 def _audit_person(ctx: typer.Context, key: str, known_at: Any, json: bool) -> None:
     person = store(ctx).person(key)
-    current = views(ctx)
-    with current.engine.connect() as conn:
-        found = queries.person_changes(conn, str(person.id), known_at)
+    found = views(ctx).person_changes(str(person.id), known_at)
     if json:
         emit_json({"person": key, "name": person.name, "known_at": stamp(known_at), "changes": found})
         return
@@ -63,8 +60,7 @@ def _audit_person(ctx: typer.Context, key: str, known_at: Any, json: bool) -> No
 def _audit_list(ctx: typer.Context, name: str, since: Any, json: bool) -> None:
     current = views(ctx)
     rule = current.rules.get(name)
-    with current.engine.connect() as conn:
-        found = queries.list_changes(conn, name, since)
+    found = current.list_changes(name, since)
     if json:
         emit_json({"list": name, "title": rule.title, "since": stamp(since), "changes": found})
         return
@@ -94,8 +90,7 @@ def why(
     person.fold(day, moment)  # refuses a --known-at before the person was registered
     current = views(ctx)
     answer = explain(person.history, current.rules, list_name, day, moment)
-    with current.engine.connect() as conn:
-        urls = {s["key"]: s["url"] for s in queries.all_sources(conn)}
+    urls = {s["key"]: s["url"] for s in current.registered_sources()}
     tests = [{"test": v.test.text(), "facet": v.test.facet, "value": v.period.value, "holds": v.holds,
               **_cause(v.period, urls)} for v in answer.verdicts]
     history = [{"change": "entered" if c.after == "in" else "left", "valid_on": c.cause.on.text,

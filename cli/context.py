@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import typer
 
 from casetrail.cli.render import progress
 from casetrail.domain.application import Casetrail
 from casetrail.projections.rules import load_rules
-from casetrail.projections.views import Views
+
+if TYPE_CHECKING:
+    from casetrail.projections.views import Views
 
 
 @dataclass
@@ -28,6 +31,9 @@ class Context:
     @property
     def views(self) -> Views:
         if self._views is None:
+            # Imported here: SQLAlchemy adds a fifth to start-up, and show, replay and record do without it.
+            from casetrail.projections.views import Views
+
             rules = load_rules(self.lists)  # a bad rules file fails before the store is touched
             self._views = Views(self.app, rules)
             if self._views.notice:

@@ -13,9 +13,8 @@ from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 from casetrail.domain.errors import BadInput
 from casetrail.domain.events import SLUG
-from casetrail.projections import queries
 from casetrail.projections.facets import VALUES
-from casetrail.projections.queries import At
+from casetrail.projections.times import At
 
 ListName = Annotated[str, typer.Argument(help="A list, e.g. fatalities (see 'casetrail lists').")]
 
@@ -35,8 +34,7 @@ def lists(ctx: typer.Context, as_of: AsOf = None, known_at: KnownAt = None, json
     """
     at = _at(as_of, known_at)
     current = views(ctx)
-    with current.engine.connect() as conn:
-        counts = queries.list_counts(conn, current.rules, at)
+    counts = current.counts(at)
     rows = [{"list": rule.name, "title": rule.title, "members": counts[rule.name]} for rule in current.rules.lists]
     if json:
         emit_json({"as_of": at.v, "known_at": stamp(at.known_at), "lists": rows})
@@ -57,8 +55,7 @@ def list_(ctx: typer.Context, name: ListName, as_of: AsOf = None, known_at: Know
     at = _at(as_of, known_at)
     current = views(ctx)
     rule = current.rules.get(name)
-    with current.engine.connect() as conn:
-        members = queries.list_members(conn, name, at)
+    members = current.members(name, at)
     if json:
         emit_json({"list": name, "title": rule.title, "as_of": at.v, "known_at": stamp(at.known_at),
                    "members": [{k: m[k] for k in ("person", "name", "since", "uncertain", "source")} for m in members]})
@@ -103,9 +100,7 @@ def people(
     for facet, value in wanted.items():
         _check_value(facet, value)
     at = _at(as_of, known_at)
-    current = views(ctx)
-    with current.engine.connect() as conn:
-        found = queries.search_people(conn, at, wanted, name, limit)
+    found = views(ctx).people(at, wanted, name, limit)
     if json:
         emit_json({"as_of": at.v, "known_at": stamp(at.known_at), "filters": {**wanted, "name": name},
                    "people": found})

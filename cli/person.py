@@ -7,7 +7,6 @@ from typing import Annotated, Optional
 import typer
 from casetrail.cli.context import store, views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
-from casetrail.projections import queries
 
 app = typer.Typer(help="Register the people whose cases you follow, and list them.", no_args_is_help=True)
 
@@ -41,9 +40,7 @@ def list_(ctx: typer.Context, json: JsonFlag = False) -> None:
 
     Example: casetrail person list --json
     """
-    current = views(ctx)
-    with current.engine.connect() as conn:
-        rows = queries.all_people(conn)
+    rows = views(ctx).registered_people()
     if json:
         emit_json(rows)
         return

@@ -6,7 +6,6 @@ from typing import Annotated, Optional
 
 import typer
 from casetrail.cli.context import store, views
-from casetrail.projections import queries
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 from casetrail.domain.dates import parse_day
 
@@ -42,10 +41,8 @@ def list_(ctx: typer.Context, json: JsonFlag = False) -> None:
 
     Example: casetrail source list --json
     """
-    current = views(ctx)
-    with current.engine.connect() as conn:
-        rows = [{"source": s["key"], "url": s["url"], "outlet": s["outlet"], "title": s["title"],
-                 "published": s["published"], "registered_at": s["registered_at"]} for s in queries.all_sources(conn)]
+    rows = [{"source": s["key"], "url": s["url"], "outlet": s["outlet"], "title": s["title"],
+             "published": s["published"], "registered_at": s["registered_at"]} for s in views(ctx).registered_sources()]
     if json:
         emit_json(rows)
         return

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 from casetrail.domain.events import Fact, Registered, SourceRegistered
 from casetrail.projections.facets import FACETS
-from casetrail.projections.tables import OPEN_RECORD, day_text, time_text
+from casetrail.projections.times import OPEN_RECORD, day_text, time_text
 from casetrail.projections.timeline import Change, Period, Timeline
 
 
@@ -67,12 +67,19 @@ class Batch:
     inserts: dict[str, list[dict]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
     closes: dict[str, list[dict]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
     _open: dict[tuple, dict] = field(default_factory=dict)  # rows inserted by this batch and still open
+    # Speed only: the rows of the last timeline applied (the next step's ``before``), and every
+    # period or change row worked out in this batch (most stay the same from one step to the next).
+    _last: tuple[Timeline, dict] | None = None
+    _memo: dict[tuple, dict] = field(default_factory=dict)
 
     def apply(self, person_id: str, before: Timeline | None, after: Timeline, at: datetime) -> None:
         """Record that at ``at`` the person's timeline went from ``before`` to ``after``."""
         stamp = time_text(at)
-        old = _rows(person_id, before) if before else {}
-        new = _rows(person_id, after)
+        last = self._last
+        old = (last[1] if last is not None and last[0] is before else _rows(person_id, before, self._memo)) \
+            if before else {}
+        new = _rows(person_id, after, self._memo)
+        self._last = (after, new)
         for key, (table, row) in old.items():
             if key not in new:
                 self._close(table, row, stamp)
@@ -110,13 +117,26 @@ class Batch:
         return sum(map(len, self.inserts.values()))
 
 
-def _rows(person_id: str, timeline: Timeline) -> dict[tuple, tuple[str, dict]]:
+def _rows(person_id: str, timeline: Timeline, memo: dict[tuple, dict] | None = None) -> dict[tuple, tuple[str, dict]]:
+    """The rows of a timeline by (kind, ident). ``memo`` keeps rows already worked out, keyed
+    by everything a row is made of (the cause's id stands for the cause), so that a period or
+    change that did not move is not hashed and formatted again."""
+    memo = {} if memo is None else memo
     rows: dict[tuple, tuple[str, dict]] = {}
     for period in timeline.periods:
-        row = period_row(person_id, period)
+        cause = period.cause
+        key = (person_id, period.kind, period.name, period.value, period.valid_from, period.valid_to,
+               cause.id if cause else None)
+        row = memo.get(key)
+        if row is None:
+            row = memo[key] = period_row(person_id, period)
         rows[(period.kind, row["ident"])] = (period.kind, row)
     for change in timeline.changes:
-        row = change_row(person_id, change)
+        key = (person_id, "change", change.kind, change.name, change.before, change.after, change.cause.id,
+               change.position)
+        row = memo.get(key)
+        if row is None:
+            row = memo[key] = change_row(person_id, change)
         rows[("change", row["ident"])] = ("change", row)
     return rows
 

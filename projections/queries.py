@@ -6,50 +6,25 @@ A row holds at (V, K) when ``valid_from <= V < valid_to`` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, and_, func, or_, select
 
-from casetrail.domain.dates import today_utc
 from casetrail.projections.facets import FACETS
 from casetrail.projections.rules import Rules
-from casetrail.projections.tables import (
-    OPEN_RECORD, changes, facet_periods, list_periods, people, sources, status, time_text,
-)
+from casetrail.projections.tables import changes, facet_periods, list_periods, people, sources, status
+from casetrail.projections.times import OPEN_RECORD, At, time_text
 
-NOW = "9999-12-30T00:00:00.000000Z"  # K for "everything recorded so far": before OPEN_RECORD, after any real time
-
-
-@dataclass(frozen=True)
-class At:
-    """A valid date and a record time (None: now), as the text the tables compare."""
-
-    as_of: date
-    known_at: datetime | None = None
-
-    @property
-    def v(self) -> str:
-        return self.as_of.isoformat()
-
-    @property
-    def k(self) -> str:
-        return NOW if self.known_at is None else time_text(self.known_at)
-
-    @property
-    def is_now(self) -> bool:
-        return self.known_at is None and self.as_of >= today_utc()
-
-    def holds(self, table: Any) -> Any:
-        c = table.c
-        return and_(c.valid_from <= self.v, c.valid_to > self.v, c.recorded_from <= self.k, c.recorded_to > self.k)
+def holds(table: Any, at: At) -> Any:
+    c = table.c
+    return and_(c.valid_from <= at.v, c.valid_to > at.v, c.recorded_from <= at.k, c.recorded_to > at.k)
 
 
 def list_counts(conn: Connection, rules: Rules, at: At) -> dict[str, int]:
     rows = conn.execute(
-        select(list_periods.c.list, func.count()).where(at.holds(list_periods)).group_by(list_periods.c.list)
+        select(list_periods.c.list, func.count()).where(holds(list_periods, at)).group_by(list_periods.c.list)
     ).all()
     counts = dict(rows)
     return {name: counts.get(name, 0) for name in rules.names}
@@ -61,7 +36,7 @@ def list_members(conn: Connection, name: str, at: At) -> list[dict[str, Any]]:
         select(people.c.key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type, lp.source,
                lp.valid_from)
         .join(people, people.c.person_id == lp.person_id)
-        .where(lp.list == name, at.holds(list_periods))
+        .where(lp.list == name, holds(list_periods, at))
         .order_by(people.c.key)
     ).all()
     return [{"person": r.key, "name": r.name, "since": r.since, "uncertain": bool(r.cause_latest and r.cause_latest > at.v),
@@ -77,7 +52,7 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
     chosen = select(people.c.person_id)
     for facet, value in wanted.items():
         chosen = chosen.where(people.c.person_id.in_(
-            select(fp.person_id).where(fp.facet == facet, fp.value == value, at.holds(facet_periods))))
+            select(fp.person_id).where(fp.facet == facet, fp.value == value, holds(facet_periods, at))))
     if name:
         chosen = chosen.where(_name_like(name))
     chosen = chosen.where(people.c.registered_at <= at.k).order_by(people.c.key)
@@ -87,7 +62,7 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
     rows = conn.execute(
         select(people.c.key, people.c.name, fp.facet, fp.value)
         .join(facet_periods, fp.person_id == people.c.person_id)
-        .where(people.c.person_id.in_(select(ids.c.person_id)), at.holds(facet_periods))
+        .where(people.c.person_id.in_(select(ids.c.person_id)), holds(facet_periods, at))
         .order_by(people.c.key)
     ).all()
     found: dict[str, dict[str, Any]] = {}
@@ -150,6 +125,8 @@ def _change(r: Any) -> dict[str, Any]:
         "recorded_at": r.recorded_from, "event_id": r.cause_event, "event_type": r.cause_type, "by": r.by,
         "source": r.source,
     }
+    if r.kind == "facet" and r.name == "designation":
+        data["reclassified"] = r.before != "none"  # a designation replaced by another
     if r.recorded_to != OPEN_RECORD:
         data["withdrawn_at"] = r.recorded_to
     return data

@@ -1,22 +1,15 @@
 """The read models as SQLAlchemy Core tables, in the same database as the events.
 
-Times are fixed-width ISO text so that they sort as they compare and read as
-they are: valid dates ``YYYY-MM-DD``, record times ``YYYY-MM-DDTHH:MM:SS.ffffffZ``.
-A period that has not ended (in valid time) or not been superseded (in record
-time) ends at a far sentinel rather than NULL, so "holds at (V, K)" is four
-plain range tests an index can serve:
+Times are fixed-width ISO text with far sentinels for "not ended" (see
+``times.py``), so a row holds at (V, K) when
 
     valid_from <= V < valid_to  and  recorded_from <= K < recorded_to
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
-OPEN_VALID = "9999-12-31"
-OPEN_RECORD = "9999-12-31T23:59:59.999999Z"
 SCHEMA_VERSION = 1  # bump when rows change meaning: the views are then rebuilt
 
 metadata = MetaData()
@@ -129,10 +122,3 @@ changes = Table(
 
 VIEW_TABLES = (people, sources, status, facet_periods, list_periods, changes)
 
-
-def day_text(day: date) -> str:
-    return OPEN_VALID if day == date.max else day.isoformat()
-
-
-def time_text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

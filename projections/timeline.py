@@ -126,7 +126,7 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
         if members[k]:
             began, cause = list_open[k]
             periods.append(Period("list", rule.name, "in", began, OPEN, cause))
-    return Timeline(tuple(periods), tuple(changes), values)
+    return Timeline(tuple(periods), tuple(sorted(changes, key=lambda c: c.order)), values)
 
 
 def _word(member: bool) -> str:

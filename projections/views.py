@@ -26,10 +26,11 @@ from casetrail.domain.events import FACT_TYPES, PersonEvent, Registered, Retract
 from casetrail.domain.storage import StoreURL, store_errors
 from casetrail.projections.projector import Batch, groups_by_time
 from casetrail.projections.rules import Rules
+from casetrail.projections import queries
 from casetrail.projections.tables import (
-    OPEN_RECORD, SCHEMA_VERSION, VIEW_TABLES, changes, facet_periods, list_periods, metadata, people, sources, status,
-    time_text, tracking,
+    SCHEMA_VERSION, VIEW_TABLES, changes, facet_periods, list_periods, metadata, people, sources, status, tracking,
 )
+from casetrail.projections.times import OPEN_RECORD, At, time_text
 from casetrail.projections.timeline import timeline
 
 NAME = "views"
@@ -91,6 +92,36 @@ class Views:
         with self._guard(), self.engine.connect() as conn:
             return conn.execute(select(tracking.c.position).where(tracking.c.name == NAME)).scalar_one()
 
+    # -- questions (see queries.py) -------------------------------------------------------------
+
+    def _read(self, query: Callable[..., Any], *args: Any) -> Any:
+        with self._guard(), self.engine.connect() as conn:
+            return query(conn, *args)
+
+    def counts(self, at: At) -> dict[str, int]:
+        return self._read(queries.list_counts, self.rules, at)
+
+    def members(self, name: str, at: At) -> list[dict[str, Any]]:
+        self.rules.get(name)  # an unknown list is an error, not an empty answer
+        return self._read(queries.list_members, name, at)
+
+    def people(self, at: At, wanted: dict[str, str], name: str | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        return self._read(queries.search_people, at, wanted, name, limit)
+
+    def person_changes(self, person_id: str, known_at: datetime | None = None) -> list[dict[str, Any]]:
+        return self._read(queries.person_changes, person_id, known_at)
+
+    def list_changes(self, name: str, since: datetime | None = None) -> list[dict[str, Any]]:
+        self.rules.get(name)
+        return self._read(queries.list_changes, name, since)
+
+    def registered_people(self) -> list[dict[str, Any]]:
+        return self._read(queries.all_people)
+
+    def registered_sources(self) -> list[dict[str, Any]]:
+        return self._read(queries.all_sources)
+
     # -- keeping them current -------------------------------------------------------------------
 
     def catch_up(self, batch: int = BATCH, progress: Progress | None = None) -> int:
@@ -102,6 +133,8 @@ class Views:
                 notifications = self.app.recorder.select_notifications(start + 1, batch)
                 if not notifications:
                     return applied
+                if len(notifications) == batch:
+                    notifications = self._whole_saves(notifications, batch)
                 work = self._work(notifications)
                 try:
                     self._write(start, notifications[-1].id, len(notifications), work)
@@ -152,20 +185,37 @@ class Views:
             history = self._earlier(stream_id, events[0].originator_version)
             before = timeline(history, self.rules) if history else None
             for moment, group in groups_by_time(events):
-                for event in group:
-                    if isinstance(event, Registered):
-                        batch.register(event)
+                for recorded in group:
+                    if isinstance(recorded, Registered):
+                        batch.register(recorded)
                 history = history + group
                 after = timeline(history, self.rules)
                 batch.apply(person, before, after, moment)
                 before = after
         return batch
 
+    def _whole_saves(self, notifications: list[Any], batch: int) -> list[Any]:
+        """A full batch, extended to the end of the run of its last stream's events (a save's
+        events are consecutive in the log). Events that share a record time must be applied
+        together: split over two batches, the rows of the first part would open and close at
+        that one time, and such a row opened again would break uq_*_once."""
+        notifications = list(notifications)
+        while True:
+            last = notifications[-1]
+            more = self.app.recorder.select_notifications(last.id + 1, batch)
+            run = 0
+            while (run < len(more) and more[run].originator_id == last.originator_id
+                   and more[run].originator_version == last.originator_version + 1 + run):
+                run += 1
+            notifications.extend(more[:run])
+            if run < batch:
+                return notifications
+
     def _earlier(self, stream_id: UUID, version: int) -> list[PersonEvent]:
         """The events of a stream that earlier batches applied."""
         if version <= 1:
             return []
-        stored = self.app.recorder.select_events(stream_id, lt=version)
+        stored = self.app.recorder.select_events(stream_id, lte=version - 1)
         return [self.app.mapper.to_domain_event(s) for s in stored]
 
     def _write(self, start: int, end: int, count: int, work: Batch) -> None:

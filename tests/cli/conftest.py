@@ -4,9 +4,25 @@ import shlex
 
 import orjson
 import pytest
+import typer.testing
 from typer.testing import CliRunner
 
 from casetrail.cli.main import app
+
+# Typer's test runner builds the command tree from the functions' signatures on every
+# invoke, which costs more than most commands do; a real process builds it once, and
+# so do the tests.
+_build = typer.testing._get_command
+_built: dict[int, object] = {}
+
+
+def _built_once(typer_app):
+    if id(typer_app) not in _built:
+        _built[id(typer_app)] = _build(typer_app)
+    return _built[id(typer_app)]
+
+
+typer.testing._get_command = _built_once
 
 
 class Cli:

@@ -1,0 +1,102 @@
+"""Hypothesis strategies for whole recorded histories: several people, their saves
+interleaved in record time, facts arriving late and out of valid-time order,
+uncertain dates, and retractions recorded later.
+
+Events are built directly (not through the commands), so streams may hold
+conflicting facts too: the fold leaves those out, and every reader must agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.utils import get_topic
+from hypothesis import strategies as st
+
+from casetrail.domain.events import FACT_TYPES, PersonEvent, Registered, Retracted
+from casetrail.domain.person import Person, person_id
+from tests.unit.builders import SOURCE, T0
+from tests.unit.test_properties import candidate_facts
+
+
+@dataclass
+class Recorded:
+    """One person's stream as recorded."""
+
+    key: str
+    id: UUID
+    events: list[PersonEvent] = field(default_factory=list)
+
+    def known(self, at: datetime | None) -> list[PersonEvent]:
+        return [e for e in self.events if at is None or e.timestamp <= at]
+
+
+@dataclass
+class History:
+    people: list[Recorded]
+    saves: list[list[PersonEvent]]  # in record order; the events of one save share a record time
+
+    @property
+    def times(self) -> list[datetime]:
+        return [save[0].timestamp for save in self.saves]
+
+
+@st.composite
+def histories(draw, max_people: int = 4, max_facts: int = 8) -> History:
+    count = draw(st.integers(1, max_people))
+    plans = []
+    for n in range(count):
+        facts = draw(candidate_facts(min_size=0, max_size=max_facts))
+        facts = [facts[i] for i in draw(st.permutations(range(len(facts))))]  # arrive in any valid-time order
+        saves: list[list[Any]] = [[("registered",)]]
+        for fact in facts:
+            if saves[-1][0][0] != "retract" and draw(st.integers(0, 3)) == 0:
+                saves[-1].append(fact)  # recorded together with the previous ones
+            else:
+                saves.append([fact])
+            if draw(st.integers(0, 5)) == 0:
+                saves.append([("retract", draw(st.integers(0, 100)))])
+        plans.append((f"person-{n}", saves))
+    # Interleave the people's saves in record time, each person's in their own order.
+    queue = [i for i, (_, saves) in enumerate(plans) for _ in saves]
+    order = [queue[i] for i in draw(st.permutations(range(len(queue))))]
+    people = [Recorded(key, person_id(key)) for key, _ in plans]
+    cursor = [0] * count
+    clock = T0
+    recorded: list[list[PersonEvent]] = []
+    for who in order:
+        key, saves = plans[who]
+        save = saves[cursor[who]]
+        cursor[who] += 1
+        clock += timedelta(minutes=draw(st.integers(1, 600)), microseconds=draw(st.integers(0, 999)))
+        events = _build(people[who], save, clock)
+        if events:
+            recorded.append(events)
+    return History(people, recorded)
+
+
+def _build(person: Recorded, save: list[Any], at: datetime) -> list[PersonEvent]:
+    built: list[PersonEvent] = []
+    for item in save:
+        version = len(person.events) + 1
+        common = {"originator_id": person.id, "originator_version": version, "timestamp": at}
+        if item[0] == "registered":
+            event = Registered.model_validate({**common, "originator_topic": get_topic(Person), "key": person.key,
+                                               "name": person.key.replace("-", " ").title()})
+        elif item[0] == "retract":
+            gone = {e.event_id for e in person.events if isinstance(e, Retracted)}
+            targets = [e for e in person.events if e.type not in ("registered", "retracted") and e.id not in gone]
+            if not targets:
+                continue
+            event = Retracted.model_validate({**common, "event_id": targets[item[1] % len(targets)].id,
+                                              "reason": "wrong"})
+        else:
+            type_name, on, fields = item
+            event = FACT_TYPES[type_name].model_validate({**common, "id": uuid4(), "on": on, "source": SOURCE,
+                                                          **fields})
+        person.events.append(event)
+        built.append(event)
+    return built
