@@ -114,12 +114,12 @@ def why(
         mark = "yes" if t["holds"] else "no "
         cause = f" since {t['since']}: {t['event_type']} {short(t['event_id'])}, source {t['source']}" \
             if t["event_id"] else " (nothing recorded changes it)"
-        console.print(f"  {mark}  {t['test']} - it is {t['value']}{cause}")
+        console.print(f"  {mark}  {t['test']} - it is {t['value']}{cause}", soft_wrap=True)
     if history:
         console.print("History on this list:")
         for h in history:
             console.print(f"  {h['valid_on']:<12} {h['change']:<8} {h['event_type']} {short(h['event_id'])}, "
-                          f"source {h['source']}" + (f" ({h['url']})" if h["url"] else ""))
+                          f"source {h['source']}" + (f" ({h['url']})" if h["url"] else ""), soft_wrap=True)
     else:
         console.print("Never on this list.")
 

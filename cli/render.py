@@ -96,8 +96,11 @@ def amount_text(amount: Decimal) -> str:
 
 
 def print_rows(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    """A plain table of strings; empty values print as blanks."""
-    table = Table(title=title, title_justify="left")
+    """A title line (never wrapped, so it can be searched for) above a plain table of strings;
+    empty values print as blanks."""
+    if title:
+        console.print(title, soft_wrap=True)
+    table = Table()
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The three Aqtobe cases of the RFE/RL report "Kazakh Court Awards Compensation To
 # Man Wrongly Detained During Unrest In January 2022", recorded fact by fact, then
-# shown and replayed. Every fact cites the report; where it gives no day, the
+# shown, replayed, and asked about across everyone: the lists, an audit, a "why". Every fact cites the report; where it gives no day, the
 # date is as fuzzy as the report is, and a note says so.
 #
 #   bash examples/january2022.sh            # a fresh ./casetrail.db in a new temporary folder
@@ -68,3 +68,10 @@ ct replay omarov-aslanbek
 ct replay zhubanazarov-ruslanbek
 ct show nurgeldin-faizulla --as-of 2022-02-01
 ct show nurgeldin-faizulla
+
+# Across everyone: the lists before and after Nurgeldin's death, his audit, and why he left one list.
+ct lists --as-of 2022-02-01
+ct list accidental_victims --as-of 2022-02-01
+ct list accidental_victims --as-of 2022-04-01
+ct audit nurgeldin-faizulla
+ct why nurgeldin-faizulla accidental_victims --as-of 2022-04-01

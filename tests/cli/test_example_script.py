@@ -20,6 +20,9 @@ def test_the_example_script_records_the_three_aqtobe_cases(store_url):
 
     assert run.returncode == 0, run.stderr
     assert "RECLASSIFIED" in run.stdout and "Faizulla Nurgeldin" in run.stdout
+    assert "accidental_victims: Accidental victims (alive) - as of 2022-02-01, known at now - 1 member" in run.stdout
+    assert "accidental_victims: Accidental victims (alive) - as of 2022-04-01, known at now - 0 members" in run.stdout
+    assert "Faizulla Nurgeldin (nurgeldin-faizulla) is not on accidental_victims, as of 2022-04-01" in run.stdout
     cli = Cli(store_url)
     omarov = cli.json("show omarov-aslanbek")
     assert omarov["status"] == {"custody": "free", "legal": "convicted", "appeal_pending": False, "vital": "alive",
