@@ -14,11 +14,12 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from operator import itemgetter
 from typing import Any, Callable
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Engine, bindparam, create_engine, event, func, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, inspect, select, text, update
 from sqlalchemy.engine import URL
 
 from casetrail.domain.application import Casetrail
@@ -230,40 +231,47 @@ class Views:
             # Closes first: a row closed and opened again in one batch must not be closed twice.
             for table, key in ((facet_periods, "facet"), (list_periods, "list"), (changes, "change")):
                 if work.closes[key]:
-                    conn.execute(
-                        update(table).where(table.c.person_id == bindparam("p_person"),
-                                            table.c.ident == bindparam("p_ident"),
-                                            table.c.recorded_to == OPEN_RECORD)
-                        .values(recorded_to=bindparam("p_at")),
-                        work.closes[key])
+                    _many(conn, update(table).where(table.c.person_id == bindparam("p_person"),
+                                                    table.c.ident == bindparam("p_ident"),
+                                                    table.c.recorded_to == OPEN_RECORD)
+                          .values(recorded_to=bindparam("p_at")),
+                          work.closes[key])
                 if work.inserts[key]:
-                    conn.execute(table.insert(), work.inserts[key])
+                    _many(conn, table.insert(), work.inserts[key])
             if work.people:
-                conn.execute(people.insert(), work.people)
+                _many(conn, people.insert(), work.people)
             if work.sources:
-                conn.execute(sources.insert(), work.sources)
+                _many(conn, sources.insert(), work.sources)
             if work.status:
-                conn.execute(status.delete().where(status.c.person_id == bindparam("p_person")),
-                             [{"p_person": p} for p in work.status])
-                conn.execute(status.insert(), list(work.status.values()))
+                _many(conn, status.delete().where(status.c.person_id == bindparam("p_person")),
+                      [{"p_person": p} for p in work.status])
+                _many(conn, status.insert(), list(work.status.values()))
 
     def _prepare(self) -> None:
         """Create the tables on first use; rebuild them if they follow other rules or an older layout."""
-        with self.writer.begin() as conn:
-            if self.store.kind == "postgres":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _VIEWS_LOCK})
-            metadata.create_all(conn, checkfirst=True)
-            row = conn.execute(select(tracking).where(tracking.c.name == NAME)).one_or_none()
-            if row is None:
-                conn.execute(tracking.insert().values(name=NAME, position=0, processed=0,
-                                                      rules=self.rules.fingerprint, schema_version=SCHEMA_VERSION))
-                return
+        row = self._tracking_row()  # usually there: then no write lock is taken just to read
+        if row is None:
+            with self.writer.begin() as conn:
+                if self.store.kind == "postgres":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _VIEWS_LOCK})
+                metadata.create_all(conn, checkfirst=True)
+                row = conn.execute(select(tracking).where(tracking.c.name == NAME)).one_or_none()
+                if row is None:
+                    conn.execute(tracking.insert().values(name=NAME, position=0, processed=0,
+                                                          rules=self.rules.fingerprint, schema_version=SCHEMA_VERSION))
+                    return
         if row.schema_version != SCHEMA_VERSION:
             self.notice = "the views were made by another version of casetrail: rebuilding them"
         elif row.rules != self.rules.fingerprint:
             self.notice = f"the list rules changed ({self.rules.origin}): rebuilding the views"
         if self.notice:
             self._reset()
+
+    def _tracking_row(self) -> Any:
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table(tracking.name):
+                return None
+            return conn.execute(select(tracking).where(tracking.c.name == NAME)).one_or_none()
 
     def _reset(self) -> None:
         """Drop the views, create them empty and move tracking back to the start, in one
@@ -280,6 +288,21 @@ class Views:
     def _guard(self):
         return store_errors(self.store)
 
+
+def _many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """``conn.execute(statement, rows)``: the same SQL and the same values, handed straight to
+    the driver's executemany. SQLAlchemy's executemany processes every row's parameters in
+    Python, which costs more than the database's own work here; these tables' types (text
+    and integers) pass values through unchanged, so there is nothing to process."""
+    compiled = statement.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    defaults = compiled.params  # every parameter; values for those bound in the statement (OPEN_RECORD)
+    if defaults.keys() - rows[0].keys():
+        rows = [{**defaults, **row} for row in rows]
+    names = compiled.positiontup
+    if names is not None:  # a positional paramstyle (SQLite's qmark): tuples in the statement's order
+        pick = itemgetter(*names)
+        rows = [pick(row) for row in rows] if len(names) > 1 else [(row[names[0]],) for row in rows]
+    conn.exec_driver_sql(compiled.string, rows)
 
 def _engines(store: StoreURL) -> tuple[Engine, Engine]:
     """A reading engine and a writing one. On SQLite the writer begins IMMEDIATE, taking the
