@@ -161,11 +161,16 @@ class Views:
                     on_batch(self.position())
                 time.sleep(1.0)
             return
-        with self._guard(), self.app.recorder.subscribe(gt=self.position()) as subscription:
+        done = self.position()
+        with self._guard(), self.app.recorder.subscribe(gt=done) as subscription:
             for notification in subscription:
-                # The subscription only wakes us: catch_up reads in batches, with tracking.
-                if notification.id > self.position() and self.catch_up() and on_batch:
-                    on_batch(self.position())
+                # The subscription only wakes us: catch_up reads in batches, with tracking,
+                # so the notifications it has already applied are passed over here.
+                if notification.id > done:
+                    applied = self.catch_up()
+                    done = self.position()
+                    if applied and on_batch:
+                        on_batch(done)
                 if stop():
                     return
 

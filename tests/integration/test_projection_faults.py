@@ -1,0 +1,124 @@
+"""The read models survive being killed and being raced, as real processes on both stores.
+
+Each test fills a store in-process, then runs ``casetrail projections ...`` in
+subprocesses: SIGKILLed part-way, restarted, or two at once. Afterwards the
+views must have applied every event exactly once (``processed`` equals the
+number of notifications), hold exactly the rows a rebuild from scratch makes
+(multisets, without surrogate ids), and answer the lists as folding each
+person's stream does.
+"""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from casetrail.domain.application import Casetrail
+from casetrail.projections.rules import load_rules
+from casetrail.projections.views import Views
+from tests.integration.views_support import (
+    differences, dump, members_by_fold, members_by_views, notification_count, points, populate, run, start,
+    start_gated, wait_for,
+)
+
+PEOPLE = 120  # about 1,000 events: a second or so of catch-up in batches of 10
+RACERS_PEOPLE = 60
+
+
+@pytest.fixture
+def filled(store_url):
+    """Fills the test's store with so many people; the URL, the application, the views
+    (their tables made, nothing applied yet) and what was recorded."""
+    opened = []
+
+    def fill(people: int = PEOPLE):
+        app = Casetrail(store_url)
+        populated = populate(app, people)
+        views = Views(app, load_rules())
+        opened.append((app, views))
+        return store_url, app, views, populated
+
+    yield fill
+    for app, views in opened:
+        views.close()
+        app.close()
+
+
+def kill_when(process, views: Views, reached) -> int:
+    """SIGKILL the process as soon as the views' position satisfies ``reached``; the position then."""
+    try:
+        wait_for(lambda: reached(views.position()) or process.poll() is not None, 60, "the views to move")
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    return views.position()
+
+
+def assert_applied_once_and_as_rebuilt(app: Casetrail, views: Views, populated) -> None:
+    status = views.status()
+    assert (status.position, status.lag) == (status.head, 0)
+    assert status.processed == notification_count(app)
+    tables = dump(views)
+    expected_lists = members_by_fold(app, views, populated.keys, points(populated))
+    assert members_by_views(views, points(populated)) == expected_lists
+
+    views.rebuild()
+
+    assert differences(tables, dump(views)) == {}
+    assert sum(len(people) for people in expected_lists.values()) > 0
+
+
+def test_catch_up_killed_again_and_again_applies_every_event_exactly_once(filled):
+    url, app, views, populated = filled()
+    head = views.head()
+    kills = []
+
+    for share in (0.25, 0.6):
+        catch_up = start(url, "projections", "catch-up", "--batch-size", "10")
+        kills.append(kill_when(catch_up, views, lambda position, share=share: position >= head * share))
+    finish = run(url, "projections", "catch-up", "--batch-size", "10", "--json")
+
+    assert any(0 < position < head for position in kills), kills
+    assert kills == sorted(kills)
+    assert orjson.loads(finish.stdout)["applied"] == head - kills[-1]
+    assert_applied_once_and_as_rebuilt(app, views, populated)
+
+
+def test_rebuild_killed_half_way_is_finished_by_the_next_query(filled):
+    url, app, views, populated = filled()
+    views.catch_up()
+    head = views.head()
+    old = dump(views)
+
+    rebuild = start(url, "projections", "rebuild", "--batch-size", "10")
+    killed_at = kill_when(rebuild, views, lambda position: 0 < position < head / 2)
+    halfway = views.status()
+    lists = run(url, "lists", "--json")
+
+    assert 0 < killed_at < head
+    assert halfway.processed == killed_at  # the rebuild started counting again from nothing
+    assert sum(halfway.rows.values()) < sum(sum(rows.values()) for rows in old.values())
+    assert {row["list"] for row in orjson.loads(lists.stdout)["lists"]} == set(views.rules.names)
+    assert_applied_once_and_as_rebuilt(app, views, populated)
+    assert differences(old, dump(views)) == {}
+
+
+def test_two_processes_catching_up_at_once_apply_each_event_once_between_them(filled, tmp_path):
+    url, app, views, populated = filled(RACERS_PEOPLE)
+    head = views.head()
+
+    gate = tmp_path / "go"
+    gated = [start_gated(gate, url, "projections", "catch-up", "--batch-size", "5", "--json") for _ in range(2)]
+    wait_for(lambda: all(ready.exists() or racer.poll() is not None for racer, ready in gated), 60,
+             "both processes to load casetrail")
+    gate.touch()
+    racers = [racer for racer, _ in gated]
+    results = [racer.communicate(timeout=120) for racer in racers]
+
+    assert [racer.returncode for racer in racers] == [0, 0], [err for _, err in results]
+    applied = [orjson.loads(out)["applied"] for out, _ in results]
+    assert sum(applied) == notification_count(app), applied
+    assert all(n > 0 for n in applied), applied  # they did overlap: each applied some batches
+    assert views.position() == head
+    assert_applied_once_and_as_rebuilt(app, views, populated)
+
