@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,16 @@ class Rules:
     lists: tuple[ListRule, ...]
     origin: str  # the file they came from, for messages
     fingerprint: str  # changes whenever the rules do: the views are rebuilt then
+    # Memberships by facet values: a store holds few distinct combinations, and every
+    # step of every timeline asks.
+    _seen: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def members(self, facets: tuple[str, ...]) -> tuple[bool, ...]:
+        """Whether each list's rule matches these facet values, in list order."""
+        found = self._seen.get(facets)
+        if found is None:
+            found = self._seen[facets] = tuple(rule.matches(facets) for rule in self.lists)
+        return found
 
     def get(self, name: str) -> ListRule:
         for rule in self.lists:

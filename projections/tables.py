@@ -83,10 +83,10 @@ facet_periods = Table(
     "casetrail_facet_periods", metadata,
     *_period_columns("facet"),
     Column("value", Text, nullable=False),
+    # Also the index for a person's rows (closing them, audit): it starts with person_id.
     UniqueConstraint("person_id", "ident", "recorded_from", name="uq_facet_periods_once"),
     Index("ix_facet_periods_at", "facet", "value", "valid_from", "valid_to", "recorded_from", "recorded_to",
           "person_id"),
-    Index("ix_facet_periods_person", "person_id", "recorded_to"),
 )
 
 list_periods = Table(
@@ -94,7 +94,6 @@ list_periods = Table(
     *_period_columns("list"),
     UniqueConstraint("person_id", "ident", "recorded_from", name="uq_list_periods_once"),
     Index("ix_list_periods_at", "list", "valid_from", "valid_to", "recorded_from", "recorded_to", "person_id"),
-    Index("ix_list_periods_person", "person_id", "recorded_to"),
 )
 
 changes = Table(
@@ -116,7 +115,6 @@ changes = Table(
     Column("recorded_to", String(32), nullable=False),
     Column("ident", String(16), nullable=False),
     UniqueConstraint("person_id", "ident", "recorded_from", name="uq_changes_once"),
-    Index("ix_changes_person", "person_id", "recorded_to"),
     Index("ix_changes_name", "kind", "name", "recorded_from"),
 )
 

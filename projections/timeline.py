@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Sequence
 
 from casetrail.domain.events import Fact, PersonEvent
@@ -60,7 +61,7 @@ class Change:
     def valid_from(self) -> date:
         return self.cause.on.earliest
 
-    @property
+    @cached_property  # asked for twice per change (sorting, then the row): worked out once
     def order(self) -> str:
         """Sorts changes as the story is told: by date, then by their cause, then by facet."""
         cause = self.cause
@@ -83,7 +84,7 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
     steps = fold(events, OPEN, known_at).steps
     n = len(FACETS)
     values = INITIAL
-    members = tuple(rule.matches(values) for rule in rules.lists)
+    members = rules.members(values)
     facet_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * n
     list_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * len(members)
     periods: list[Period] = []
@@ -99,7 +100,7 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
         while i < len(steps) and steps[i].event.on.earliest == day:
             event = steps[i].event
             new_values = facet_values(steps[i].state)
-            new_members = tuple(rule.matches(new_values) for rule in rules.lists)
+            new_members = rules.members(new_values)
             facet_cause.update((k, event) for k in range(n) if new_values[k] != values[k])
             list_cause.update((k, event) for k in range(len(members)) if new_members[k] != members[k])
             values, members = new_values, new_members
