@@ -61,11 +61,9 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import cProfile
-import io
 import json
 import multiprocessing
 import os
-import pstats
 import random
 import resource
 import shutil
@@ -82,7 +80,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import orjson
 from sqlalchemy import event, func, select
 
-from bench_append import Case, PostgresStores, clock, machine, make_cases, since
+from bench_append import Case, PostgresStores, clock, machine, make_cases, print_profile, since
 from casetrail.domain.application import Casetrail
 from casetrail.domain.dates import today_utc
 from casetrail.domain.fold import fold
@@ -587,11 +585,7 @@ def profile_catch_up(url: str, batch: int) -> None:
         views.close()
     finally:
         app.close()
-    for order in ("tottime", "cumulative"):
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(30)
-        print(f"\n--- cProfile: catch-up, by {order} ---")
-        print(out.getvalue())
+    print_profile(profiler, "catch-up")
 
 
 def revision() -> str:

@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Sequence
 
 from casetrail.domain.events import PersonEvent
-from casetrail.projections.facets import FACETS
 from casetrail.projections.rules import ListRule, Rules, Test
 from casetrail.projections.timeline import Change, Period, timeline
 
@@ -23,8 +22,7 @@ class Verdict:
 
     @property
     def holds(self) -> bool:
-        values = tuple(self.period.value if facet == self.test.facet else "" for facet in FACETS)
-        return self.test.passes(values)
+        return self.test.allows(self.period.value)
 
 
 @dataclass(frozen=True)

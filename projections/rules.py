@@ -31,7 +31,10 @@ class Test:
     values: tuple[str, ...]
 
     def passes(self, facets: tuple[str, ...]) -> bool:
-        value = facets[_INDEX[self.facet]]
+        return self.allows(facets[_INDEX[self.facet]])
+
+    def allows(self, value: str) -> bool:
+        """Whether the facet having this value passes the test."""
         return (value not in self.values) if self.op == "not" else (value in self.values)
 
     def text(self) -> str:
