@@ -84,6 +84,9 @@ def follow(ctx: typer.Context) -> None:
 def _done(current, verb: str, applied: int, json: bool) -> None:
     s = current.status()
     if json:
-        emit_json({"applied": applied, "position": s.position, "head": s.head, "lag": s.lag, "rows": s.rows})
-    else:
-        typer.echo(f"{verb}: applied {applied} events; position {s.position} of {s.head}")
+        emit_json({"applied": applied, "lost_races": current.lost_races, "position": s.position,
+                   "head": s.head, "lag": s.lag, "rows": s.rows})
+        return
+    typer.echo(f"{verb}: applied {applied} events; position {s.position} of {s.head}")
+    if current.lost_races:
+        typer.echo(f"another process applied {current.lost_races} of the batches first", err=True)

@@ -69,6 +69,7 @@ class Views:
         self.store = app.store
         self.engine, self.writer = _engines(app.store)
         self.notice: str | None = None  # why the views were rebuilt on opening, if they were
+        self.lost_races = 0  # batches this process worked out but another process applied first
         with self._guard():
             self._prepare()
 
@@ -140,6 +141,7 @@ class Views:
                 try:
                     self._write(start, notifications[-1].id, len(notifications), work)
                 except _Lost:
+                    self.lost_races += 1
                     continue  # someone else applied it: carry on from where they left off
                 applied += len(notifications)
                 if progress:

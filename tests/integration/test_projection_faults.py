@@ -116,9 +116,12 @@ def test_two_processes_catching_up_at_once_apply_each_event_once_between_them(fi
     results = [racer.communicate(timeout=120) for racer in racers]
 
     assert [racer.returncode for racer in racers] == [0, 0], [err for _, err in results]
-    applied = [orjson.loads(out)["applied"] for out, _ in results]
-    assert sum(applied) == notification_count(app), applied
-    assert all(n > 0 for n in applied), applied  # they did overlap: each applied some batches
+    reports = [orjson.loads(out) for out, _ in results]
+    applied = [report["applied"] for report in reports]
+    assert sum(applied) == notification_count(app), reports
+    # They did overlap: each applied batches or lost a race to the other (SQLite's lock is not
+    # fair, so one process may win every batch while the other keeps finding its work done).
+    assert all(report["applied"] > 0 or report["lost_races"] > 0 for report in reports), reports
     assert views.position() == head
     assert_applied_once_and_as_rebuilt(app, views, populated)
 
