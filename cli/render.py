@@ -161,3 +161,25 @@ def progress(label: str, start: int, head: int, quiet_below: int = 0) -> Iterato
             bar.update(task, completed=position - start, total=max(new_head - start, 1))
 
         yield report
+
+
+@contextlib.contextmanager
+def phases() -> Iterator[Callable[[str, int, int], None] | None]:
+    """Progress bars on a terminal for work done in named phases (reading, checking, writing).
+
+    A phase reported with total 0 has no known end: it shows a count. Without a
+    terminal on stderr it stays quiet.
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        tasks: dict[str, Any] = {}
+
+        def report(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total or None)
+            bar.update(tasks[phase], completed=done, total=total or None)
+
+        yield report

@@ -71,17 +71,20 @@ class Person(BaseAggregate[UUID]):
         self.aliases = list(aliases)
         self.born = born
         self.place = place
+        self.note = note
         self.history: list[PersonEvent] = []
 
     @classmethod
     def register(cls, key: str, name: str, aliases: list[str] | tuple = (), born: int | None = None,
-                 place: str | None = None, note: str | None = None, today: date | None = None) -> Person:
+                 place: str | None = None, note: str | None = None, today: date | None = None,
+                 timestamp: datetime | None = None) -> Person:
+        """``timestamp`` keeps an imported registration's record time (None: now)."""
         check_key(key)
         if born is not None and today is not None and born > today.year:
             raise BadInput(f"person {key}: --born {born} is in the future; give the year of birth, e.g. 1985")
         try:
             return cls._create(Registered, id=person_id(key), key=key, name=name, aliases=list(aliases),
-                               born=born, place=place, note=note)
+                               born=born, place=place, note=note, timestamp=timestamp)
         except ValidationError as error:
             raise BadInput(validation_message(error, f"person {key}")) from None
 
@@ -128,13 +131,42 @@ class Person(BaseAggregate[UUID]):
         self._check(self.history + [candidate], [])
         return self._append(candidate)
 
-    def find(self, event_id: str) -> Fact:
+    def adopt(self, entries: list[tuple[PersonEvent, str | None]]) -> list[PersonEvent]:
+        """Append imported events as they are (ids, record times), all or none.
+
+        Each entry is an event template and, for a retraction, the id (or prefix) of
+        its target, looked up among the stream and the facts before it. Record times
+        may not go back: a stream's record order is its record time order.
+        """
+        candidates: list[PersonEvent] = []
+        last = self.history[-1].timestamp if self.history else self.created_on
+        for template, target in entries:
+            if template.timestamp < last:
+                raise TimelineConflict(f"{self.key}: recorded_at {template.timestamp.isoformat()} is before the "
+                                       f"stream's last record time {last.isoformat()}; record times cannot go back")
+            last = template.timestamp
+            update: dict[str, Any] = {"originator_id": self.id, "originator_version": self.version + 1 + len(candidates)}
+            if isinstance(template, Retracted):
+                update["event_id"] = self._retractable(self.history + candidates, str(target)).id
+            candidates.append(template.model_copy(update=update))
+        self._check(self.history + candidates, [c for c in candidates if isinstance(c, Fact)])
+        return [self._append(candidate) for candidate in candidates]
+
+    def _retractable(self, events: list[PersonEvent], event_id: str) -> Fact:
+        target = self.find(event_id, events)
+        if target.id in retracted_ids(events):
+            raise TimelineConflict(f"event {short(target.id)} ({target.type} on {target.on}) of {self.key} is "
+                                   "already retracted", str(target.id))
+        return target
+
+    def find(self, event_id: str, events: list[PersonEvent] | None = None) -> Fact:
         """A fact of this person by its id or a unique prefix of it (at least 4 hex digits)."""
+        events = self.history if events is None else events
         wanted = str(event_id).strip().lower().replace("-", "")
         if len(wanted) < 4 or not re.fullmatch(r"[0-9a-f]+", wanted):
             raise BadInput(f"event id '{event_id}' is not valid: give the id that show or record printed "
                            "(at least 4 hex digits, e.g. 3f2a9c1b)")
-        matches = [e for e in self.history if isinstance(e, Fact) and e.id.hex.startswith(wanted)]
+        matches = [e for e in events if isinstance(e, Fact) and e.id.hex.startswith(wanted)]
         if not matches:
             raise NotFound(f"{self.key} has no event {event_id}; run 'casetrail show {self.key}' to see the ids")
         if len(matches) > 1:

@@ -1,0 +1,164 @@
+"""``import`` and ``export``: whole datasets in and out."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+from typing import IO, Annotated, Any, Iterator, Optional
+
+import orjson
+import typer
+
+from casetrail.cli.context import store
+from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
+from casetrail.cli.render import JsonFlag, emit_json, phases
+from casetrail.domain.errors import BadInput
+from casetrail.domain.exporter import Exporter, Selection
+from casetrail.domain.formats import FORMATS, format_of, read_records, write_csv, write_jsonl
+from casetrail.domain.importer import Importer
+
+EXPORT_FORMATS = ("jsonl", "csv", "timelinejs")
+
+
+def import_(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A .yaml, .json, .jsonl or .csv file of records, or - for stdin.")],
+    fmt: Annotated[Optional[str], typer.Option("--format", help=f"One of {', '.join(FORMATS)}; default: from "
+                                                                "the file's extension.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every record and report every problem; "
+                                                           "write nothing.")] = False,
+    keep_going: Annotated[bool, typer.Option("--keep-going", help="Import the valid records, report the rest "
+                                                                 "(exit code 1 if any).")] = False,
+    json: JsonFlag = False,
+) -> None:
+    """Import sources, persons and events; all or nothing, and only what is not there yet.
+
+    Example: casetrail import examples/january2022.yaml
+    """
+    if dry_run and keep_going:
+        raise BadInput("choose one of --dry-run or --keep-going")
+    kind = format_of(file, fmt)
+    app = store(ctx)
+    with _opened(file) as stream, phases() as report:
+        summary = Importer(app, dry_run=dry_run, keep_going=keep_going, progress=report).run(
+            read_records(stream, kind, "stdin" if file == "-" else file))
+    if json:
+        emit_json({"file": file, "dry_run": dry_run, **summary.as_dict()})
+    else:
+        _print_summary(file, summary, dry_run)
+    if summary.problems:
+        raise typer.Exit(1)
+
+
+def export(
+    ctx: typer.Context,
+    person: Annotated[Optional[str], typer.Option("--person", help="Only this person (a key).")] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="jsonl (default), csv or timelinejs "
+                                                                "(TimelineJS 3 JSON).")] = None,
+    redact: Annotated[bool, typer.Option("--redact", help="Pseudonyms for names; drop notes, aliases and "
+                                                          "birth years. For publication.")] = False,
+    output: Annotated[str, typer.Option("-o", "--output", help="The file to write (replaced whole), or - for "
+                                                               "stdout.")] = "-",
+) -> None:
+    """Export records that 'casetrail import' reads back, or a TimelineJS timeline.
+
+    Example: casetrail export --format csv --redact -o cases.csv
+    """
+    fmt = fmt or _format_of_output(output)
+    if fmt not in EXPORT_FORMATS:
+        raise BadInput(f"--format '{fmt}' is not known: use one of {', '.join(EXPORT_FORMATS)}")
+    as_of_day = valid_day(as_of) if as_of else None
+    selection = Selection(person, as_of_day, record_time(known_at), redact)
+    exporter = Exporter(store(ctx), selection)
+    with _output(output) as out:
+        if fmt == "timelinejs":
+            out.write(orjson.dumps(_timelinejs(exporter, selection), option=orjson.OPT_INDENT_2))
+            count = None
+        else:
+            count = (write_jsonl if fmt == "jsonl" else write_csv)(exporter.records(), out)
+    if output != "-":
+        typer.echo(f"wrote {output}" + (f": {count} records" if count is not None else ""), err=True)
+
+
+def _timelinejs(exporter: Exporter, selection: Selection) -> dict[str, Any]:
+    from casetrail.domain.dates import today_utc
+    from casetrail.projections.story import Story
+    from casetrail.projections.timelinejs import timelinejs_document
+
+    stories = [Story(key, name, tuple(events)) for key, name, events in exporter.stories()]
+    cited = {e.source for story in stories for e in story.history if getattr(e, "source", None)}
+    sources = {key: _shown_source(exporter, key) for key in cited}
+    title = stories[0].name if len(stories) == 1 else "casetrail"
+    return timelinejs_document(stories, sources, selection.as_of or today_utc(), selection.known_at, title)
+
+
+def _shown_source(exporter: Exporter, key: str) -> Any:
+    source = exporter.source(key)
+    if not exporter.redactor:
+        return source
+    scrub = exporter.redactor.text
+    return SimpleNamespace(key=key, url=source.url and scrub(source.url), outlet=source.outlet,
+                           title=source.title and scrub(source.title), published=source.published)
+
+
+def _format_of_output(output: str) -> str:
+    if output.endswith(".csv"):
+        return "csv"
+    return "jsonl"
+
+
+@contextmanager
+def _opened(file: str) -> Iterator[IO[bytes]]:
+    if file == "-":
+        yield sys.stdin.buffer
+        return
+    path = Path(file)
+    if not path.is_file():
+        raise BadInput(f"no file '{file}'" + (" (it is a folder)" if path.is_dir() else "") +
+                       ": give the path of a .yaml, .json, .jsonl or .csv file, or - for stdin")
+    try:
+        with path.open("rb") as stream:
+            yield stream
+    except PermissionError:
+        raise BadInput(f"cannot read '{file}': permission denied") from None
+
+
+@contextmanager
+def _output(output: str) -> Iterator[IO[bytes]]:
+    """stdout, or the named file, written whole or not at all (a temporary file beside it, then renamed)."""
+    if output == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    target = Path(output)
+    if target.is_dir():
+        raise BadInput(f"-o {output} is a folder: name the file to write, e.g. {output.rstrip('/')}/cases.jsonl")
+    if not target.parent.is_dir():
+        raise BadInput(f"-o {output}: folder '{target.parent}' does not exist; create it first")
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            yield out
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _print_summary(file: str, summary: Any, dry_run: bool) -> None:
+    added = (f"{summary.people_added} people, {summary.sources_added} sources and {summary.events_added} events")
+    skipped = f"{summary.events_skipped} events already present"
+    for problem in summary.problems:
+        typer.echo(f"problem: {problem}", err=True)
+    if dry_run:
+        verdict = "no problems" if not summary.problems else f"{len(summary.problems)} problems, nothing written"
+        typer.echo(f"checked {file}: {summary.records} records, {verdict}; would add {added}; {skipped}")
+        return
+    note = f"; {len(summary.problems)} records left out" if summary.problems else ""
+    typer.echo(f"imported {file}: {added} added; {skipped}{note}")

@@ -1,0 +1,94 @@
+"""Export: the store (or part of it) as records that ``import`` reads back.
+
+A record carries its event's id and record time, so a store exported and imported
+into an empty one answers every question, at every valid date and record time, as
+the original does. ``known_at`` exports the record as it stood then; ``as_of``
+leaves out facts that happened after that valid date (and retractions of them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterator
+
+from casetrail.domain.application import Casetrail
+from casetrail.domain.events import Fact, PersonEvent, Retracted
+from casetrail.domain.person import Person
+from casetrail.domain.records import event_record, person_record, source_record
+from casetrail.domain.redaction import Redactor
+
+
+@dataclass(frozen=True)
+class Selection:
+    person: str | None = None  # one person's key, or everyone
+    as_of: date | None = None
+    known_at: datetime | None = None
+    redact: bool = False
+
+
+class Exporter:
+    def __init__(self, app: Casetrail, selection: Selection) -> None:
+        self.app = app
+        self.selection = selection
+        registrations = app.people()  # registration order: what pseudonyms number
+        self.redactor = Redactor(registrations) if selection.redact else None
+        if selection.person:
+            app.person(selection.person)  # an unknown key is an error before anything is written
+            self.keys = [selection.person]
+        else:
+            self.keys = [r.key for r in registrations if self._known(r.timestamp)]
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Sources first, then each person followed by their events, one person in memory at a time."""
+        for key in self._source_keys():
+            yield self._out(source_record(self.app.source(key)))
+        for key, person in self._people():
+            yield self._out(person_record(person))
+            for event in self.events(person):
+                yield self._out(event_record(key, event))
+
+    def stories(self) -> Iterator[tuple[str, str, list[PersonEvent]]]:
+        """(key, shown name, events) per person, redacted if asked, for pictures."""
+        for key, person in self._people():
+            events = self.events(person)
+            if self.redactor:
+                yield self.redactor.key(key), self.redactor.name(key), [self.redactor.event(e) for e in events]
+            else:
+                yield key, person.name, events
+
+    def events(self, person: Person) -> list[PersonEvent]:
+        kept: list[PersonEvent] = []
+        ids: set = set()
+        for event in person.history:
+            if not self._known(event.timestamp):
+                continue
+            if isinstance(event, Fact) and self.selection.as_of and event.on.earliest > self.selection.as_of:
+                continue
+            if isinstance(event, Retracted) and event.event_id not in ids:
+                continue
+            ids.add(getattr(event, "id", None))
+            kept.append(event)
+        return kept
+
+    def source(self, key: str) -> Any:
+        return self.app.source(key)
+
+    def _people(self) -> Iterator[tuple[str, Person]]:
+        for key in self.keys:
+            person = self.app.person(key)
+            if self._known(person.registered_at):
+                yield key, person
+
+    def _source_keys(self) -> list[str]:
+        """With one person, the sources their facts cite; otherwise every source known at K."""
+        if self.selection.person:
+            person = self.app.person(self.selection.person)
+            return sorted({e.source for e in self.events(person) if getattr(e, "source", None)})
+        return [s.key for s in self.app.sources() if self._known(s.timestamp)]
+
+    def _known(self, stamp: datetime) -> bool:
+        return self.selection.known_at is None or stamp <= self.selection.known_at
+
+    def _out(self, record: dict[str, Any]) -> dict[str, Any]:
+        return self.redactor.record(record) if self.redactor else record

@@ -1,0 +1,308 @@
+"""The record format of import and export: plain mappings, one per source, person or event.
+
+The field and type names are those of DESIGN.md §4, as the CLI and JSON output use
+them. Reading a record validates it completely (the same pydantic models the
+aggregate builds), so an import finds every bad record before it writes anything.
+An event's *identity* (person, type, valid date, source and fields; never its id or
+record time) is what makes importing the same file twice add nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Mapping
+from uuid import UUID
+
+import orjson
+from pydantic import ValidationError
+
+from casetrail.domain.dates import FuzzyDate, parse_instant
+from casetrail.domain.errors import BadInput
+from casetrail.domain.events import FACT_TYPES, Fact, PersonEvent, Registered, Retracted, SourceRegistered
+from casetrail.domain.person import check_key, fact_class
+
+RECORDS = ("source", "person", "event")
+SOURCE_FIELDS = ("key", "url", "outlet", "title", "published", "note")
+PERSON_FIELDS = ("key", "name", "aliases", "born", "place", "note", "recorded_at")
+EVENT_ENVELOPE = ("record", "person", "persons", "type", "id", "recorded_at")
+_ZERO = UUID(int=0)
+_EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    key: str
+    fields: dict[str, Any]
+
+    def same_as(self, stored: Any) -> bool:
+        return all(getattr(stored, name) == value for name, value in self.fields.items())
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    key: str
+    fields: dict[str, Any]  # name, aliases, born, place, note
+    recorded_at: datetime | None = None
+
+    def same_as(self, stored: Any) -> bool:
+        return all(getattr(stored, name) == value for name, value in self.fields.items())
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One event for one person, validated; ``event`` is a template whose envelope
+    (stream, version, record time) is filled in when it is appended."""
+
+    person: str
+    event: Fact | Retracted
+    target: str | None = None  # a retraction's event id as written (a prefix is allowed)
+    given_id: bool = False
+    recorded_at: datetime | None = None
+    identity: str = field(default="")
+
+
+def read_source(data: Mapping[str, Any]) -> SourceRecord:
+    _only(data, SOURCE_FIELDS, "source")
+    key = check_key(_text(data, "key", "source"), "source")
+    fields = {name: _blank_to_none(data.get(name)) for name in SOURCE_FIELDS[1:]}
+    if fields["published"] is not None:
+        fields["published"] = _day(fields["published"], "published")
+    try:
+        SourceRegistered.model_validate({**{k: v for k, v in fields.items() if v is not None}, "key": key,
+                                         "originator_id": _ZERO, "originator_version": 1, "timestamp": _EPOCH,
+                                         "originator_topic": "x"})
+    except ValidationError as error:
+        raise BadInput(_message(error)) from None
+    return SourceRecord(key, {k: v for k, v in fields.items() if v is not None})
+
+
+def read_person(data: Mapping[str, Any]) -> PersonRecord:
+    _only(data, PERSON_FIELDS, "person")
+    key = check_key(_text(data, "key", "person"))
+    fields = {"name": data.get("name"), "aliases": _list(data.get("aliases")),
+              "born": _blank_to_none(data.get("born")), "place": _blank_to_none(data.get("place")),
+              "note": _blank_to_none(data.get("note"))}
+    try:
+        valid = Registered.model_validate({**{k: v for k, v in fields.items() if v is not None}, "key": key,
+                                           "originator_id": _ZERO, "originator_version": 1, "timestamp": _EPOCH,
+                                           "originator_topic": "x"})
+    except ValidationError as error:
+        raise BadInput(_message(error)) from None
+    kept = {name: getattr(valid, name) for name in ("name", "aliases", "born", "place", "note")}
+    return PersonRecord(key, kept, _instant(data.get("recorded_at")))
+
+
+def read_event(data: Mapping[str, Any], today: date) -> list[EventRecord]:
+    """One record, or one per person of a group fact (``persons: [a, b]``), sharing a group id."""
+    type_name = _text(data, "type", "event")
+    people = _people(data)
+    fields = {k: _blank_to_none(v) for k, v in data.items() if k not in EVENT_ENVELOPE}
+    fields = {k: v for k, v in fields.items() if v is not None}
+    given = _blank_to_none(data.get("id"))
+    recorded_at = _instant(data.get("recorded_at"))
+    if type_name == "retracted":
+        if len(people) > 1:
+            raise BadInput("a retraction names one person: use 'person', not 'persons'")
+        return [_retraction(people[0], fields, given, recorded_at)]
+    cls = _fact_class(type_name)
+    if len(people) > 1 and "group" not in fields:
+        fields["group"] = "group-" + _digest({"persons": people, "type": type_name, **_jsonable(fields)})[:12]
+    if fields.get("on") is None:
+        raise BadInput(f"field 'on' is required: when it happened, e.g. \"2022-01-09\" or \"2022-01~\"")
+    if not fields.get("source"):
+        raise BadInput("field 'source' is required: a source key or URL; every fact cites a source")
+    fields["on"] = FuzzyDate.parse(_date_text(fields["on"])).not_after(today)
+    for name in ("aliases", "charges"):
+        if name in fields:
+            fields[name] = _list(fields[name])
+    template = _template(cls, fields, given)
+    return [EventRecord(person, template, None, given is not None, recorded_at, identity(person, template))
+            for person in people]
+
+
+def identity(person: str, event: Fact | Retracted) -> str:
+    """What makes two events the same fact, whatever their ids and record times."""
+    if isinstance(event, Retracted):
+        parts = {"retracted": str(event.event_id), "reason": event.reason, "source": event.source}
+    else:
+        parts = {"on": event.on.text, "source": event.source, "note": event.note, "group": event.group,
+                 **event.fields()}
+    return _digest({"person": person, "type": event.type, **parts})
+
+
+# -- writing records (export) ------------------------------------------------------------------
+
+def source_record(source: Any) -> dict[str, Any]:
+    data = {"record": "source", "key": source.key}
+    for name in SOURCE_FIELDS[1:]:
+        value = getattr(source, name)
+        if value is not None:
+            data[name] = value.isoformat() if isinstance(value, date) else value
+    return data
+
+
+def person_record(person: Any) -> dict[str, Any]:
+    """A person aggregate's registration as a record."""
+    data: dict[str, Any] = {"record": "person", "key": person.key, "name": person.name}
+    if person.aliases:
+        data["aliases"] = list(person.aliases)
+    for name in ("born", "place", "note"):
+        if getattr(person, name) is not None:
+            data[name] = getattr(person, name)
+    data["recorded_at"] = _time_text(person.registered_at)
+    return data
+
+
+def event_record(key: str, event: PersonEvent) -> dict[str, Any]:
+    data: dict[str, Any] = {"record": "event", "person": key, "type": event.type, "id": str(event.id)}
+    if isinstance(event, Retracted):
+        data.update(event_id=str(event.event_id), reason=event.reason)
+        if event.source:
+            data["source"] = event.source
+    else:
+        data.update(on=event.on.text, source=event.source)
+        data.update(event.fields())
+        for name in ("note", "group"):
+            if getattr(event, name) is not None:
+                data[name] = getattr(event, name)
+    data["recorded_at"] = _time_text(event.timestamp)
+    return data
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def _retraction(person: str, fields: dict[str, Any], given: Any, recorded_at: datetime | None) -> EventRecord:
+    target = fields.pop("event_id", None)
+    if target is None:
+        raise BadInput("field 'event_id' is required: the id of the event to retract")
+    unknown = set(fields) - {"reason", "source"}
+    if unknown:
+        raise BadInput(f"a retraction has no field '{sorted(unknown)[0]}': give event_id, reason and source")
+    if not fields.get("reason"):
+        raise BadInput("field 'reason' is required: say why the event is taken back")
+    template = _template(Retracted, {"event_id": _ZERO, **fields}, given)
+    return EventRecord(person, template, str(target), given is not None, recorded_at, "")
+
+
+def _template(cls: type[PersonEvent], fields: dict[str, Any], given: Any) -> Any:
+    data = {**fields, "originator_id": _ZERO, "originator_version": 1, "timestamp": _EPOCH}
+    if given is not None:
+        data["id"] = _uuid(given)
+    try:
+        return cls.model_validate(data)
+    except ValidationError as error:
+        raise BadInput(_message(error, cls.type)) from None
+
+
+def _message(error: ValidationError, what: str | None = None) -> str:
+    """One line: the first field at fault and why."""
+    first = error.errors()[0]
+    name = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "value"
+    reason = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "missing":
+        return f"field '{name}' is required"
+    if first["type"] == "extra_forbidden":
+        return f"{'a ' + what if what else 'this record'} has no field '{name}'"
+    reason = reason.replace("Input should be", "must be").replace("String should have", "must have")
+    shown = str(first.get("input", ""))[:60]
+    return f"field '{name}': {reason[:1].lower()}{reason[1:]} (got '{shown}')"
+
+
+def _fact_class(type_name: str) -> type[Fact]:
+    if type_name in FACT_TYPES:
+        return fact_class(type_name)
+    known = ", ".join([*FACT_TYPES, "retracted"])
+    raise BadInput(f"field 'type': unknown event type '{type_name}': use one of {known}")
+
+
+def _people(data: Mapping[str, Any]) -> list[str]:
+    one, many = _blank_to_none(data.get("person")), data.get("persons")
+    if (one is None) == (many is None or many == "" or many == []):
+        raise BadInput("give field 'person' (one key) or 'persons' (a list of keys for a group fact), not both")
+    keys = [one] if one is not None else _list(many)
+    for key in keys:
+        check_key(str(key))
+    if len(set(keys)) != len(keys):
+        raise BadInput("field 'persons' names someone twice")
+    return [str(key) for key in keys]
+
+
+def _only(data: Mapping[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    extra = [k for k in data if k not in allowed and k != "record"]
+    if extra:
+        raise BadInput(f"a {what} has no field '{extra[0]}': use {', '.join(allowed)}")
+
+
+def _text(data: Mapping[str, Any], name: str, what: str) -> str:
+    value = _blank_to_none(data.get(name))
+    if value is None:
+        raise BadInput(f"field '{name}' is required for a {what}")
+    return str(value).strip()
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _list(value: Any) -> list[str]:
+    """A list, or the text of one in a CSV cell: items separated by '|'."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [item.strip() for item in value.split("|") if item.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(item).strip() for item in value]
+    raise BadInput(f"expected a list, got '{str(value)[:40]}'")
+
+
+def _date_text(value: Any) -> str:
+    if isinstance(value, datetime):
+        raise BadInput(f"field 'on': give a date, not a time (got '{value}')")
+    if isinstance(value, date):  # YAML reads an unquoted 2022-01-09 as a date
+        return value.isoformat()
+    return str(value)
+
+
+def _day(value: Any, name: str) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise BadInput(f"field '{name}': '{value}' is not a day; give YYYY-MM-DD, e.g. 2024-09-01") from None
+
+
+def _instant(value: Any) -> datetime | None:
+    value = _blank_to_none(value)
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    stamp = parse_instant(str(value), "field 'recorded_at'")
+    if stamp > datetime.now(timezone.utc):
+        raise BadInput(f"field 'recorded_at': {value} is in the future; leave it out for facts recorded now")
+    return stamp
+
+
+def _uuid(value: Any) -> UUID:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value).strip())
+    except ValueError:
+        raise BadInput(f"field 'id': '{str(value)[:40]}' is not an event id (a UUID such as "
+                       "3f2a9c1b-...); leave it out and casetrail assigns one") from None
+
+
+def _time_text(stamp: datetime) -> str:
+    return stamp.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _jsonable(fields: dict[str, Any]) -> dict[str, Any]:
+    return orjson.loads(orjson.dumps(fields, default=str))
+
+
+def _digest(parts: dict[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(parts, default=str, option=orjson.OPT_SORT_KEYS)).hexdigest()
