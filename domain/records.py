@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import orjson
 from pydantic import ValidationError
@@ -117,9 +117,12 @@ def read_event(data: Mapping[str, Any], today: date) -> list[EventRecord]:
     for name in ("aliases", "charges"):
         if name in fields:
             fields[name] = _list(fields[name])
+    if given is not None and len(people) > 1:
+        raise BadInput("field 'id' names one event: leave it out of a group fact (each person's event gets its own)")
     template = _template(cls, fields, given)
-    return [EventRecord(person, template, None, given is not None, recorded_at, identity(person, template))
-            for person in people]
+    return [EventRecord(person, event, None, given is not None, recorded_at, identity(person, event))
+            for person, event in zip(people, [template] + [template.model_copy(update={"id": uuid4()})
+                                                            for _ in people[1:]])]
 
 
 def identity(person: str, event: Fact | Retracted) -> str:
