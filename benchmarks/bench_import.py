@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -32,31 +33,34 @@ from pathlib import Path
 
 import orjson
 
+# Peak memory is the child's ru_maxrss, which on Linux starts from the parent's peak
+# (exec keeps the old high-water mark). So this parent stays small: it imports nothing
+# heavy, and a child writes the input.
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_append import (  # noqa: E402
-    EVENTS_PER_PERSON, SOURCE_KEY, SOURCE_URL, machine, make_cases, make_rows, run_raw_eventsourcing, run_raw_sqlite,
-)
+EVENTS_PER_PERSON = 8
 
 
 def write_dataset(path: Path, people: int) -> None:
+    from bench_append import SOURCE_KEY, SOURCE_URL, make_cases
+
+    cases = make_cases(people)
     with path.open("wb") as out:
         out.write(orjson.dumps({"record": "source", "key": SOURCE_KEY, "url": SOURCE_URL}) + b"\n")
-        for start in range(0, people, 10_000):  # built in slices, so the writer stays small too
-            for case in make_cases_slice(start, min(people, start + 10_000)):
-                out.write(orjson.dumps({"record": "person", "key": case.key, "name": case.name,
-                                        "aliases": case.aliases, "born": case.born, "place": case.place}) + b"\n")
-                for type_name, fields in case.facts:
-                    out.write(orjson.dumps({"record": "event", "person": case.key, "type": type_name,
-                                            **fields}) + b"\n")
-
-
-def make_cases_slice(start: int, stop: int):
-    cases = make_cases(stop)[start:]
-    return cases
+        for case in cases:
+            out.write(orjson.dumps({"record": "person", "key": case.key, "name": case.name,
+                                    "aliases": case.aliases, "born": case.born, "place": case.place}) + b"\n")
+            for type_name, fields in case.facts:
+                out.write(orjson.dumps({"record": "event", "person": case.key, "type": type_name, **fields}) + b"\n")
 
 
 def child(kind: str, people: int, work: Path) -> None:
     """Runs in its own process; prints (wall, cpu) seconds."""
+    from bench_append import make_cases, make_rows, run_raw_eventsourcing, run_raw_sqlite
+
+    if kind == "write":
+        write_dataset(work / "cases.jsonl", people)
+        print(orjson.dumps({"wall": 0, "cpu": 0}).decode())
+        return
     if kind == "raw-sqlite":
         rows = make_rows(make_cases(people))
         wall, cpu = run_raw_sqlite(str(work / "raw.db"), rows, all_at_once=True)
@@ -64,18 +68,6 @@ def child(kind: str, people: int, work: Path) -> None:
         env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(work / "es.db")}
         wall, cpu = run_raw_eventsourcing(env, make_cases(people))
     print(orjson.dumps({"wall": wall, "cpu": cpu}).decode())
-
-
-def run_child(args: list[str]) -> tuple[float, float, float]:
-    """(wall seconds as the child measured it or as seen from here, CPU seconds, peak RSS MiB)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = process.communicate()
-    _, status, usage = os.wait4(process.pid, 0) if process.returncode is None else (0, 0, None)
-    wall = time.perf_counter() - started
-    if process.returncode != 0:
-        raise SystemExit(f"{args[:4]} failed: {err.decode()[-2000:]}")
-    return wall, out, err
 
 
 def measure(args: list[str]) -> tuple[float, bytes, float]:
@@ -92,7 +84,7 @@ def measure(args: list[str]) -> tuple[float, bytes, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--child", choices=["raw-sqlite", "raw-es"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["write", "raw-sqlite", "raw-es"], help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -100,13 +92,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     events = args.people * EVENTS_PER_PERSON
-    print(f"import benchmark: {args.people:,} people x {EVENTS_PER_PERSON} events = {events:,} events; {machine()}")
     with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
         work = Path(folder)
         dataset = work / "cases.jsonl"
-        write_dataset(dataset, args.people)
-        print(f"input: {dataset.stat().st_size / 2**20:,.0f} MiB of JSONL")
         me = [sys.executable, __file__, "--people", str(args.people), "--work", folder]
+        measure([*me, "--child", "write"])
+        machine = subprocess.run([sys.executable, "-c", "import bench_append; print(bench_append.machine())"],
+                                 cwd=Path(__file__).parent, capture_output=True, text=True).stdout.strip()
+        print(f"import benchmark: {args.people:,} people x {EVENTS_PER_PERSON} events = {events:,} events; {machine}")
+        print(f"input: {dataset.stat().st_size / 2**20:,.0f} MiB of JSONL; this process "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB (each child's peak starts there)")
         rows = []
         for label, command in [
             ("raw sqlite3 executemany (1 txn)", [*me, "--child", "raw-sqlite"]),

@@ -7,7 +7,6 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 from typing import IO, Annotated, Any, Iterator, Optional
 
 import orjson
@@ -91,20 +90,10 @@ def _timelinejs(exporter: Exporter, selection: Selection) -> dict[str, Any]:
     from casetrail.projections.story import Story
     from casetrail.projections.timelinejs import timelinejs_document
 
-    stories = [Story(key, name, tuple(events)) for key, name, events in exporter.stories()]
-    cited = {e.source for story in stories for e in story.history if getattr(e, "source", None)}
-    sources = {key: _shown_source(exporter, key) for key in cited}
+    told, sources = exporter.stories()
+    stories = [Story(key, name, tuple(events)) for key, name, events in told]
     title = stories[0].name if len(stories) == 1 else "casetrail"
     return timelinejs_document(stories, sources, selection.as_of or today_utc(), selection.known_at, title)
-
-
-def _shown_source(exporter: Exporter, key: str) -> Any:
-    source = exporter.source(key)
-    if not exporter.redactor:
-        return source
-    scrub = exporter.redactor.text
-    return SimpleNamespace(key=key, url=source.url and scrub(source.url), outlet=source.outlet,
-                           title=source.title and scrub(source.title), published=source.published)
 
 
 def _format_of_output(output: str) -> str:

@@ -48,14 +48,24 @@ class Exporter:
             for event in self.events(person):
                 yield self._out(event_record(key, event))
 
-    def stories(self) -> Iterator[tuple[str, str, list[PersonEvent]]]:
-        """(key, shown name, events) per person, redacted if asked, for pictures."""
+    def stories(self) -> tuple[list[tuple[str, str, list[PersonEvent]]], dict[str, Any]]:
+        """(key, shown name, events) per person, and the sources they cite by key, redacted if
+        asked, for pictures (which hold everyone at once)."""
+        stories, sources = [], {}
         for key, person in self._people():
             events = self.events(person)
+            for cited in {e.source for e in events if getattr(e, "source", None)}:
+                if cited not in sources:
+                    sources[cited] = self.app.source(cited)
             if self.redactor:
-                yield self.redactor.key(key), self.redactor.name(key), [self.redactor.event(e) for e in events]
+                events = [self.redactor.event(e) for e in events]
+                key, name = self.redactor.key(key), self.redactor.name(key)
             else:
-                yield key, person.name, events
+                name = person.name
+            stories.append((key, name, events))
+        if self.redactor:
+            sources = {self.redactor.slug(key): self.redactor.source(s) for key, s in sources.items()}
+        return stories, sources
 
     def events(self, person: Person) -> list[PersonEvent]:
         kept: list[PersonEvent] = []
@@ -70,9 +80,6 @@ class Exporter:
             ids.add(getattr(event, "id", None))
             kept.append(event)
         return kept
-
-    def source(self, key: str) -> Any:
-        return self.app.source(key)
 
     def _people(self) -> Iterator[tuple[str, Person]]:
         for key in self.keys:

@@ -14,6 +14,8 @@ note-like field is not a registered name. Review an export before publishing it.
 from __future__ import annotations
 
 import re
+from enum import Enum
+from types import SimpleNamespace
 from typing import Any, Iterable
 
 from casetrail.domain.events import PersonEvent, Registered
@@ -87,6 +89,16 @@ class Redactor:
         """A stored event fit for publication, for pictures drawn from domain events."""
         update: dict[str, Any] = {"note": None} if "note" in type(event).model_fields else {}
         for name, value in event:
-            if isinstance(value, str) and name not in _KEPT_AS_IS and name != "note":
+            if isinstance(value, Enum) or not isinstance(value, str):
+                continue  # a fixed vocabulary (AppealBy, Outcome...) holds no names
+            if name in _KEYS:
+                update[name] = self.slug(value)
+            elif name not in _KEPT_AS_IS and name != "note":
                 update[name] = self.text(value)
         return event.model_copy(update=update)
+
+    def source(self, source: Any) -> SimpleNamespace:
+        """A source's fields as a picture shows them: its key, title and URL scrubbed."""
+        return SimpleNamespace(key=self.slug(source.key), url=source.url and self.text(source.url),
+                               outlet=source.outlet, title=source.title and self.text(source.title),
+                               published=source.published)

@@ -345,3 +345,17 @@ def test_the_example_dataset_imports_and_tells_the_2022_stories(cli):
     steps = [("custody", "detained"), ("custody", "house_arrest"), ("custody", "free"), ("legal", "convicted"),
              ("compensated", "in")]
     assert [omarov.index(step) for step in steps] == sorted(omarov.index(step) for step in steps)
+
+
+def test_timelinejs_export_has_one_slide_per_counted_fact_eras_for_one_person_and_no_names_when_redacted(history):
+    cli, _ = history
+
+    one = orjson.loads(cli("export --person omarov-aslanbek --format timelinejs").stdout)
+    everyone = orjson.loads(cli("export --format timelinejs --redact").stdout)
+
+    assert len(one["events"]) == len(cli.json("show omarov-aslanbek")["events"])
+    assert [era["text"]["headline"] for era in one["eras"]][:2] == ["detained", "house arrest"]
+    assert {slide["group"] for slide in everyone["events"]} == {"Person 1", "Person 2", "Person 3"}
+    assert "eras" not in everyone
+    text = orjson.dumps(everyone).decode().lower()
+    assert not any(name in text for name in ("omarov", "nurgeldin", "zhubanazarov", "aslanbek"))
