@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from casetrail.cli import audit, case, lists, person, projections, record, source
+from casetrail.cli import audit, case, demo, lists, person, projections, record, source, timeline, transfer
 from casetrail.cli.context import Context
 from casetrail.cli.edge import EdgeGroup
 from casetrail.domain.storage import ENV_URL
@@ -49,6 +49,10 @@ app.add_typer(projections.app, name="projections")
 for command in (case.show, case.replay, case.retract, lists.lists, lists.people, audit.audit, audit.why):
     app.command()(command)
 app.command("list")(lists.list_)
+app.command()(timeline.timeline)
+app.command("import")(transfer.import_)
+app.command()(transfer.export)
+app.command()(demo.demo)
 
 
 def run() -> None:

@@ -1,0 +1,137 @@
+"""``timeline``: one person's story, or everyone on a list, drawn as a self-contained HTML page."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from casetrail.cli.context import store, views
+from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
+from casetrail.domain.errors import BadInput, NotFound
+from casetrail.domain.events import Fact
+from casetrail.projections.picture import folded, timeline_html, when_text
+from casetrail.projections.rules import Rules, load_rules
+from casetrail.projections.story import Story
+from casetrail.projections.times import At
+
+
+def timeline(
+    ctx: typer.Context,
+    key: Annotated[Optional[str], typer.Argument(help="The person, e.g. zhubanazarov-ruslanbek.")] = None,
+    list_name: Annotated[Optional[str], typer.Option(
+        "--list", help="Draw everyone on this list at --as-of and --known-at instead of one person.")] = None,
+    html_file: Annotated[Optional[str], typer.Option(
+        "--html", metavar="FILE",
+        help="Write the page to FILE (replaced whole, never half-written); - for stdout.")] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> None:
+    """Draw a timeline as one HTML page that needs no network: custody as bars, each fact that counts
+    at its date (a fuzzy date as the range it may mean, a reclassification marked), list memberships
+    as bands, and each fact's note and source on hover.
+
+    Example: casetrail timeline zhubanazarov-ruslanbek --html zhubanazarov.html
+    Example: casetrail timeline --list fatalities --as-of 2022-04-01 --html fatalities.html
+    """
+    if key is None and list_name is None:
+        raise BadInput("give a person (casetrail timeline KEY --html FILE) or a list "
+                       "(casetrail timeline --list NAME --html FILE)")
+    if key is not None and list_name is not None:
+        raise BadInput("give a person or --list NAME, not both")
+    if not html_file:
+        raise BadInput("give --html FILE to write the page to (--html - for standard output)")
+    target = _target(html_file)
+    day, moment = valid_day(as_of), record_time(known_at)
+    if key is not None:
+        stories, rules, title = _person(ctx, key, day, moment)
+    else:
+        stories, rules, title = _members(ctx, list_name, At(day, moment))
+    page = timeline_html(stories, _sources(ctx, stories), rules, day, moment, title)
+    drawn = sum(len(folded(story, day, moment).steps) for story in stories)
+    if target is None:
+        sys.stdout.write(page)
+        sys.stdout.flush()
+    else:
+        _write(target, page)
+    people = f"{len(stories)} {'person' if len(stories) == 1 else 'people'}"
+    typer.echo(f"wrote {target or 'standard output'}: {people}, {drawn} {'event' if drawn == 1 else 'events'} "
+               f"({when_text(day, moment)})", err=target is None)  # stdout carries the page itself
+
+
+def _person(ctx: typer.Context, key: str, day: date, moment: datetime | None) -> tuple[list[Story], Rules, str]:
+    person = store(ctx).person(key)
+    person.fold(day, moment)  # refuses a --known-at before the person was registered
+    # One person's lists come from their own stream: no need to bring the read models up to date.
+    rules = load_rules(ctx.find_root().obj.lists)
+    return [Story(key, person.name, tuple(person.history))], rules, f"{person.name} ({key})"
+
+
+def _members(ctx: typer.Context, name: str, at: At) -> tuple[list[Story], Rules, str]:
+    current = views(ctx)
+    rule = current.rules.get(name)
+    app = store(ctx)
+    stories = []
+    for member in current.members(name, at):
+        person = app.person(member["person"])
+        stories.append(Story(person.key, person.name, tuple(person.history)))
+    return stories, current.rules, f"{rule.title} ({name})"
+
+
+def _sources(ctx: typer.Context, stories: list[Story]) -> dict[str, Any]:
+    """Each cited source, read once; one missing from the store is shown by its key."""
+    found: dict[str, Any] = {}
+    app = store(ctx)
+    for key in sorted({e.source for story in stories for e in story.history if isinstance(e, Fact)}):
+        with contextlib.suppress(NotFound):
+            found[key] = app.source(key)
+    return found
+
+
+def _target(text: str) -> Path | None:
+    """The file to write (None: stdout), refused before any work if it cannot be written there."""
+    if text == "-":
+        return None
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise BadInput(f"--html {text} is a directory; give a file name such as {path / 'timeline.html'}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise BadInput(f"directory {folder} does not exist; create it first or give --html a file in an "
+                       "existing directory")
+    return path
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a temporary file beside the target, then rename it over: a reader never sees half a page."""
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise BadInput(f"cannot write in {path.parent}: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would hide the page from a web server
+        os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise BadInput(f"cannot write {path}: {error.strerror}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
