@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -48,10 +49,27 @@ def until(follower: subprocess.Popen, condition, what: str, timeout: float = 30)
     wait_for(met, timeout, what, every=0.05)
 
 
-def stop(follower, how: signal.Signals) -> tuple[list[str], str]:
+class Lines:
+    """The follower's stdout, read as it comes (so a test can wait for what the user sees)."""
+
+    def __init__(self, follower: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self.thread = threading.Thread(target=self._read, args=(follower.stdout,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            self.lines.append(line.rstrip("\n"))
+
+    def reported(self, position: int) -> bool:
+        return f"applied up to {position}" in self.lines
+
+
+def stop(follower, how: signal.Signals, output: Lines) -> tuple[list[str], str]:
     follower.send_signal(how)
-    out, err = follower.communicate(timeout=5)
-    return out.splitlines(), err
+    follower.wait(timeout=5)
+    output.thread.join(timeout=5)
+    return output.lines, follower.stderr.read()
 
 
 @pytest.fixture
@@ -70,6 +88,7 @@ def test_follow_on_postgresql_applies_what_other_processes_record_until_stopped(
     url, app, views, populated = seeded
     first = views.head()
     follower = start(url, "projections", "follow")
+    output = Lines(follower)
     try:
         until(follower, lambda: views.position() == first, "the follower's first catch-up")
 
@@ -79,14 +98,14 @@ def test_follow_on_postgresql_applies_what_other_processes_record_until_stopped(
             assert writer.wait(timeout=60) == 0, writer.stderr.read()
         run(url, "record", "late-comer", "detained", "--on", "2022-01-09", "--source", URL)
         head = views.head()
-        until(follower, lambda: views.position() == head, f"the follower to reach {head}")
+        until(follower, lambda: output.reported(head), f"the follower to report {head}")
         added = ["late-comer", *[f"written-{i:02d}" for i in range(12)]]
         with views.engine.connect() as conn:
             keys = set(conn.execute(select(people.c.key)).scalars())
         counts = views.counts(At(today_utc()))
         expected = members_by_fold(app, views, populated.keys + added, [At(today_utc())])
 
-        lines, err = stop(follower, how)
+        lines, err = stop(follower, how, output)
     finally:
         follower.kill()
         follower.wait()
@@ -110,15 +129,16 @@ def test_follow_on_sqlite_polls_for_new_events_and_stops_on_ctrl_c(sqlite_url):
     views = Views(app, load_rules())
     first = views.head()
     follower = start(sqlite_url, "projections", "follow")
+    output = Lines(follower)
     try:
         until(follower, lambda: views.position() == first, "the follower's first catch-up")
 
         run(sqlite_url, "record", "person-0001", "noted", "--on", "2024-03", "--text", "still waiting",
             "--source", "src")
         head = views.head()
-        until(follower, lambda: views.position() == head, f"the follower to reach {head}", timeout=10)
+        until(follower, lambda: output.reported(head), f"the follower to report {head}", timeout=10)
 
-        lines, err = stop(follower, signal.SIGINT)
+        lines, err = stop(follower, signal.SIGINT, output)
     finally:
         follower.kill()
         follower.wait()
