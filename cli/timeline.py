@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
-import tempfile
 from datetime import date, datetime
-from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
+from casetrail.cli import files
 from casetrail.cli.context import store, views
 from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.domain.errors import BadInput, NotFound
@@ -47,7 +45,7 @@ def timeline(
         raise BadInput("give a person or --list NAME, not both")
     if not html_file:
         raise BadInput("give --html FILE to write the page to (--html - for standard output)")
-    target = _target(html_file)
+    target = files.target(html_file, "--html", "timeline.html")
     day, moment = valid_day(as_of), record_time(known_at)
     if key is not None:
         stories, rules, title = _person(ctx, key, day, moment)
@@ -59,7 +57,8 @@ def timeline(
         sys.stdout.write(page)
         sys.stdout.flush()
     else:
-        _write(target, page)
+        with files.written(target) as out:
+            out.write(page.encode())
     people = f"{len(stories)} {'person' if len(stories) == 1 else 'people'}"
     typer.echo(f"wrote {target or 'standard output'}: {people}, {drawn} {'event' if drawn == 1 else 'events'} "
                f"({when_text(day, moment)})", err=target is None)  # stdout carries the page itself
@@ -92,46 +91,3 @@ def _sources(ctx: typer.Context, stories: list[Story]) -> dict[str, Any]:
         with contextlib.suppress(NotFound):
             found[key] = app.source(key)
     return found
-
-
-def _target(text: str) -> Path | None:
-    """The file to write (None: stdout), refused before any work if it cannot be written there."""
-    if text == "-":
-        return None
-    path = Path(text).expanduser()
-    if path.is_dir():
-        raise BadInput(f"--html {text} is a directory; give a file name such as {path / 'timeline.html'}")
-    folder = path.parent
-    if not folder.is_dir():
-        raise BadInput(f"directory {folder} does not exist; create it first or give --html a file in an "
-                       "existing directory")
-    return path
-
-
-def _write(path: Path, text: str) -> None:
-    """Write a temporary file beside the target, then rename it over: a reader never sees half a page."""
-    try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise BadInput(f"cannot write in {path.parent}: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would hide the page from a web server
-        os.replace(temporary, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise BadInput(f"cannot write {path}: {error.strerror}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Annotated, Any, Iterator, Optional
@@ -12,6 +10,7 @@ from typing import IO, Annotated, Any, Iterator, Optional
 import orjson
 import typer
 
+from casetrail.cli import files
 from casetrail.cli.context import store
 from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, emit_json, phases
@@ -120,24 +119,14 @@ def _opened(file: str) -> Iterator[IO[bytes]]:
 
 @contextmanager
 def _output(output: str) -> Iterator[IO[bytes]]:
-    """stdout, or the named file, written whole or not at all (a temporary file beside it, then renamed)."""
-    if output == "-":
+    """stdout, or the named file, written whole or not at all."""
+    path = files.target(output, "-o", "cases.jsonl")
+    if path is None:
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
-    target = Path(output)
-    if target.is_dir():
-        raise BadInput(f"-o {output} is a folder: name the file to write, e.g. {output.rstrip('/')}/cases.jsonl")
-    if not target.parent.is_dir():
-        raise BadInput(f"-o {output}: folder '{target.parent}' does not exist; create it first")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            yield out
-        os.replace(temporary, target)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    with files.written(path) as out:
+        yield out
 
 
 def _print_summary(file: str, summary: Any, dry_run: bool) -> None:

@@ -30,11 +30,11 @@ from eventsourcing.persistence import IntegrityError
 from casetrail.domain.application import Casetrail, _project, is_url, key_for_url
 from casetrail.domain.dates import today_utc
 from casetrail.domain.errors import BadInput, CasetrailError, StoreError
-from casetrail.domain.events import Fact, PersonEvent, Retracted
+from casetrail.domain.events import Retracted
 from casetrail.domain.formats import Raw
 from casetrail.domain.person import Person, Source, person_id, source_id
 from casetrail.domain.records import (
-    EventRecord, PersonRecord, SourceRecord, identity, read_event, read_person, read_source,
+    EventRecord, PersonRecord, identity, read_event, read_person, read_source,
 )
 
 WRITE_BATCH = 5000  # events per transaction

@@ -110,7 +110,7 @@ def read_event(data: Mapping[str, Any], today: date) -> list[EventRecord]:
     if len(people) > 1 and "group" not in fields:
         fields["group"] = "group-" + _digest({"persons": people, "type": type_name, **_jsonable(fields)})[:12]
     if fields.get("on") is None:
-        raise BadInput(f"field 'on' is required: when it happened, e.g. \"2022-01-09\" or \"2022-01~\"")
+        raise BadInput("field 'on' is required: when it happened, e.g. \"2022-01-09\" or \"2022-01~\"")
     if not fields.get("source"):
         raise BadInput("field 'source' is required: a source key or URL; every fact cites a source")
     fields["on"] = FuzzyDate.parse(_date_text(fields["on"])).not_after(today)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
 import orjson
 import pytest
@@ -74,3 +75,24 @@ def omarov(cli) -> Cli:
         '--outlet "RFE/RL" --title "Kazakh Court Awards Compensation To Man Wrongly Detained During Unrest '
         'In January 2022" --published 2024-09-01')
     return cli
+
+
+SCRIPT = Path(__file__).parents[2] / "examples" / "january2022.sh"
+
+
+def script_commands() -> list[str]:
+    """The recording commands of the example script, one per logical line."""
+    text = SCRIPT.read_text().replace("\\\n", " ")
+    return [line.split(" ", 1)[1] for line in text.splitlines() if line.startswith("quiet ")]
+
+
+def record_script(cli: Cli) -> Cli:
+    for command in script_commands():
+        cli(shlex.split(command))
+    return cli
+
+
+@pytest.fixture
+def fresh_aqtobe(cli):
+    """The three cases of examples/january2022.sh in a store of the test's own, for tests that record."""
+    return record_script(cli)

@@ -10,7 +10,6 @@ import orjson
 import pytest
 
 from tests.cli.conftest import Cli
-from tests.cli.test_views_commands import fresh_aqtobe  # noqa: F401 - a fixture
 
 DATASET = Path(__file__).parents[2] / "examples" / "january2022.yaml"
 

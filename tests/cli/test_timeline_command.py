@@ -64,14 +64,13 @@ def test_a_missing_directory_is_named_and_nothing_is_written(held, folder):
 
     line = held.error(f"timeline omarov-aslanbek --html {out}")
 
-    assert line == (f"Error: directory {folder / 'no' / 'such'} does not exist; create it first or give --html a "
-                    "file in an existing directory")
+    assert line == f"Error: --html {out}: folder '{folder / 'no' / 'such'}' does not exist; create it first"
     assert files(folder) == []
 
 
 def test_a_directory_is_not_a_file_name(held, folder):
     assert held.error(f"timeline omarov-aslanbek --html {folder}") == (
-        f"Error: --html {folder} is a directory; give a file name such as {folder / 'timeline.html'}")
+        f"Error: --html {folder} is a folder; give a file name such as {folder / 'timeline.html'}")
     assert files(folder) == []
 
 

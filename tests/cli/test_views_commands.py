@@ -4,29 +4,12 @@ with the three Aqtobe cases of examples/january2022.sh."""
 from __future__ import annotations
 
 import re
-import shlex
 import uuid
-from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Cli
+from tests.cli.conftest import Cli, record_script
 from tests.conftest import PG_URL, _pg_connect
-
-SCRIPT = Path(__file__).parents[2] / "examples" / "january2022.sh"
-
-
-def script_commands() -> list[str]:
-    """The recording commands of the example script, one per logical line."""
-    text = SCRIPT.read_text().replace("\\\n", " ")
-    return [line.split(" ", 1)[1] for line in text.splitlines() if line.startswith("quiet ")]
-
-
-def record_script(cli: Cli) -> Cli:
-    for command in script_commands():
-        cli(shlex.split(command))
-    return cli
-
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def aqtobe(request, tmp_path_factory):
@@ -38,12 +21,6 @@ def aqtobe(request, tmp_path_factory):
     with _pg_connect() as conn:
         yield record_script(Cli(f"{PG_URL}?schema={schema}"))
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
-@pytest.fixture
-def fresh_aqtobe(cli):
-    """The three cases in a store of the test's own, for tests that record or change the rules."""
-    return record_script(cli)
 
 
 def changes(cli, key: str) -> list[tuple]:
