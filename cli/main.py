@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from casetrail.cli import audit, case, demo, lists, person, projections, record, source, timeline, transfer
+from casetrail.cli import audit, case, demo, lists, person, projections, record, source, timeline, transfer, verify
 from casetrail.cli.context import Context
 from casetrail.cli.edge import EdgeGroup
 from casetrail.domain.storage import ENV_URL
@@ -53,6 +53,7 @@ app.command()(timeline.timeline)
 app.command("import")(transfer.import_)
 app.command()(transfer.export)
 app.command()(demo.demo)
+app.command()(verify.verify)
 
 
 def run() -> None:

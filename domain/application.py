@@ -27,7 +27,8 @@ from casetrail.domain.errors import AlreadyExists, BadInput, NotFound, StoreErro
 from casetrail.domain.events import Fact, Registered, Retracted, SourceRegistered
 from casetrail.domain.fold import Folded
 from casetrail.domain.person import Person, Source, check_key, person_id, source_id
-from casetrail.domain.storage import OrjsonTranscoder, PydanticMapper, StoreURL, store_errors
+from casetrail.domain.verify import Verification, verify
+from casetrail.domain.storage import OrjsonTranscoder, PydanticMapper, StoreURL, enforce_append_only, store_errors
 
 RETRIES = 20
 T = TypeVar("T")
@@ -54,6 +55,8 @@ class Casetrail(Application[UUID]):
         try:
             with self.store.creating_tables(), store_errors(self.store):
                 super().__init__(env=self.store.env)
+            with store_errors(self.store):  # after creating_tables lets go of its lock
+                enforce_append_only(self.store, self.recorder)
         except Exception:
             # Close the half-built connection pool now, not from a garbage collector's thread.
             if getattr(self, "factory", None) is not None:
@@ -168,6 +171,21 @@ class Casetrail(Application[UUID]):
     @_guarded
     def fold(self, key: str, as_of: date | None = None, known_at: datetime | None = None) -> Folded:
         return self.person(key).fold(as_of or today_utc(), known_at)
+
+    # -- integrity ----------------------------------------------------------
+
+    @_guarded
+    def verify(self, against: str | None = None, progress: Callable[[int, int], None] | None = None) -> Verification:
+        """Check every stream's chain of links (and, with ``against``, the heads at an earlier stamp)."""
+        return verify(self.recorder, self._decode, against, progress)
+
+    def _decode(self, data: bytes) -> bytes:
+        """A stored state as JSON bytes: decrypted and decompressed as the mapper would."""
+        if self.mapper.cipher:
+            data = self.mapper.cipher.decrypt(data)
+        if self.mapper.compressor:
+            data = self.mapper.compressor.decompress(data)
+        return data
 
     # -- helpers ------------------------------------------------------------
 

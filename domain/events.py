@@ -73,6 +73,7 @@ class PersonEvent(BaseModel, CanMutateAggregate[UUID]):
     originator_id: UUID
     originator_version: int
     timestamp: datetime
+    previous: str | None = None  # the link (domain/chain.py) of the stream's event before this one
 
     type: ClassVar[str] = "event"
 
@@ -82,6 +83,7 @@ class PersonEvent(BaseModel, CanMutateAggregate[UUID]):
 
     def apply(self, aggregate: Any) -> None:
         aggregate.history.append(self)
+        aggregate.last_event = self
 
 
 class Registered(PersonEvent, CanInitAggregate[UUID]):
@@ -96,7 +98,7 @@ class Registered(PersonEvent, CanInitAggregate[UUID]):
     note: LongText | None = None
 
     def apply(self, aggregate: Any) -> None:
-        pass
+        aggregate.last_event = self
 
 
 class Fact(PersonEvent):
@@ -218,7 +220,7 @@ class Retracted(PersonEvent):
     source: str | None = None
 
 
-_COMMON = {"originator_id", "originator_version", "timestamp", "id", "on", "source", "note", "group"}
+_COMMON = {"originator_id", "originator_version", "timestamp", "previous", "id", "on", "source", "note", "group"}
 
 FACT_TYPES: dict[str, type[Fact]] = {
     cls.type: cls

@@ -16,6 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import BaseAggregate
 from pydantic import ValidationError
 
+from casetrail.domain.chain import event_link
 from casetrail.domain.dates import FuzzyDate
 from casetrail.domain.errors import BadInput, NotFound, TimelineConflict
 from casetrail.domain.events import FACT_TYPES, Fact, PersonEvent, Registered, Retracted, SourceRegistered
@@ -190,7 +191,9 @@ class Person(BaseAggregate[UUID]):
 
     def _append(self, event: PersonEvent) -> Any:
         # What trigger_event() does, without building the event a second time:
-        # this one is already validated and checked against the timeline.
+        # this one is already validated and checked against the timeline. It is
+        # chained to the stream's last event here, the one place events are appended.
+        event = event.model_copy(update={"previous": event_link(self.last_event)})
         event.mutate(self)
         self.pending_events.append(event)
         return event

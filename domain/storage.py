@@ -25,6 +25,8 @@ import orjson
 from eventsourcing.persistence import Mapper, PersistenceError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
+from casetrail.domain.chain import stored_state
+
 from casetrail.domain.errors import BadInput, StoreError
 
 DEFAULT_URL = "casetrail.db"
@@ -173,15 +175,9 @@ class PydanticMapper(Mapper[UUID]):
     ``upcast_vK_vK+1`` static methods upgrades older stored states on read.
     """
 
-    _envelope = frozenset({"originator_id", "originator_version"})
-
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         cls = type(domain_event)
-        state = domain_event.model_dump(mode="json", exclude=self._envelope)
-        class_version = getattr(cls, "class_version", 1)
-        if class_version > 1:
-            state["class_version"] = class_version
-        data = self.transcoder.encode(state)
+        data = self.transcoder.encode(stored_state(domain_event))
         if self.compressor:
             data = self.compressor.compress(data)
         if self.cipher:
@@ -204,3 +200,40 @@ class PydanticMapper(Mapper[UUID]):
         state["originator_id"] = stored.originator_id
         state["originator_version"] = stored.originator_version
         return cls.model_validate(state)
+
+
+_REFUSAL = "casetrail: stored events are append-only; record a retraction instead"
+
+
+def enforce_append_only(store: StoreURL, recorder: Any) -> None:
+    """Make the database itself refuse UPDATE and DELETE of stored events (once per store).
+
+    The application never changes a stored event; these triggers make sure nothing
+    else does by accident either (a stray SQL console, another program). They cannot
+    stop someone who drops them first: ``verify`` catches that.
+    """
+    table = recorder.events_table_name
+    with recorder.datastore.transaction(commit=True) as cursor:
+        if store.kind == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'casetrail_no_%'")
+            if list(cursor.fetchone())[0] == 2:
+                return
+            for verb in ("UPDATE", "DELETE"):
+                cursor.execute(f"CREATE TRIGGER IF NOT EXISTS casetrail_no_{verb.lower()} BEFORE {verb} ON {table} "
+                               f"BEGIN SELECT RAISE(ABORT, '{_REFUSAL}: {verb} refused'); END")
+            return
+        schema = recorder.datastore.schema
+        qualified = f'"{schema}"."{table}"'
+        cursor.execute("SELECT count(*) AS n FROM pg_trigger WHERE tgrelid = to_regclass(%s) "
+                       "AND tgname LIKE 'casetrail_append_only%%'", [qualified])
+        if cursor.fetchone()["n"] == 2:
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEMA_LOCK + 1])
+        cursor.execute(f'CREATE OR REPLACE FUNCTION "{schema}".casetrail_append_only() RETURNS trigger '
+                       f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{_REFUSAL}: % refused', TG_OP; END $$")
+        cursor.execute(f"DROP TRIGGER IF EXISTS casetrail_append_only ON {qualified}")
+        cursor.execute(f"DROP TRIGGER IF EXISTS casetrail_append_only_truncate ON {qualified}")
+        cursor.execute(f"CREATE TRIGGER casetrail_append_only BEFORE UPDATE OR DELETE ON {qualified} "
+                       f'FOR EACH ROW EXECUTE FUNCTION "{schema}".casetrail_append_only()')
+        cursor.execute(f"CREATE TRIGGER casetrail_append_only_truncate BEFORE TRUNCATE ON {qualified} "
+                       f'FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".casetrail_append_only()')
