@@ -12,6 +12,10 @@ a JSONL file, then, each in a fresh process and a fresh SQLite store, measures:
                             write (THE TARGET: at least 40% of the baseline,
                             peak memory at most 500 MB).
 
+Then, over the store the import wrote: ``casetrail verify`` (every link of every
+stream, target at least 50,000 events/s) beside a raw sqlite3 SELECT of every
+state with orjson.loads.
+
 Peak memory is each child process's maximum resident set size. Building the input
 is not timed.
 
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -61,6 +66,17 @@ def child(kind: str, people: int, work: Path) -> None:
         write_dataset(work / "cases.jsonl", people)
         print(orjson.dumps({"wall": 0, "cpu": 0}).decode())
         return
+    if kind == "raw-read":
+        started = time.perf_counter(), time.process_time()
+        conn = sqlite3.connect(work / "ct.db")
+        rows = 0
+        for (state,) in conn.execute("SELECT state FROM stored_events ORDER BY rowid"):
+            orjson.loads(state)
+            rows += 1
+        conn.close()
+        print(orjson.dumps({"wall": time.perf_counter() - started[0], "cpu": time.process_time() - started[1],
+                            "rows": rows}).decode())
+        return
     if kind == "raw-sqlite":
         rows = make_rows(make_cases(people))
         wall, cpu = run_raw_sqlite(str(work / "raw.db"), rows, all_at_once=True)
@@ -84,7 +100,7 @@ def measure(args: list[str]) -> tuple[float, bytes, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--child", choices=["write", "raw-sqlite", "raw-es"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["write", "raw-sqlite", "raw-es", "raw-read"], help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -121,6 +137,17 @@ def main(argv: list[str] | None = None) -> int:
         baseline = rows[1][1]
         print(f"casetrail import = {baseline / rows[2][1]:.0%} of raw eventsourcing (target >= 40%); "
               f"peak memory {rows[2][2]:.0f} MiB (target <= 500)")
+        print("verify, over the store the import wrote:")
+        wall, out, peak = measure([*me, "--child", "raw-read"])
+        read = orjson.loads(out)
+        print(f"  {'raw sqlite3 SELECT + orjson.loads':34} {read['rows'] / read['wall']:>9,.0f} events/s  "
+              f"{read['wall']:7.1f} s  peak {peak:6.0f} MiB", flush=True)
+        wall, out, peak = measure([sys.executable, "-m", "casetrail.cli.main", "--db", str(work / "ct.db"),
+                                   "verify", "--json"])
+        report = orjson.loads(out)
+        assert report["sound"] and report["events"] == read["rows"], report
+        print(f"  {'casetrail verify':34} {report['events'] / wall:>9,.0f} events/s  {wall:7.1f} s  "
+              f"peak {peak:6.0f} MiB   (target >= 50,000 events/s)")
     return 0
 
 

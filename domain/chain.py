@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
-from uuid import UUID
 
 import orjson
 from eventsourcing.utils import get_topic
@@ -31,11 +30,12 @@ def stored_state(event: Any) -> dict[str, Any]:
     return state
 
 
-def link(stream: UUID | str, version: int, topic: str, state: dict[str, Any]) -> str:
-    canonical = {"stream": str(stream), "version": version, "topic": topic, "state": state}
+def link(stream: str, version: int, topic: str, state: dict[str, Any]) -> str:
+    """``stream`` is the stream id as 32 hex digits (``UUID.hex``)."""
+    canonical = {"stream": stream, "version": version, "topic": topic, "state": state}
     return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def event_link(event: Any) -> str:
     """The link the next event of the stream carries as ``previous``."""
-    return link(event.originator_id, event.originator_version, get_topic(type(event)), stored_state(event))
+    return link(event.originator_id.hex, event.originator_version, get_topic(type(event)), stored_state(event))

@@ -83,24 +83,27 @@ def _step(notification: Any, decode: Callable[[bytes], bytes], heads: dict, keys
         if not isinstance(state, dict):
             raise ValueError("not a JSON object")
     except Exception as error:  # a damaged or foreign row: report it, keep walking
-        result.breaks.append(Break(keys.get(stream, str(stream)), version, f"cannot be read ({_short(error)})"))
+        result.breaks.append(Break(_name(keys, stream), version, f"cannot be read ({_short(error)})"))
         heads[stream] = (version, "unreadable")
         return
-    if version == 1 and isinstance(state.get("key"), str):
-        keys[stream] = state["key"]
-    name = keys.get(stream, str(stream))
+    if version == 1:
+        keys[stream] = state.get("key") if isinstance(state.get("key"), str) else str(stream)
     last_version, last_link = heads.get(stream, (0, None))
     carried = state.get("previous")
     if version != last_version + 1:
         missing = f"{last_version + 1}" if version == last_version + 2 else f"{last_version + 1} to {version - 1}"
-        result.breaks.append(Break(name, version, f"version {missing} is missing (deleted from the store?)"))
+        result.breaks.append(Break(_name(keys, stream), version, f"version {missing} is missing (deleted from the store?)"))
     elif version > 1 and carried != last_link:
-        result.breaks.append(Break(name, version, (
+        result.breaks.append(Break(_name(keys, stream), version, (
             f"the link it carries ({_hash(carried)}) is not version {version - 1} as stored now ({_hash(last_link)}): "
             f"version {version - 1} was changed after it was written, or this event's link was")))
     elif version == 1 and carried is not None:
-        result.breaks.append(Break(name, version, "the first event of a stream carries a link to a previous one"))
-    heads[stream] = (version, link(stream, version, notification.topic, state))
+        result.breaks.append(Break(_name(keys, stream), version, "the first event of a stream carries a link"))
+    heads[stream] = (version, link(stream.hex, version, notification.topic, state))
+
+
+def _name(keys: dict, stream: UUID) -> str:
+    return keys.get(stream) or str(stream)
 
 
 def _digest(heads: dict[UUID, tuple[int, str]]) -> str:
