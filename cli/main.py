@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from casetrail.cli import audit, case, demo, lists, person, projections, record, source, timeline, transfer, verify
+from casetrail.cli import key
 from casetrail.cli.context import Context
 from casetrail.cli.edge import EdgeGroup
 from casetrail.domain.storage import ENV_URL
@@ -46,6 +47,7 @@ app.add_typer(person.app, name="person")
 app.add_typer(source.app, name="source")
 app.add_typer(record.app, name="record")
 app.add_typer(projections.app, name="projections")
+app.add_typer(key.app, name="key")
 for command in (case.show, case.replay, case.retract, lists.lists, lists.people, audit.audit, audit.why):
     app.command()(command)
 app.command("list")(lists.list_)

@@ -160,7 +160,12 @@ def progress(label: str, start: int, head: int, quiet_below: int = 0) -> Iterato
         def report(position: int, new_head: int) -> None:
             bar.update(task, completed=position - start, total=max(new_head - start, 1))
 
-        yield report
+        try:
+            yield report
+        except BaseException:
+            if not bar.console.is_terminal:
+                bar.console.quiet = True  # no half-drawn bar in a log above the one-line error
+            raise
 
 
 @contextlib.contextmanager

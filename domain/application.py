@@ -57,6 +57,7 @@ class Casetrail(Application[UUID]):
                 super().__init__(env=self.store.env)
             with store_errors(self.store):  # after creating_tables lets go of its lock
                 enforce_append_only(self.store, self.recorder)
+                self._check_key()
         except Exception:
             # Close the half-built connection pool now, not from a garbage collector's thread.
             if getattr(self, "factory", None) is not None:
@@ -64,8 +65,21 @@ class Casetrail(Application[UUID]):
             raise
 
     def construct_mapper(self) -> PydanticMapper:
-        return PydanticMapper(transcoder=OrjsonTranscoder(), compressor=self.factory.compressor(),
-                              cipher=self.factory.cipher())
+        mapper = PydanticMapper(transcoder=OrjsonTranscoder(), compressor=self.factory.compressor(),
+                                cipher=self.factory.cipher())
+        mapper.store_name = self.store.shown
+        mapper.sample = self._first_states
+        return mapper
+
+    def _check_key(self) -> None:
+        """Refuse a wrong key, a missing one or one the store was not written with, on opening:
+        before any command writes (a new person reads nothing first) or reads."""
+        first = self.recorder.select_notifications(1, 1)
+        if first:
+            self.mapper.check(first[0].state)
+
+    def _first_states(self) -> list[bytes]:
+        return [n.state for n in self.recorder.select_notifications(1, 20)]
 
     # -- people -------------------------------------------------------------
 
@@ -149,24 +163,27 @@ class Casetrail(Application[UUID]):
     def record(self, key: str, type_name: str, **fields: Any) -> Fact:
         """Append one fact to a person's stream; returns the stored event."""
         person = self.person(key)
+        url = None
         if fields.get("source"):
-            fields["source"] = self.cite(fields["source"])
-        return self._retrying(person, lambda p: p.record(type_name, today_utc(), **dict(fields)))
+            fields["source"], url = self._citation(fields["source"])
+        return self._retrying(person, lambda p: p.record(type_name, today_utc(), **dict(fields)), [url])
 
     @_guarded
     def record_many(self, key: str, facts: list[tuple[str, dict[str, Any]]]) -> list[Fact]:
         """Append several facts to one person in one save (all or none)."""
         person = self.person(key)
-        cited = self._cited(facts)
+        citations = [self._citation(f["source"]) if f.get("source") else (None, None) for _, f in facts]
+        cited = [(t, {**f, "source": key_}) for (t, f), (key_, _) in zip(facts, citations)]
         today = today_utc()
-        return self._retrying(person, lambda p: p.record_many(cited, today))
+        return self._retrying(person, lambda p: p.record_many(cited, today), [url for _, url in citations])
 
     @_guarded
     def retract(self, key: str, event_id: str, reason: str, source: str | None = None) -> Retracted:
         person = self.person(key)
+        url = None
         if source:
-            source = self.cite(source)
-        return self._retrying(person, lambda p: p.retract(event_id, reason, source))
+            source, url = self._citation(source)
+        return self._retrying(person, lambda p: p.retract(event_id, reason, source), [url])
 
     @_guarded
     def fold(self, key: str, as_of: date | None = None, known_at: datetime | None = None) -> Folded:
@@ -180,24 +197,38 @@ class Casetrail(Application[UUID]):
         return verify(self.recorder, self._decode, against, progress)
 
     def _decode(self, data: bytes) -> bytes:
-        """A stored state as JSON bytes: decrypted and decompressed as the mapper would."""
-        if self.mapper.cipher:
-            data = self.mapper.cipher.decrypt(data)
-        if self.mapper.compressor:
-            data = self.mapper.compressor.decompress(data)
-        return data
+        """A stored state as JSON bytes: decrypted and decompressed as the mapper would. A key
+        that does not fit the store is a StoreError; a damaged row, a break that verify reports."""
+        return self.mapper.decode_state(data)
 
     # -- helpers ------------------------------------------------------------
 
     def _cited(self, facts: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
         return [(t, {**f, "source": self.cite(f["source"]) if f.get("source") else None}) for t, f in facts]
 
-    def _retrying(self, person: Person, command: Callable[[Person], T]) -> T:
-        """Run the command and save; on a concurrent write, reload and run it again."""
+    def _citation(self, reference: str) -> tuple[str, str | None]:
+        """The key of the source a fact cites, and the URL when it names a source not registered
+        yet: that source is saved with the fact (``_retrying``), so a refused fact leaves none behind."""
+        reference = (reference or "").strip()
+        if reference in self._known_sources or not is_url(reference):
+            return self.cite(reference), None  # an existing key: nothing is written
+        key = key_for_url(reference)
+        if key in self._known_sources or self._exists(source_id(key)):
+            self._known_sources.add(key)
+            return key, None
+        Source.register(key, url=reference)  # a URL it refuses is refused now, before the fact
+        return key, reference
+
+    def _retrying(self, person: Person, command: Callable[[Person], T], urls: list[str | None] = ()) -> T:
+        """Run the command and save, with the sources it cites by new URLs, in one transaction;
+        on a concurrent write, reload and run it again."""
         for attempt in range(RETRIES):
             result = command(person)
+            sources = [Source.register(key_for_url(url), url=url) for url in dict.fromkeys(urls)
+                       if url and not self._exists(source_id(key_for_url(url)))]
             try:
-                self.save(person)
+                self.save(*sources, person)
+                self._known_sources.update(source.key for source in sources)
                 return result
             except IntegrityError:
                 self.retries += 1
@@ -237,7 +268,11 @@ def is_url(text: str) -> bool:
 
 def key_for_url(url: str) -> str:
     """A stable, readable source key for a URL: its host and a short hash."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)  # raises on a bracketed host that is not an IPv6 address
+    except ValueError as error:
+        raise BadInput(f"source URL '{url}' is not valid ({error}): give a full URL such as "
+                       "https://www.rferl.org/a/...") from None
     if not parts.netloc:
         raise BadInput(f"source URL '{url}' has no host: give a full URL such as https://www.rferl.org/a/...")
     host = parts.hostname or ""

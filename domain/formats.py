@@ -76,6 +76,15 @@ def _jsonl(stream: IO[bytes], name: str) -> Iterator[Raw]:
 def _csv(stream: IO[bytes], name: str) -> Iterator[Raw]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.DictReader(text)
+    try:
+        yield from _csv_rows(reader, name)
+    except UnicodeDecodeError:  # decoded a block at a time: the bad bytes are somewhere after the last line read
+        raise BadInput(f"{name} is not UTF-8 text (after line {reader.line_num}); save it as UTF-8") from None
+    except csv.Error as error:
+        raise BadInput(f"{name} line {reader.line_num}: not valid CSV ({_first_line(error)})") from None
+
+
+def _csv_rows(reader: csv.DictReader, name: str) -> Iterator[Raw]:
     if not reader.fieldnames or "record" not in reader.fieldnames:
         raise BadInput(f"{name}: a CSV file needs a header row with a 'record' column "
                        "(source, person or event on each row)")

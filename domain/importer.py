@@ -36,6 +36,7 @@ from casetrail.domain.person import Person, Source, person_id, source_id
 from casetrail.domain.records import (
     EventRecord, PersonRecord, identity, read_event, read_person, read_source,
 )
+from casetrail.domain.storage import store_errors
 
 WRITE_BATCH = 5000  # events per transaction
 Progress = Callable[[str, int, int], None]  # phase, done, total
@@ -223,10 +224,15 @@ class Importer:
         if source is None or source in self.cited:
             return record.event
         if is_url(source):
-            key = key_for_url(source)
-            if key not in self.cited and self._stored_source(key) is None:
-                self.stage.add_encoded([self.app.mapper.to_stored_event(e)
-                                        for e in Source.register(key, url=source).collect_events()])
+            try:
+                key = key_for_url(source)
+                known = key in self.cited or self._stored_source(key) is not None
+                new = None if known else Source.register(key, url=source)
+            except CasetrailError as error:  # a URL it cannot register: a problem of this record, not the end
+                self._problem(where, f"{record.event.type} of {record.person}: {error}")
+                return None
+            if new is not None:
+                self.stage.add_encoded([self.app.mapper.to_stored_event(e) for e in new.collect_events()])
                 self.summary.sources_added += 1
             self.cited.add(key)
             return record.event.model_copy(update={"source": key})
@@ -274,16 +280,17 @@ class Importer:
         stored = [self.app.mapper.to_stored_event(e) for source in sources for e in source.collect_events()]
         self.summary.sources_added += len(sources)
         done = 0
-        try:
-            if stored:
-                self.app.recorder.insert_events(stored)
-            for batch in self.stage.encoded(WRITE_BATCH):
-                self.app.recorder.insert_events(batch)
-                done += len(batch)
-                self.progress("writing", done, total)
-        except IntegrityError:
-            raise StoreError("another process recorded some of these people while this import ran; import the "
-                             "same file again: it adds only what is still missing") from None
+        with store_errors(self.app.store):  # a locked or read-only store is one line, like any other command's
+            try:
+                if stored:
+                    self.app.recorder.insert_events(stored)
+                for batch in self.stage.encoded(WRITE_BATCH):
+                    self.app.recorder.insert_events(batch)
+                    done += len(batch)
+                    self.progress("writing", done, total)
+            except IntegrityError:
+                raise StoreError("another process recorded some of these people while this import ran; import "
+                                 "the same file again: it adds only what is still missing") from None
         self.summary.written = True
 
 

@@ -2,6 +2,11 @@
 
 The model modules (dates, events, fold, person) import nothing from here.
 
+Encryption at rest: with ``CASETRAIL_KEY`` set (the environment only, never an
+option, so the key stays out of shell history and ``ps``), every event's state is
+compressed, then encrypted with AES-GCM (eventsourcing's ``AESCipher`` on the
+``cryptography`` package).
+
 URLs:
   ``casetrail.db``, ``path/to/file.db``, ``sqlite:///relative.db``, ``sqlite:////abs/path.db``
       an SQLite file (eventsourcing.sqlite: table ``stored_events``)
@@ -11,13 +16,15 @@ URLs:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import getpass
 import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
@@ -32,6 +39,34 @@ from casetrail.domain.errors import BadInput, StoreError
 DEFAULT_URL = "casetrail.db"
 _SCHEMA_LOCK = 0x63617365  # an arbitrary advisory-lock id: "case"
 ENV_URL = "CASETRAIL_DB"
+ENV_KEY = "CASETRAIL_KEY"
+KEY_SIZES = (16, 24, 32)  # bytes: AES-128, AES-192, AES-256
+_CIPHER_SETTINGS = ("CIPHER_TOPIC", "CIPHER_KEY", "COMPRESSOR_TOPIC")
+
+
+def cipher_env() -> dict[str, str]:
+    """The eventsourcing settings for ``CASETRAIL_KEY``: AES-GCM after zlib when it is set,
+    neither when it is not. Both spellings eventsourcing reads (``CIPHER_KEY`` and the
+    application's ``CASETRAIL_CIPHER_KEY``) are set, so a stray variable of its own in the
+    environment cannot switch encryption on, off or to another key behind our back."""
+    key = os.environ.get(ENV_KEY, "").strip()
+    values = dict.fromkeys(_CIPHER_SETTINGS, "")
+    if key:
+        check_key_text(key)
+        values = {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": key,
+                  "COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor"}
+    return {**values, **{f"CASETRAIL_{name}": value for name, value in values.items()}}
+
+
+def check_key_text(key: str) -> None:
+    """Refuse a key that is not base64 of 16, 24 or 32 bytes (never echoing it)."""
+    try:
+        size = len(base64.b64decode(key.encode("ascii"), validate=True))
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        size = -1
+    if size not in KEY_SIZES:
+        raise BadInput(f"{ENV_KEY} is not a key (base64 of 16, 24 or 32 bytes): make one with 'casetrail key new' "
+                       f"and set it with export {ENV_KEY}=...")
 
 
 @dataclass(frozen=True)
@@ -65,6 +100,7 @@ class StoreURL:
             "SQLITE_DBNAME": str(Path(path).expanduser()),
             # How long a writer waits for another process's lock before giving up.
             "SQLITE_LOCK_TIMEOUT": os.environ.get("CASETRAIL_LOCK_TIMEOUT", "30"),
+            **cipher_env(),
         }
         return cls("sqlite", env, path)
 
@@ -87,6 +123,7 @@ class StoreURL:
             "POSTGRES_USER": unquote(parts.username) if parts.username else getpass.getuser(),
             "POSTGRES_PASSWORD": unquote(parts.password) if parts.password else "",
             "POSTGRES_CONNECT_TIMEOUT": "5",
+            **cipher_env(),
         }
         if "schema" in query:
             env["POSTGRES_SCHEMA"] = query["schema"][0]
@@ -137,6 +174,8 @@ def store_errors(store: StoreURL) -> Iterator[None]:
     except Exception as error:  # psycopg's own errors, without importing psycopg for SQLite users
         if type(error).__module__.startswith("psycopg"):
             raise StoreError(describe(store, error)) from error
+        if type(error).__module__.startswith("sqlalchemy") and getattr(error, "orig", None) is not None:
+            raise StoreError(describe(store, error.orig)) from error  # the read models' driver error
         raise
 
 
@@ -147,9 +186,18 @@ def describe(store: StoreURL, error: BaseException) -> str:
     if "locked" in low or "lock timeout" in low:
         return f"store {where} is locked by another process; wait for it to finish and try again"
     if "readonly" in low or "read-only" in low or "permission denied" in low:
+        if store.kind == "sqlite":
+            return (f"store {where} is read-only; check the permissions of the file and of its folder "
+                    "(SQLite writes a -wal and a -shm file beside it) or choose another --db")
         return f"store {where} is read-only; check the file's permissions or choose another --db"
     if "unable to open" in low:
         return f"cannot open store {where}; check that the path exists and is writable"
+    if store.kind == "postgres" and ("resolve host" in low or "translate host name" in low):
+        return (f"cannot reach PostgreSQL at {where}: host '{store.env['POSTGRES_HOST']}' not found; "
+                "check the host name in the URL")
+    if store.kind == "postgres" and f'database "{store.env["POSTGRES_DBNAME"]}" does not exist' in text:
+        name = store.env["POSTGRES_DBNAME"]
+        return f"PostgreSQL at {where} has no database '{name}'; create it (createdb {name}) or fix the URL"
     if "connection" in low or "connect" in low or "timeout" in low:
         return f"cannot reach PostgreSQL at {where}: {text[:160]}; is the server running?"
     if "not a database" in low or "malformed" in low:
@@ -167,13 +215,27 @@ class OrjsonTranscoder(Transcoder):
         return orjson.loads(data)
 
 
+class Unreadable(ValueError):
+    """One stored state that cannot be decoded while the store's others can: the row was damaged."""
+
+
 class PydanticMapper(Mapper[UUID]):
     """Stores ``model_dump(mode="json")``; restores with ``model_validate``.
 
     Types come back from the models' annotations, so no transcodings are needed.
     Upcasting works as in eventsourcing: a class with ``class_version = N`` and
     ``upcast_vK_vK+1`` static methods upgrades older stored states on read.
+
+    With a cipher, the JSON is compressed, then encrypted; read, decrypted, then
+    decompressed. A state that cannot be decoded is explained in one line: the wrong key,
+    no key for an encrypted store, a key for a plaintext one, or (when the store's other
+    states decode) a damaged row.
     """
+
+    store_name = "the store"  # for messages; the application sets it
+    proven = False  # a state of this store has been decoded with these settings
+    # The first few stored states of the store, to tell a wrong key from a damaged row.
+    sample: Callable[[], list[bytes]] = staticmethod(lambda: [])
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         cls = type(domain_event)
@@ -188,18 +250,99 @@ class PydanticMapper(Mapper[UUID]):
     def to_domain_event(self, stored: StoredEvent) -> Any:
         cls = resolve_topic(stored.topic)
         data = stored.state
-        if self.cipher:
-            data = self.cipher.decrypt(data)
-        if self.compressor:
-            data = self.compressor.decompress(data)
-        state = self.transcoder.decode(data)
-        version = state.pop("class_version", 1)
+        try:
+            if self.cipher:
+                data = self.cipher.decrypt(data)
+            if self.compressor:
+                data = self.compressor.decompress(data)
+            state = self.transcoder.decode(data)
+            version = state.pop("class_version", 1)
+        except Exception:
+            raise StoreError(self.key_problem(stored.state) or (
+                f"store {self.store_name}: event {stored.originator_version} of stream {stored.originator_id} "
+                "cannot be read (changed or damaged after it was written); run 'casetrail verify'")) from None
         while version < getattr(cls, "class_version", 1):
             getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
             version += 1
         state["originator_id"] = stored.originator_id
         state["originator_version"] = stored.originator_version
         return cls.model_validate(state)
+
+    def decode_state(self, data: bytes) -> bytes:
+        """A stored state as JSON bytes, decrypted and decompressed. Raises StoreError when the
+        key does not fit the store, ``Unreadable`` when just this state is damaged."""
+        try:
+            plain = self._decode(data)
+        except Exception as error:
+            problem = self.key_problem(data)
+            if problem:
+                raise StoreError(problem) from None
+            raise Unreadable(" ".join(str(error).split())[:80] or type(error).__name__) from None
+        return plain
+
+    def check(self, data: bytes) -> None:
+        """Open one stored state (the store's first) to prove the key fits, before anything is
+        written. Raises StoreError when it does not; a damaged row is left for ``verify``."""
+        try:
+            opened = _json_object(self.decode_state(data))
+        except Unreadable:
+            return
+        if opened:
+            self.proven = True
+            return
+        problem = self.key_problem(data)
+        if problem:
+            raise StoreError(problem)
+
+    def key_problem(self, data: bytes) -> str | None:
+        """Why a state cannot be decoded, when the reason is the key (else None: the row is damaged).
+
+        Told apart by trying: a plaintext state is a JSON object; an encrypted one is not.
+        Whether the key is wrong or the row damaged, AES-GCM fails alike; so the first states
+        of the store are tried too: if any opens, the key is right and this row is damaged.
+        """
+        data = bytes(data)
+        where = self.store_name
+        if _json_object(data):
+            if self.cipher:
+                return (f"store {where} was written without encryption, but {ENV_KEY} is set: unset it "
+                        "(a store is encrypted from its first event or not at all)")
+            return None
+        if self.proven or self._others_open(data):
+            return None
+        if self.cipher is None:
+            return f"store {where} is encrypted: set {ENV_KEY} to its key"
+        return f"cannot decrypt the store {where}: {ENV_KEY} is not the key it was written with"
+
+    def _decode(self, data: bytes) -> bytes:
+        if self.cipher:
+            data = self.cipher.decrypt(data)  # authenticated: what comes out is what was put in
+        if self.compressor:
+            data = self.compressor.decompress(data)
+        if not self.cipher and bytes(data[:1]) != b"{":  # cheap; the caller parses the JSON
+            raise ValueError("not a JSON object")
+        return data
+
+    def _others_open(self, data: bytes) -> bool:
+        for other in self.sample():
+            other = bytes(other)
+            if other == data:
+                continue
+            try:
+                opened = _json_object(self._decode(other))
+            except Exception:
+                continue
+            if opened:
+                self.proven = True
+                return True
+        return False
+
+
+def _json_object(data: bytes) -> bool:
+    try:
+        return isinstance(orjson.loads(data), dict)
+    except Exception:
+        return False
 
 
 _REFUSAL = "casetrail: stored events are append-only; record a retraction instead"

@@ -15,7 +15,7 @@ from uuid import UUID
 import orjson
 
 from casetrail.domain.chain import link
-from casetrail.domain.errors import BadInput
+from casetrail.domain.errors import BadInput, CasetrailError
 
 PAGE = 5000
 
@@ -82,6 +82,8 @@ def _step(notification: Any, decode: Callable[[bytes], bytes], heads: dict, keys
         state = orjson.loads(decode(notification.state))
         if not isinstance(state, dict):
             raise ValueError("not a JSON object")
+    except CasetrailError:  # the key does not fit the store: nothing can be checked
+        raise
     except Exception as error:  # a damaged or foreign row: report it, keep walking
         result.breaks.append(Break(_name(keys, stream), version, f"cannot be read ({_short(error)})"))
         heads[stream] = (version, "unreadable")

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 from casetrail.domain.events import Fact, Registered, SourceRegistered
 from casetrail.projections.facets import FACETS
+from casetrail.projections.sealing import PLAIN, Sealer
 from casetrail.projections.times import OPEN_RECORD, day_text, time_text
 from casetrail.projections.timeline import Change, Period, Timeline
 
@@ -59,8 +60,13 @@ def change_row(person_id: str, change: Change) -> dict[str, Any]:
 
 @dataclass
 class Batch:
-    """Everything one batch of notifications does to the views, written in one transaction."""
+    """Everything one batch of notifications does to the views, written in one transaction.
 
+    With a sealer that is on (an encrypted store), names, aliases, birth years, places,
+    sources' URLs, outlets, titles and notes, and a change's ``by`` are written sealed
+    (see ``sealing.py``)."""
+
+    sealer: Sealer = PLAIN
     people: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     status: dict[str, dict] = field(default_factory=dict)  # person_id -> the row as of the batch's end
@@ -83,9 +89,12 @@ class Batch:
         for key, (table, row) in old.items():
             if key not in new:
                 self._close(table, row, stamp)
+        seal = self.sealer.seal if self.sealer.on else None
         for key, (table, row) in new.items():
             if key not in old:
                 row = {**row, "recorded_from": stamp, "recorded_to": OPEN_RECORD}
+                if seal and table == "change" and row["by"] is not None:
+                    row["by"] = seal(row["by"])
                 self.inserts[table].append(row)
                 self._open[(table, person_id, row["ident"])] = row
         self.status[person_id] = {"person_id": person_id, **dict(zip(FACETS, after.final)), "changed_at": stamp}
@@ -99,16 +108,24 @@ class Batch:
         self.closes[table].append({"p_person": row["person_id"], "p_ident": row["ident"], "p_at": stamp})
 
     def register(self, event: Registered) -> None:
-        self.people.append({
-            "person_id": str(event.originator_id), "key": event.key, "name": event.name,
-            "aliases": orjson.dumps(event.aliases).decode(), "born": event.born, "place": event.place,
-            "search": " | ".join([event.name, *event.aliases]).casefold(), "registered_at": time_text(event.timestamp),
-        })
+        search = " | ".join([event.name, *event.aliases]).casefold()
+        if self.sealer.on:
+            # Sealed, the birth year travels inside the aliases' sealed JSON: the column is an integer.
+            seal = self.sealer.seal
+            row = {"name": seal(event.name), "aliases": seal(orjson.dumps({"aliases": event.aliases,
+                                                                              "born": event.born}).decode()),
+                   "born": None, "place": seal(event.place), "search": seal(search)}
+        else:
+            row = {"name": event.name, "aliases": orjson.dumps(event.aliases).decode(), "born": event.born,
+                   "place": event.place, "search": search}
+        self.people.append({"person_id": str(event.originator_id), "key": event.key, **row,
+                            "registered_at": time_text(event.timestamp)})
 
     def register_source(self, event: SourceRegistered) -> None:
+        seal = self.sealer.seal
         self.sources.append({
-            "key": event.key, "url": event.url, "outlet": event.outlet, "title": event.title,
-            "published": event.published.isoformat() if event.published else None, "note": event.note,
+            "key": event.key, "url": seal(event.url), "outlet": seal(event.outlet), "title": seal(event.title),
+            "published": event.published.isoformat() if event.published else None, "note": seal(event.note),
             "registered_at": time_text(event.timestamp),
         })
 

@@ -2,6 +2,9 @@
 
 A row holds at (V, K) when ``valid_from <= V < valid_to`` and
 ``recorded_from <= K < recorded_to``; every query here is that test plus a filter.
+
+On an encrypted store the personal text in the rows is sealed (``sealing.py``): each
+query that returns some opens it with ``sealer``, and a search by name filters in Python.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from sqlalchemy import Connection, and_, func, or_, select
 
 from casetrail.projections.facets import FACETS
 from casetrail.projections.rules import Rules
+from casetrail.projections.sealing import PLAIN, Sealer
 from casetrail.projections.tables import changes, facet_periods, list_periods, people, sources, status
 from casetrail.projections.times import OPEN_RECORD, At, time_text
+
 
 def holds(table: Any, at: At) -> Any:
     c = table.c
@@ -32,7 +37,7 @@ def list_counts(conn: Connection, rules: Rules, at: At) -> dict[str, int]:
     return {name: counts.get(name, 0) for name in rules.names}
 
 
-def list_members(conn: Connection, name: str, at: At) -> list[dict[str, Any]]:
+def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
     lp = list_periods.c
     rows = conn.execute(
         select(people.c.key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type, lp.source,
@@ -41,49 +46,78 @@ def list_members(conn: Connection, name: str, at: At) -> list[dict[str, Any]]:
         .where(lp.list == name, holds(list_periods, at))
         .order_by(people.c.key)
     ).all()
-    return [{"person": r.key, "name": r.name, "since": r.since, "uncertain": bool(r.cause_latest and r.cause_latest > at.v),
-             "cause": r.cause_event, "type": r.cause_type, "source": r.source} for r in rows]
+    return [{"person": r.key, "name": sealer.open(r.name), "since": r.since,
+             "uncertain": bool(r.cause_latest and r.cause_latest > at.v), "cause": r.cause_event,
+             "type": r.cause_type, "source": r.source} for r in rows]
 
 
 def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | None = None,
-                  limit: int | None = None) -> list[dict[str, Any]]:
+                  limit: int | None = None, sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
     """People whose facets at (V, K) have the wanted values, with all their facets."""
     if at.is_now:
-        return _search_now(conn, wanted, name, limit)
+        return _search_now(conn, wanted, name, limit, sealer)
+    in_sql = not sealer.on  # sealed names are searched in Python, and the limit applied after
     fp = facet_periods.c
     chosen = select(people.c.person_id)
     for facet, value in wanted.items():
         chosen = chosen.where(people.c.person_id.in_(
             select(fp.person_id).where(fp.facet == facet, fp.value == value, holds(facet_periods, at))))
-    if name:
+    if name and in_sql:
         chosen = chosen.where(_name_like(name))
     chosen = chosen.where(people.c.registered_at <= at.k).order_by(people.c.key)
-    if limit:
+    if limit and in_sql:
         chosen = chosen.limit(limit)
     ids = chosen.subquery()
     rows = conn.execute(
-        select(people.c.key, people.c.name, fp.facet, fp.value)
+        select(people.c.key, people.c.name, people.c.search, fp.facet, fp.value)
         .join(facet_periods, fp.person_id == people.c.person_id)
         .where(people.c.person_id.in_(select(ids.c.person_id)), holds(facet_periods, at))
         .order_by(people.c.key)
     ).all()
     found: dict[str, dict[str, Any]] = {}
+    searched: dict[str, str] = {}
     for r in rows:
-        found.setdefault(r.key, {"person": r.key, "name": r.name})[r.facet] = r.value
-    return list(found.values())
+        if r.key not in found:
+            found[r.key] = {"person": r.key, "name": r.name}
+            searched[r.key] = r.search
+        found[r.key][r.facet] = r.value
+    if in_sql:
+        return list(found.values())
+    return _opened(list(found.values()), [searched[key] for key in found], name, limit, sealer)
 
 
-def _search_now(conn: Connection, wanted: dict[str, str], name: str | None, limit: int | None) -> list[dict]:
-    query = select(people.c.key, people.c.name, *[status.c[f] for f in FACETS]).join(
+def _search_now(conn: Connection, wanted: dict[str, str], name: str | None, limit: int | None,
+                sealer: Sealer = PLAIN) -> list[dict]:
+    in_sql = not sealer.on
+    query = select(people.c.key, people.c.name, people.c.search, *[status.c[f] for f in FACETS]).join(
         status, status.c.person_id == people.c.person_id)
     for facet, value in wanted.items():
         query = query.where(status.c[facet] == value)
-    if name:
+    if name and in_sql:
         query = query.where(_name_like(name))
     query = query.order_by(people.c.key)
-    if limit:
+    if limit and in_sql:
         query = query.limit(limit)
-    return [{"person": r.key, "name": r.name, **{f: r._mapping[f] for f in FACETS}} for r in conn.execute(query)]
+    rows = conn.execute(query).all()
+    found = [{"person": r.key, "name": r.name, **{f: r._mapping[f] for f in FACETS}} for r in rows]
+    if in_sql:
+        return found
+    return _opened(found, [r.search for r in rows], name, limit, sealer)
+
+
+def _opened(found: list[dict], searches: list[str], name: str | None, limit: int | None,
+            sealer: Sealer) -> list[dict]:
+    """Sealed rows, in key order: their names opened, those whose name or aliases contain
+    ``name`` (any case) kept, at most ``limit`` of them."""
+    wanted = name.casefold() if name else None
+    kept = []
+    for row, search in zip(found, searches):
+        if wanted is not None and wanted not in sealer.open(search):
+            continue
+        kept.append({**row, "name": sealer.open(row["name"])})
+        if limit and len(kept) == limit:
+            break
+    return kept
 
 
 def _name_like(text: str) -> Any:
@@ -91,7 +125,8 @@ def _name_like(text: str) -> Any:
     return people.c.search.like(f"%{escaped}%", escape="\\")
 
 
-def person_changes(conn: Connection, person_id: str, known_at: datetime | None = None) -> list[dict[str, Any]]:
+def person_changes(conn: Connection, person_id: str, known_at: datetime | None = None,
+                   sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
     """Every change of a facet or list membership of one person, as recorded at K, in story order."""
     k = At(date.max, known_at).k
     c = changes.c
@@ -99,10 +134,11 @@ def person_changes(conn: Connection, person_id: str, known_at: datetime | None =
         select(changes).where(c.person_id == person_id, c.recorded_from <= k, c.recorded_to > k)
         .order_by(c.valid_from, c.seq)
     ).all()
-    return [_change(r) for r in rows]
+    return [_change(r, sealer) for r in rows]
 
 
-def list_changes(conn: Connection, name: str, since: datetime | None = None) -> list[dict[str, Any]]:
+def list_changes(conn: Connection, name: str, since: datetime | None = None,
+                 sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
     """Who entered and left a list, in story order. With ``since``: only what the record
     gained after it (``recorded_from > since``) or withdrew after it (a change believed then,
     no longer believed now)."""
@@ -117,14 +153,14 @@ def list_changes(conn: Connection, name: str, since: datetime | None = None) -> 
         withdrawn = and_(c.recorded_from <= s, c.recorded_to > s, c.recorded_to != OPEN_RECORD)
         query = query.where(or_(gained, withdrawn))
     rows = conn.execute(query.order_by(c.valid_from, people.c.key, c.seq)).all()
-    return [{"person": r.key, "name": r.person_name, **_change(r)} for r in rows]
+    return [{"person": r.key, "name": sealer.open(r.person_name), **_change(r, sealer)} for r in rows]
 
 
-def _change(r: Any) -> dict[str, Any]:
+def _change(r: Any, sealer: Sealer = PLAIN) -> dict[str, Any]:
     data = {
         "facet": r.name if r.kind == "facet" else None, "list": r.name if r.kind == "list" else None,
         "from": r.before, "to": r.after, "valid_on": r.valid_on, "valid_from": r.valid_from,
-        "recorded_at": r.recorded_from, "event_id": r.cause_event, "event_type": r.cause_type, "by": r.by,
+        "recorded_at": r.recorded_from, "event_id": r.cause_event, "event_type": r.cause_type, "by": sealer.open(r.by),
         "source": r.source,
     }
     if r.kind == "facet" and r.name == "designation":
@@ -138,14 +174,25 @@ def person_row(conn: Connection, key: str) -> Any:
     return conn.execute(select(people).where(people.c.key == key)).one_or_none()
 
 
-def all_people(conn: Connection) -> list[dict[str, Any]]:
+def all_people(conn: Connection, sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
     rows = conn.execute(select(people).order_by(people.c.registered_at, people.c.key)).all()
-    return [{"person": r.key, "name": r.name, "aliases": orjson.loads(r.aliases), "born": r.born, "place": r.place,
-             "registered_at": r.registered_at} for r in rows]
+    found = []
+    for r in rows:
+        if sealer.on:  # sealed, the aliases column holds {"aliases": [...], "born": year}
+            details = orjson.loads(sealer.open(r.aliases))
+            aliases, born = details["aliases"], details["born"]
+        else:
+            aliases, born = orjson.loads(r.aliases), r.born
+        found.append({"person": r.key, "name": sealer.open(r.name), "aliases": aliases, "born": born,
+                      "place": sealer.open(r.place), "registered_at": r.registered_at})
+    return found
 
 
-def all_sources(conn: Connection) -> list[dict[str, Any]]:
+SEALED_SOURCE_COLUMNS = ("url", "outlet", "title", "note")
+
+
+def all_sources(conn: Connection, sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
     rows = conn.execute(select(sources).order_by(sources.c.registered_at, sources.c.key)).all()
-    return [dict(r._mapping) for r in rows]
-
-
+    if not sealer.on:
+        return [dict(r._mapping) for r in rows]
+    return [{**r._mapping, **{c: sealer.open(r._mapping[c]) for c in SEALED_SOURCE_COLUMNS}} for r in rows]

@@ -27,6 +27,7 @@ from casetrail.domain.events import FACT_TYPES, PersonEvent, Registered, Retract
 from casetrail.domain.storage import StoreURL, store_errors
 from casetrail.projections.projector import Batch, groups_by_time
 from casetrail.projections.rules import Rules
+from casetrail.projections.sealing import Sealer, fingerprint
 from casetrail.projections import queries
 from casetrail.projections.tables import (
     SCHEMA_VERSION, VIEW_TABLES, changes, facet_periods, list_periods, metadata, people, sources, status, tracking,
@@ -67,6 +68,9 @@ class Views:
         self.app = app
         self.rules = rules
         self.store = app.store
+        # On an encrypted store, the rows' names, places, notes and sources are sealed with its cipher.
+        self.sealer = Sealer(app.mapper.cipher, app.store.shown)
+        self.fingerprint = self.sealer.fingerprint(rules.fingerprint)  # what the rows follow
         self.engine, self.writer = _engines(app.store)
         self.notice: str | None = None  # why the views were rebuilt on opening, if they were
         self.lost_races = 0  # batches this process worked out but another process applied first
@@ -105,24 +109,24 @@ class Views:
 
     def members(self, name: str, at: At) -> list[dict[str, Any]]:
         self.rules.get(name)  # an unknown list is an error, not an empty answer
-        return self._read(queries.list_members, name, at)
+        return self._read(queries.list_members, name, at, self.sealer)
 
     def people(self, at: At, wanted: dict[str, str], name: str | None = None,
                limit: int | None = None) -> list[dict[str, Any]]:
-        return self._read(queries.search_people, at, wanted, name, limit)
+        return self._read(queries.search_people, at, wanted, name, limit, self.sealer)
 
     def person_changes(self, person_id: str, known_at: datetime | None = None) -> list[dict[str, Any]]:
-        return self._read(queries.person_changes, person_id, known_at)
+        return self._read(queries.person_changes, person_id, known_at, self.sealer)
 
     def list_changes(self, name: str, since: datetime | None = None) -> list[dict[str, Any]]:
         self.rules.get(name)
-        return self._read(queries.list_changes, name, since)
+        return self._read(queries.list_changes, name, since, self.sealer)
 
     def registered_people(self) -> list[dict[str, Any]]:
-        return self._read(queries.all_people)
+        return self._read(queries.all_people, self.sealer)
 
     def registered_sources(self) -> list[dict[str, Any]]:
-        return self._read(queries.all_sources)
+        return self._read(queries.all_sources, self.sealer)
 
     # -- keeping them current -------------------------------------------------------------------
 
@@ -180,7 +184,7 @@ class Views:
 
     def _work(self, notifications: list[Any]) -> Batch:
         """The rows a batch of notifications adds and closes (computed outside any transaction)."""
-        batch = Batch()
+        batch = Batch(sealer=self.sealer)
         mapper = self.app.mapper
         streams: dict[UUID, list[PersonEvent]] = defaultdict(list)
         for note in notifications:
@@ -265,12 +269,16 @@ class Views:
                 row = conn.execute(select(tracking).where(tracking.c.name == NAME)).one_or_none()
                 if row is None:
                     conn.execute(tracking.insert().values(name=NAME, position=0, processed=0,
-                                                          rules=self.rules.fingerprint, schema_version=SCHEMA_VERSION))
+                                                          rules=self.fingerprint, schema_version=SCHEMA_VERSION))
                     return
         if row.schema_version != SCHEMA_VERSION:
             self.notice = "the views were made by another version of casetrail: rebuilding them"
-        elif row.rules != self.rules.fingerprint:
-            self.notice = f"the list rules changed ({self.rules.origin}): rebuilding the views"
+        elif row.rules != self.fingerprint:
+            if row.rules == fingerprint(self.rules.fingerprint, not self.sealer.on):
+                self.notice = (f"the views were made {'without' if self.sealer.on else 'with'} encryption: "
+                               "rebuilding them")
+            else:
+                self.notice = f"the list rules changed ({self.rules.origin}): rebuilding the views"
         if self.notice:
             self._reset()
 
@@ -289,7 +297,7 @@ class Views:
             metadata.drop_all(conn, tables=list(VIEW_TABLES))
             metadata.create_all(conn, tables=list(VIEW_TABLES))
             conn.execute(update(tracking).where(tracking.c.name == NAME).values(
-                position=0, processed=0, rules=self.rules.fingerprint, schema_version=SCHEMA_VERSION,
+                position=0, processed=0, rules=self.fingerprint, schema_version=SCHEMA_VERSION,
                 updated_at=time_text(datetime.now(timezone.utc))))
 
     def _guard(self):
