@@ -89,13 +89,22 @@ class Casetrail(Application[UUID]):
                    facts: list[tuple[str, dict[str, Any]]] = ()) -> Person:
         """Register a person, with their first facts if given: one save, all or none."""
         person = Person.register(key, name, aliases, born, place, note, today=today_utc())
+        citations = [self._citation(f["source"]) if f.get("source") else (None, None) for _, f in facts]
         if facts:
-            person.record_many(self._cited(facts), today_utc())
-        try:
-            self.save(person)
-        except IntegrityError:  # the stream's first version exists already
-            raise AlreadyExists(f"person {key} is already registered; choose another key, e.g. {key}-2") from None
-        return person
+            person.record_many([(t, {**f, "source": key_}) for (t, f), (key_, _) in zip(facts, citations)],
+                               today_utc())
+        urls = [url for _, url in citations if url]
+        for _ in range(2):  # a second try only if another writer registered one of the sources meanwhile
+            sources = self._new_sources(urls)
+            try:
+                self.save(*sources, person)  # the person, their facts and the sources they cite: all or none
+                self._known_sources.update(source.key for source in sources)
+                return person
+            except IntegrityError:
+                if self._exists(person.id):
+                    raise AlreadyExists(f"person {key} is already registered; choose another key, "
+                                        f"e.g. {key}-2") from None
+        raise StoreError(f"could not register {key}: its sources kept changing under it; try again")
 
     @_guarded
     def person(self, key: str) -> Person:
@@ -203,9 +212,6 @@ class Casetrail(Application[UUID]):
 
     # -- helpers ------------------------------------------------------------
 
-    def _cited(self, facts: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
-        return [(t, {**f, "source": self.cite(f["source"]) if f.get("source") else None}) for t, f in facts]
-
     def _citation(self, reference: str) -> tuple[str, str | None]:
         """The key of the source a fact cites, and the URL when it names a source not registered
         yet: that source is saved with the fact (``_retrying``), so a refused fact leaves none behind."""
@@ -219,13 +225,17 @@ class Casetrail(Application[UUID]):
         Source.register(key, url=reference)  # a URL it refuses is refused now, before the fact
         return key, reference
 
+    def _new_sources(self, urls: list[str | None]) -> list[Source]:
+        """Sources to register with a fact, for the URLs it cites that are not in the store yet."""
+        return [Source.register(key_for_url(url), url=url) for url in dict.fromkeys(urls)
+                if url and not self._exists(source_id(key_for_url(url)))]
+
     def _retrying(self, person: Person, command: Callable[[Person], T], urls: list[str | None] = ()) -> T:
         """Run the command and save, with the sources it cites by new URLs, in one transaction;
         on a concurrent write, reload and run it again."""
         for attempt in range(RETRIES):
             result = command(person)
-            sources = [Source.register(key_for_url(url), url=url) for url in dict.fromkeys(urls)
-                       if url and not self._exists(source_id(key_for_url(url)))]
+            sources = self._new_sources(urls)
             try:
                 self.save(*sources, person)
                 self._known_sources.update(source.key for source in sources)

@@ -74,6 +74,28 @@ def test_a_url_given_as_source_registers_it_once(omarov):
     assert omarov.source(key_for_url(url)).url == url
 
 
+def test_a_person_added_with_facts_saves_the_sources_they_cite_by_url_in_the_same_save(app):
+    url = "https://www.rferl.org/a/kazakh-court-compensation/33000001.html"
+
+    app.add_person("omarov-aslanbek", "Aslanbek Omarov", facts=[("detained", {"on": "2022-01-09", "source": url})])
+
+    assert [s.key for s in app.sources()] == [key_for_url(url)]
+    assert app.fold("omarov-aslanbek").events[0].source == key_for_url(url)
+
+
+def test_a_person_refused_with_their_facts_leaves_no_source_behind(app):
+    url = "https://www.rferl.org/a/kazakh-court-compensation/33000002.html"
+
+    with pytest.raises(TimelineConflict):
+        app.add_person("omarov-aslanbek", "Aslanbek Omarov", facts=[("released", {"on": "2022-10", "source": url})])
+    with pytest.raises(AlreadyExists):
+        app.add_person("someone", "Someone", facts=[("detained", {"on": "2022-01-09", "source": url})])
+        app.add_person("someone", "Someone", facts=[("detained", {"on": "2022-01-09", "source": url + "?2"})])
+
+    assert [s.key for s in app.sources()] == [key_for_url(url)]  # only the first person's, saved with them
+    assert [p.key for p in app.people()] == ["someone"]
+
+
 def test_an_impossible_fact_is_refused_and_nothing_is_stored(omarov):
     omarov.record("omarov-aslanbek", "detained", on="2022-01-09", source="rferl-omarov")
     omarov.record("omarov-aslanbek", "released", on="2022-10~", source="rferl-omarov")
