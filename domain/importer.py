@@ -94,8 +94,9 @@ class Importer:
             self.stage = _Staging(Path(scratch) / "staging.db")
             try:
                 self._read(raws)
-                sources = self._check_sources()
-                self._check_people()
+                with store_errors(self.app.store):  # the checks read the store: locked or gone is one line
+                    sources = self._check_sources()
+                    self._check_people()
                 if self.summary.problems and not (self.keep_going and not self.dry_run):
                     if self.dry_run:
                         return self.summary
