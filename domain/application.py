@@ -203,12 +203,7 @@ class Casetrail(Application[UUID]):
     @_guarded
     def verify(self, against: str | None = None, progress: Callable[[int, int], None] | None = None) -> Verification:
         """Check every stream's chain of links (and, with ``against``, the heads at an earlier stamp)."""
-        return verify(self.recorder, self._decode, against, progress)
-
-    def _decode(self, data: bytes) -> bytes:
-        """A stored state as JSON bytes: decrypted and decompressed as the mapper would. A key
-        that does not fit the store is a StoreError; a damaged row, a break that verify reports."""
-        return self.mapper.decode_state(data)
+        return verify(self.recorder, self.mapper.decode_state, against, progress)
 
     # -- helpers ------------------------------------------------------------
 

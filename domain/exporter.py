@@ -33,8 +33,9 @@ class Exporter:
         self.selection = selection
         registrations = app.people()  # registration order: what pseudonyms number
         self.redactor = Redactor(registrations) if selection.redact else None
+        # Loaded now: an unknown key is an error before anything is written.
+        self.one = app.person(selection.person) if selection.person else None
         if selection.person:
-            app.person(selection.person)  # an unknown key is an error before anything is written
             self.keys = [selection.person]
         else:
             self.keys = [r.key for r in registrations if self._known(r.timestamp)]
@@ -83,15 +84,14 @@ class Exporter:
 
     def _people(self) -> Iterator[tuple[str, Person]]:
         for key in self.keys:
-            person = self.app.person(key)
+            person = self.one or self.app.person(key)
             if self._known(person.registered_at):
                 yield key, person
 
     def _source_keys(self) -> list[str]:
         """With one person, the sources their facts cite; otherwise every source known at K."""
-        if self.selection.person:
-            person = self.app.person(self.selection.person)
-            return sorted({e.source for e in self.events(person) if getattr(e, "source", None)})
+        if self.one:
+            return sorted({e.source for e in self.events(self.one) if getattr(e, "source", None)})
         return [s.key for s in self.app.sources() if self._known(s.timestamp)]
 
     def _known(self, stamp: datetime) -> bool:

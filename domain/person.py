@@ -140,7 +140,7 @@ class Person(BaseAggregate[UUID]):
         may not go back: a stream's record order is its record time order.
         """
         candidates: list[PersonEvent] = []
-        last = self.history[-1].timestamp if self.history else self.created_on
+        last = self.last_event.timestamp
         for template, target in entries:
             if template.timestamp < last:
                 raise TimelineConflict(f"{self.key}: recorded_at {template.timestamp.isoformat()} is before the "

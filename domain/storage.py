@@ -249,13 +249,8 @@ class PydanticMapper(Mapper[UUID]):
 
     def to_domain_event(self, stored: StoredEvent) -> Any:
         cls = resolve_topic(stored.topic)
-        data = stored.state
         try:
-            if self.cipher:
-                data = self.cipher.decrypt(data)
-            if self.compressor:
-                data = self.compressor.decompress(data)
-            state = self.transcoder.decode(data)
+            state = self.transcoder.decode(self._decode(stored.state))
             version = state.pop("class_version", 1)
         except Exception:
             raise StoreError(self.key_problem(stored.state) or (
