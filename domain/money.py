@@ -28,6 +28,8 @@ def parse_amount(value: Any, what: str = "amount") -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
         # A float has already lost exactness: ask for the digits instead.
         raise BadInput(f"{what} {value!r} must be given as digits (a string or integer), not a float")
+    if isinstance(value, Decimal):
+        value = format(value, "f")  # str() would write a tiny amount as '1E-22'
     compact = str(value).strip().replace(" ", "").replace("\u00a0", "").replace("_", "")
     if "," in compact and not re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", compact):
         # '1,5' or '3 500 000,50' (a decimal comma) must not become 15 or 350000050.
@@ -64,6 +66,7 @@ def _currency(value: Any) -> str:
         raise ValueError(str(error)) from None
 
 
-# Stored and shown as strings, so JSON keeps every digit.
-Amount = Annotated[Decimal, BeforeValidator(_amount), PlainSerializer(lambda d: str(d), return_type=str)]
+# Stored and shown as strings, so JSON keeps every digit; in fixed point, because str()
+# writes 0.0000000000000000000001 as '1E-22', which the parser (digits only) refuses.
+Amount = Annotated[Decimal, BeforeValidator(_amount), PlainSerializer(lambda d: format(d, "f"), return_type=str)]
 Currency = Annotated[str, BeforeValidator(_currency)]

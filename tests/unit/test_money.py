@@ -91,3 +91,19 @@ def test_an_unknown_currency_is_refused(value):
 
     assert str(refused.value) == (f"currency '{value}' is not an ISO 4217 code: use three letters such as "
                                   "KZT, USD or EUR")
+
+
+@pytest.mark.parametrize("text", ["0.0000000000000000000001", "3500000", "3500000.10", "100000000000000000000000"])
+def test_a_stored_amount_reads_back_as_the_same_amount(text):
+    from datetime import datetime, timezone
+    from uuid import uuid4
+
+    from casetrail.domain.events import Compensated
+
+    stored = Compensated(originator_id=uuid4(), originator_version=2, timestamp=datetime.now(timezone.utc),
+                         on="2024-08-31", source="s", amount=text, currency="KZT", claimed=text)
+
+    again = Compensated.model_validate(stored.model_dump(mode="json"))
+
+    assert stored.model_dump(mode="json")["amount"] == text
+    assert again.amount == again.claimed == Decimal(text)
