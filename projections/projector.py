@@ -22,39 +22,56 @@ from casetrail.projections.times import OPEN_RECORD, day_text, time_text
 from casetrail.projections.timeline import Change, Period, Timeline
 
 
-def _ident(*parts: object) -> str:
-    return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).hexdigest()
+Rows = dict[tuple, tuple[str, dict]]  # (table, ident) -> (table, row): a timeline's rows
 
 
-def _cause(cause: Fact | None) -> dict[str, Any]:
+def _ident(*parts: str) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
+
+
+_NO_CAUSE = {"since": None, "cause_event": None, "cause_type": None, "cause_latest": None, "source": None}
+
+
+def _cause(cause: Fact | None, memo: dict) -> dict[str, Any]:
+    """The columns that name a row's cause; worked out once per fact (``memo``, by its id)."""
     if cause is None:
-        return {"since": None, "cause_event": None, "cause_type": None, "cause_latest": None, "source": None}
-    return {"since": cause.on.text, "cause_event": str(cause.id), "cause_type": cause.type,
-            "cause_latest": cause.on.latest.isoformat(), "source": cause.source}
+        return _NO_CAUSE
+    columns = memo.get(cause.id)
+    if columns is None:
+        by = getattr(cause, "by", None)
+        columns = memo[cause.id] = {
+            "since": cause.on.text, "cause_event": str(cause.id), "cause_type": cause.type,
+            "cause_latest": cause.on.latest.isoformat(), "source": cause.source,
+            "by": by.value if isinstance(by, Enum) else by, "valid_on": cause.on.text,
+            "valid_from": cause.on.earliest.isoformat(),
+        }
+    return columns
 
 
-def period_row(person_id: str, period: Period) -> dict[str, Any]:
-    cause = period.cause
-    ident = _ident(period.kind, period.name, period.value, period.valid_from, period.valid_to,
-                   cause.id if cause else "")
-    row = {"person_id": person_id, "valid_from": day_text(period.valid_from), "valid_to": day_text(period.valid_to),
-           "ident": ident, **_cause(cause)}
-    if period.kind == "facet":
-        row.update(facet=period.name, value=period.value)
+def period_row(person_id: str, period: Period, memo: dict) -> dict[str, Any]:
+    kind, name, value, valid_from, valid_to, cause = period
+    named = _cause(cause, memo)
+    since, until = day_text(valid_from), day_text(valid_to)
+    row = {"person_id": person_id, "valid_from": since, "valid_to": until,
+           "ident": _ident(kind, name, value, since, until, named["cause_event"] or ""),
+           "since": named["since"], "cause_event": named["cause_event"], "cause_type": named["cause_type"],
+           "cause_latest": named["cause_latest"], "source": named["source"]}
+    if kind == "facet":
+        row["facet"] = name
+        row["value"] = value
     else:
-        row["list"] = period.name
+        row["list"] = name
     return row
 
 
-def change_row(person_id: str, change: Change) -> dict[str, Any]:
-    cause = change.cause
-    by = getattr(cause, "by", None)
+def change_row(person_id: str, change: Change, memo: dict) -> dict[str, Any]:
+    kind, name, before, after, cause, _, order = change
+    named = _cause(cause, memo)
     return {
-        "person_id": person_id, "kind": change.kind, "name": change.name, "before": change.before,
-        "after": change.after, "valid_from": change.valid_from.isoformat(), "valid_on": cause.on.text,
-        "seq": change.order, "cause_event": str(cause.id), "cause_type": cause.type,
-        "by": by.value if isinstance(by, Enum) else by, "source": cause.source,
-        "ident": _ident(change.kind, change.name, change.before, change.after, cause.id),
+        "person_id": person_id, "kind": kind, "name": name, "before": before, "after": after,
+        "valid_from": named["valid_from"], "valid_on": named["valid_on"], "seq": order,
+        "cause_event": named["cause_event"], "cause_type": named["cause_type"], "by": named["by"],
+        "source": named["source"], "ident": _ident(kind, name, before, after, named["cause_event"]),
     }
 
 
@@ -73,31 +90,28 @@ class Batch:
     inserts: dict[str, list[dict]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
     closes: dict[str, list[dict]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
     _open: dict[tuple, dict] = field(default_factory=dict)  # rows inserted by this batch and still open
-    # Speed only: the rows of the last timeline applied (the next step's ``before``), and every
-    # period or change row worked out in this batch (most stay the same from one step to the next).
-    _last: tuple[Timeline, dict] | None = None
-    _memo: dict[tuple, dict] = field(default_factory=dict)
+    # Speed only: every period or change row worked out in this batch (most stay the same
+    # from one step of a person's timeline to the next).
+    _memo: dict = field(default_factory=dict)
 
-    def apply(self, person_id: str, before: Timeline | None, after: Timeline, at: datetime) -> None:
-        """Record that at ``at`` the person's timeline went from ``before`` to ``after``."""
+    def apply(self, person_id: str, before: Rows, after: Timeline, at: datetime) -> Rows:
+        """Record that at ``at`` the person's timeline went from the one whose rows are
+        ``before`` (empty for a new person) to ``after``; returns the rows of ``after``."""
         stamp = time_text(at)
-        last = self._last
-        old = (last[1] if last is not None and last[0] is before else _rows(person_id, before, self._memo)) \
-            if before else {}
-        new = _rows(person_id, after, self._memo)
-        self._last = (after, new)
-        for key, (table, row) in old.items():
+        new = rows_of(person_id, after, self._memo)
+        for key, (table, row) in before.items():
             if key not in new:
                 self._close(table, row, stamp)
         seal = self.sealer.seal if self.sealer.on else None
         for key, (table, row) in new.items():
-            if key not in old:
+            if key not in before:
                 row = {**row, "recorded_from": stamp, "recorded_to": OPEN_RECORD}
                 if seal and table == "change" and row["by"] is not None:
                     row["by"] = seal(row["by"])
                 self.inserts[table].append(row)
                 self._open[(table, person_id, row["ident"])] = row
         self.status[person_id] = {"person_id": person_id, **dict(zip(FACETS, after.final)), "changed_at": stamp}
+        return new
 
     def _close(self, table: str, row: dict, stamp: str) -> None:
         # A row opened earlier in this same batch is still in memory: close it there.
@@ -134,26 +148,24 @@ class Batch:
         return sum(map(len, self.inserts.values()))
 
 
-def _rows(person_id: str, timeline: Timeline, memo: dict[tuple, dict] | None = None) -> dict[tuple, tuple[str, dict]]:
-    """The rows of a timeline by (kind, ident). ``memo`` keeps rows already worked out, keyed
+def rows_of(person_id: str, timeline: Timeline, memo: dict | None = None) -> Rows:
+    """The rows of a timeline by (table, ident). ``memo`` keeps rows already worked out, keyed
     by everything a row is made of (the cause's id stands for the cause), so that a period or
     change that did not move is not hashed and formatted again."""
     memo = {} if memo is None else memo
-    rows: dict[tuple, tuple[str, dict]] = {}
+    rows: Rows = {}
     for period in timeline.periods:
         cause = period.cause
-        key = (person_id, period.kind, period.name, period.value, period.valid_from, period.valid_to,
-               cause.id if cause else None)
+        key = (person_id, *period[:5], cause.id if cause else None)
         row = memo.get(key)
         if row is None:
-            row = memo[key] = period_row(person_id, period)
+            row = memo[key] = period_row(person_id, period, memo)
         rows[(period.kind, row["ident"])] = (period.kind, row)
     for change in timeline.changes:
-        key = (person_id, "change", change.kind, change.name, change.before, change.after, change.cause.id,
-               change.position)
+        key = (person_id, "change", *change[:4], change.cause.id, change.position)
         row = memo.get(key)
         if row is None:
-            row = memo[key] = change_row(person_id, change)
+            row = memo[key] = change_row(person_id, change, memo)
         rows[("change", row["ident"])] = ("change", row)
     return rows
 

@@ -8,9 +8,9 @@ Times are fixed-width ISO text with far sentinels for "not ended" (see
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
 
-SCHEMA_VERSION = 2  # bump when rows or columns change: the views are then rebuilt
+SCHEMA_VERSION = 3  # bump when rows or columns change: the views are then rebuilt
 
 metadata = MetaData()
 
@@ -71,7 +71,6 @@ status = Table(
 
 def _period_columns(name_column: str) -> list:
     return [
-        Column("id", Integer, primary_key=True, autoincrement=True),
         Column("person_id", String(36), nullable=False),
         Column(name_column, _bytewise(80), nullable=False),
         Column("valid_from", _bytewise(10), nullable=False),
@@ -91,8 +90,10 @@ facet_periods = Table(
     "casetrail_facet_periods", metadata,
     *_period_columns("facet"),
     Column("value", _bytewise(None), nullable=False),
-    # Also the index for a person's rows (closing them, audit): it starts with person_id.
-    UniqueConstraint("person_id", "ident", "recorded_from", name="uq_facet_periods_once"),
+    # The key is what a row is (its ident) from when it was recorded: it is also the index of
+    # a person's rows (closing them, audit). (Stored in its key, WITHOUT ROWID, SQLite wrote
+    # these wide rows more slowly, so it keeps its rowid.)
+    PrimaryKeyConstraint("person_id", "ident", "recorded_from", name="pk_facet_periods"),
     Index("ix_facet_periods_at", "facet", "value", "valid_from", "valid_to", "recorded_from", "recorded_to",
           "person_id"),
 )
@@ -100,13 +101,12 @@ facet_periods = Table(
 list_periods = Table(
     "casetrail_list_periods", metadata,
     *_period_columns("list"),
-    UniqueConstraint("person_id", "ident", "recorded_from", name="uq_list_periods_once"),
+    PrimaryKeyConstraint("person_id", "ident", "recorded_from", name="pk_list_periods"),
     Index("ix_list_periods_at", "list", "valid_from", "valid_to", "recorded_from", "recorded_to", "person_id"),
 )
 
 changes = Table(
     "casetrail_changes", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
     Column("person_id", String(36), nullable=False),
     Column("kind", String(8), nullable=False),  # "facet" or "list"
     Column("name", String(80), nullable=False),
@@ -122,7 +122,7 @@ changes = Table(
     Column("recorded_from", String(32), nullable=False),
     Column("recorded_to", String(32), nullable=False),
     Column("ident", String(16), nullable=False),
-    UniqueConstraint("person_id", "ident", "recorded_from", name="uq_changes_once"),
+    PrimaryKeyConstraint("person_id", "ident", "recorded_from", name="pk_changes"),
     Index("ix_changes_name", "kind", "name", "recorded_from"),
 )
 

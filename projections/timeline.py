@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
-from typing import Sequence
+from operator import itemgetter
+from typing import NamedTuple, Sequence
 
 from casetrail.domain.events import Fact, PersonEvent
 from casetrail.domain.fold import STORY_RANK, fold
@@ -26,8 +26,7 @@ BEGINNING = date.min  # the first period of every facet starts here: before any 
 OPEN = date.max  # the valid_to of a period that has not ended
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     """A stretch of valid time [valid_from, valid_to) in which a facet had one value,
     or in which the person was on a list (value "in")."""
 
@@ -46,8 +45,7 @@ class Period:
         return self.cause is not None and self.cause.on.latest > day
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """A facet changed value, or the person entered ("in") or left ("out") a list."""
 
     kind: str
@@ -56,17 +54,18 @@ class Change:
     after: str
     cause: Fact
     position: int  # the facet's or list's place, to order changes made by one fact
+    order: str  # sorts changes as the story is told: by date, then by their cause, then by facet
 
     @property
     def valid_from(self) -> date:
         return self.cause.on.earliest
 
-    @cached_property  # asked for twice per change (sorting, then the row): worked out once
-    def order(self) -> str:
-        """Sorts changes as the story is told: by date, then by their cause, then by facet."""
-        cause = self.cause
-        return (f"{cause.on.earliest}|{cause.on.latest}|{STORY_RANK[cause.type]:02d}|"
-                f"{cause.originator_version:07d}|{self.position:03d}")
+
+def _change(kind: str, name: str, before: str, after: str, cause: Fact, position: int) -> Change:
+    on = cause.on
+    order = (f"{on.earliest}|{on.latest}|{STORY_RANK[cause.type]:02d}|"
+             f"{cause.originator_version:07d}|{position:03d}")
+    return Change(kind, name, before, after, cause, position, order)
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
                 began, cause = facet_open[k]
                 periods.append(Period("facet", FACETS[k], start_values[k], began, day, cause))
                 facet_open[k] = (day, facet_cause[k])
-                changes.append(Change("facet", FACETS[k], start_values[k], values[k], facet_cause[k], k))
+                changes.append(_change("facet", FACETS[k], start_values[k], values[k], facet_cause[k], k))
         for k, rule in enumerate(rules.lists):
             if members[k] != start_members[k]:
                 if start_members[k]:
@@ -118,7 +117,7 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
                     periods.append(Period("list", rule.name, "in", began, day, cause))
                 list_open[k] = (day, list_cause[k])
                 # Leaving a list is told before entering another on the same fact.
-                changes.append(Change("list", rule.name, _word(start_members[k]), _word(members[k]),
+                changes.append(_change("list", rule.name, _word(start_members[k]), _word(members[k]),
                                       list_cause[k], n + k + (0 if start_members[k] else len(members))))
     for k in range(n):
         began, cause = facet_open[k]
@@ -127,7 +126,10 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
         if members[k]:
             began, cause = list_open[k]
             periods.append(Period("list", rule.name, "in", began, OPEN, cause))
-    return Timeline(tuple(periods), tuple(sorted(changes, key=lambda c: c.order)), values)
+    return Timeline(tuple(periods), tuple(sorted(changes, key=_ORDER)), values)
+
+
+_ORDER = itemgetter(6)  # Change.order
 
 
 def _word(member: bool) -> str:

@@ -11,6 +11,8 @@ same for an import).
 
 from __future__ import annotations
 
+import gc
+
 import orjson
 import pytest
 
@@ -129,3 +131,16 @@ def test_two_processes_catching_up_at_once_apply_each_event_once_between_them(fi
     assert views.position() == head
     assert_applied_once_and_as_rebuilt(app, views, populated)
 
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_catch_up_leaves_the_garbage_collector_as_it_found_it(filled, enabled):
+    # catch_up pauses the cyclic collector while it works (see views._young_objects_only).
+    _, _, views, _ = filled(3)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert views.catch_up() > 0
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
