@@ -22,7 +22,9 @@ from casetrail.projections.times import OPEN_RECORD, day_text, time_text
 from casetrail.projections.timeline import Change, Period, Timeline
 
 
-Rows = dict[tuple, tuple[str, dict]]  # (table, ident) -> (table, row): a timeline's rows
+# A timeline's rows: (table, row) by everything the row is made of (the cause's id standing for
+# the cause), so that the rows of two timelines of one person are compared without hashing.
+Rows = dict[tuple, tuple[str, dict]]
 
 
 def _ident(*parts: str) -> str:
@@ -90,15 +92,13 @@ class Batch:
     inserts: dict[str, list[dict]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
     closes: dict[str, list[dict]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
     _open: dict[tuple, dict] = field(default_factory=dict)  # rows inserted by this batch and still open
-    # Speed only: every period or change row worked out in this batch (most stay the same
-    # from one step of a person's timeline to the next).
-    _memo: dict = field(default_factory=dict)
+    _causes: dict = field(default_factory=dict)  # the columns naming each cause, by its id (speed only)
 
     def apply(self, person_id: str, before: Rows, after: Timeline, at: datetime) -> Rows:
         """Record that at ``at`` the person's timeline went from the one whose rows are
         ``before`` (empty for a new person) to ``after``; returns the rows of ``after``."""
         stamp = time_text(at)
-        new = rows_of(person_id, after, self._memo)
+        new = rows_of(person_id, after, before, self._causes)
         for key, (table, row) in before.items():
             if key not in new:
                 self._close(table, row, stamp)
@@ -148,25 +148,20 @@ class Batch:
         return sum(map(len, self.inserts.values()))
 
 
-def rows_of(person_id: str, timeline: Timeline, memo: dict | None = None) -> Rows:
-    """The rows of a timeline by (table, ident). ``memo`` keeps rows already worked out, keyed
-    by everything a row is made of (the cause's id stands for the cause), so that a period or
-    change that did not move is not hashed and formatted again."""
-    memo = {} if memo is None else memo
+def rows_of(person_id: str, timeline: Timeline, previous: Rows | None = None, causes: dict | None = None) -> Rows:
+    """The rows of a timeline. Rows that ``previous`` (the person's rows before) already has
+    are taken from it: most periods and changes stay the same from one save to the next,
+    and are not formatted and hashed again."""
+    previous = {} if previous is None else previous
+    causes = {} if causes is None else causes
     rows: Rows = {}
     for period in timeline.periods:
         cause = period.cause
-        key = (person_id, *period[:5], cause.id if cause else None)
-        row = memo.get(key)
-        if row is None:
-            row = memo[key] = period_row(person_id, period, memo)
-        rows[(period.kind, row["ident"])] = (period.kind, row)
+        key = (*period[:5], cause.id if cause else None)
+        rows[key] = previous.get(key) or (period.kind, period_row(person_id, period, causes))
     for change in timeline.changes:
-        key = (person_id, "change", *change[:4], change.cause.id, change.position)
-        row = memo.get(key)
-        if row is None:
-            row = memo[key] = change_row(person_id, change, memo)
-        rows[("change", row["ident"])] = ("change", row)
+        key = ("change", *change[:4], change.cause.id, change.position)
+        rows[key] = previous.get(key) or ("change", change_row(person_id, change, causes))
     return rows
 
 

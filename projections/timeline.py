@@ -100,9 +100,11 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
             event = steps[i].event
             new_values = facet_values(steps[i].state)
             new_members = rules.members(new_values)
-            facet_cause.update((k, event) for k in range(n) if new_values[k] != values[k])
-            list_cause.update((k, event) for k in range(len(members)) if new_members[k] != members[k])
-            values, members = new_values, new_members
+            if new_values != values:  # a fact may change nothing (noted, an allegation)
+                facet_cause.update((k, event) for k in range(n) if new_values[k] != values[k])
+                if new_members is not members:  # rules.members returns one tuple per facet values
+                    list_cause.update((k, event) for k in range(len(members)) if new_members[k] != members[k])
+                values, members = new_values, new_members
             i += 1
         for k in range(n):
             if values[k] != start_values[k]:
