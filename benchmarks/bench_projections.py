@@ -23,9 +23,12 @@ read the same notifications the same way, in pages of the same size:
   + orjson.loads               ... and parse each event's JSON
   select_notifications +       eventsourcing's recorder in pages and casetrail's
     mapper.to_domain_event     pydantic mapper: every event decoded.  THE BASELINE.
-  Views._work only             decoding + the timelines and rows of every batch,
+  Worker.work only             decoding + the timelines and rows of every batch,
                                with nothing written (where the time goes)
-  Views.catch_up               THE TARGET: >= 20,000 events/s
+  Views.catch_up, no helper    the same in one process (CASETRAIL_HELPER=off)
+  Views.catch_up               THE TARGET: >= 20,000 events/s. Above 40,000 waiting events a
+                               helper process works out batches while this one writes; its CPU
+                               time and memory are not in the CPU s and peak MiB columns
 
 Query latency (the read model after catch-up, one open connection, median of
 --query-runs after one warm-up call) for ``casetrail lists --as-of V --known-at K``
@@ -355,14 +358,14 @@ def drop_views(app: Casetrail) -> None:
         views.close()
 
 
-def child_catch_up(url: str, batch: int) -> dict:
+def child_catch_up(url: str, batch: int, helper: bool | None = None) -> dict:
     app = Casetrail(url)
     try:
         drop_views(app)
         base = peak_mib()
         started = clock()
         views = Views(app, load_rules())
-        applied = views.catch_up(batch)
+        applied = views.catch_up(batch, helper=helper)
         wall, cpu = since(started)
         with views.engine.connect() as conn:
             rows = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
@@ -382,11 +385,11 @@ def child_work_only(url: str, batch: int) -> dict:
     try:
         views = Views(app, load_rules())
         started = clock()
-        start, events, rows = 1, 0, 0
-        while page := app.recorder.select_notifications(start, batch):
-            rows += views._work(page).rows
+        start, events, rows = 0, 0, 0
+        while page := views.worker.read(start, batch):
+            rows += views.worker.work(page).rows
             events += len(page)
-            start = page[-1].id + 1
+            start = page[-1].id
         wall, cpu = since(started)
         views.close()
         return {"wall": wall, "cpu": cpu, "events": events, "peak_mib": peak_mib(), "rows": rows}
@@ -667,6 +670,7 @@ def main(argv: list[str] | None = None) -> int:
                     ("raw read + orjson", lambda: in_child(child_raw, store.url, args.batch, True)),
                     ("decode", lambda: in_child(child_decode, store.url, args.batch)),
                     ("work", lambda: in_child(child_work_only, store.url, args.batch)),
+                    ("catch-up alone", lambda: in_child(child_catch_up, store.url, args.batch, False)),
                     ("catch-up", lambda: in_child(child_catch_up, store.url, args.batch))]
             for run in range(runs):  # interleaved, so drift hits every row alike
                 for name, measure in plan:
@@ -690,7 +694,8 @@ def main(argv: list[str] | None = None) -> int:
             labels = [("raw read", f"raw {driver} read in pages"),
                       ("raw read + orjson", f"raw {driver} read + orjson.loads"),
                       ("decode", "select_notifications + to_domain_event"),
-                      ("work", "Views._work (decode + timelines, no writes)"),
+                      ("work", "Worker.work (decode + timelines, no writes)"),
+                      ("catch-up alone", "Views.catch_up, no helper process"),
                       ("catch-up", "Views.catch_up")]
             for name, label in labels:
                 rate = events / med(name)

@@ -49,6 +49,7 @@ class Casetrail(Application[UUID]):
     name = "casetrail"
 
     def __init__(self, url: str | None = None) -> None:
+        self.url = url  # as given (None: $CASETRAIL_DB or the default), to open the store again elsewhere
         self.store = StoreURL.parse(url)
         self.retries = 0  # saves lost to a concurrent writer and retried
         self._known_sources: set[str] = set()  # sources are never removed: once seen, always there

@@ -113,6 +113,10 @@ class Batch:
         self.status[person_id] = {"person_id": person_id, **dict(zip(FACETS, after.final)), "changed_at": stamp}
         return new
 
+    def slim(self) -> None:
+        """Keep only what is written: to hand the batch to another process."""
+        self.sealer, self._open, self._causes = PLAIN, {}, {}
+
     def _close(self, table: str, row: dict, stamp: str) -> None:
         # A row opened earlier in this same batch is still in memory: close it there.
         pending = self._open.pop((table, row["person_id"], row["ident"]), None)

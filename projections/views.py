@@ -11,23 +11,21 @@ either the whole batch or none of it.
 from __future__ import annotations
 
 import gc
+import os
 import time
 from contextlib import contextmanager
-from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Any, Callable, Iterator
-from uuid import UUID
 
-from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, inspect, select, text, update
 from sqlalchemy.engine import URL
 
 from casetrail.domain.application import Casetrail
-from casetrail.domain.events import FACT_TYPES, PersonEvent, Registered, Retracted, SourceRegistered
+from casetrail.domain.errors import BadInput
 from casetrail.domain.storage import StoreURL, store_errors
-from casetrail.projections.projector import Batch, Rows, groups_by_time, rows_of
+from casetrail.projections.projector import Batch
 from casetrail.projections.rules import Rules
 from casetrail.projections.sealing import Sealer, fingerprint
 from casetrail.projections import queries
@@ -35,13 +33,13 @@ from casetrail.projections.tables import (
     SCHEMA_VERSION, VIEW_TABLES, changes, facet_periods, list_periods, metadata, people, sources, status, tracking,
 )
 from casetrail.projections.times import OPEN_RECORD, At, time_text
-from casetrail.projections.timeline import timeline
+from casetrail.projections.working import Helper, Worker
 
 NAME = "views"
 BATCH = 2000
+HELP_FROM = 20 * BATCH  # notifications waiting, above which a helper process works out batches
+ENV_HELPER = "CASETRAIL_HELPER"  # on, off or auto
 _VIEWS_LOCK = 0x76696577  # advisory lock id for creating the view tables on PostgreSQL: "view"
-PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, Retracted, *FACT_TYPES.values()))
-SOURCE_TOPIC = get_topic(SourceRegistered)
 Progress = Callable[[int, int], None]  # (position, head)
 
 
@@ -76,7 +74,7 @@ class Views:
         self.engine, self.writer = _engines(app.store)
         self.notice: str | None = None  # why the views were rebuilt on opening, if they were
         self.lost_races = 0  # batches this process worked out but another process applied first
-        self.memory = Memory(self._earlier, rules)
+        self.worker = Worker(app, rules, self.sealer)
         with self._guard():
             self._prepare()
 
@@ -133,18 +131,22 @@ class Views:
 
     # -- keeping them current -------------------------------------------------------------------
 
-    def catch_up(self, batch: int = BATCH, progress: Progress | None = None) -> int:
-        """Apply every notification not yet applied; returns how many this process applied."""
+    def catch_up(self, batch: int = BATCH, progress: Progress | None = None, helper: bool | None = None) -> int:
+        """Apply every notification not yet applied; returns how many this process applied.
+
+        With ``helper`` (by default: when more than HELP_FROM notifications are waiting and
+        there is a second core), a helper process works out the next batches while this one
+        writes (see working.py)."""
         applied = 0
         with self._guard(), _young_objects_only():
-            while True:
+            if helper if helper is not None else self._worth_helping():
+                applied += self._catch_up_helped(batch, progress)
+            while True:  # what is left: all of it, or what came in or was raced since
                 start = self.position()
-                notifications = self.app.recorder.select_notifications(start + 1, batch)
+                notifications = self.worker.read(start, batch)
                 if not notifications:
                     return applied
-                if len(notifications) == batch:
-                    notifications = self._whole_saves(notifications, batch)
-                work = self._work(notifications)
+                work = self.worker.work(notifications)
                 try:
                     self._write(start, notifications[-1].id, len(notifications), work)
                 except _Lost:
@@ -153,6 +155,34 @@ class Views:
                 applied += len(notifications)
                 if progress:
                     progress(notifications[-1].id, self.app.recorder.max_notification_id() or 0)
+
+    def _worth_helping(self) -> bool:
+        choice = os.environ.get(ENV_HELPER, "auto").strip().lower()
+        if choice not in ("auto", "on", "off"):
+            raise BadInput(f"{ENV_HELPER} is '{choice}': set it to on, off or auto (the default: a helper process "
+                           f"when more than {HELP_FROM:,} events wait and there are two cores)")
+        if choice != "auto":
+            return choice == "on"
+        return (os.cpu_count() or 1) > 1 and self.head() - self.position() > HELP_FROM
+
+    def _catch_up_helped(self, batch: int, progress: Progress | None) -> int:
+        """Write the batches a helper works out, as long as each starts where the views stand."""
+        applied = 0
+        position = self.position()
+        with Helper(self.app.url, self.rules, position, batch) as helper:
+            for start, end, count, work in helper.batches():
+                if start != position:
+                    return applied
+                try:
+                    self._write(start, end, count, work)
+                except _Lost:
+                    self.lost_races += 1
+                    return applied  # the batches after it start from the wrong place: go on alone
+                applied += count
+                position = end
+                if progress:
+                    progress(end, self.app.recorder.max_notification_id() or 0)
+        return applied
 
     def rebuild(self, batch: int = BATCH, progress: Progress | None = None) -> int:
         """Drop the views and apply the whole log again."""
@@ -184,50 +214,6 @@ class Views:
                     return
 
     # -- internals ------------------------------------------------------------------------------
-
-    def _work(self, notifications: list[Any]) -> Batch:
-        """The rows a batch of notifications adds and closes (computed outside any transaction)."""
-        batch = Batch(sealer=self.sealer)
-        mapper = self.app.mapper
-        streams: dict[UUID, list[PersonEvent]] = defaultdict(list)
-        for note in notifications:
-            if note.topic in PERSON_TOPICS:
-                streams[note.originator_id].append(mapper.to_domain_event(note))
-            elif note.topic == SOURCE_TOPIC:
-                batch.register_source(mapper.to_domain_event(note))
-        for stream_id, events in streams.items():
-            person = str(stream_id)
-            history, rows = self.memory.recall(stream_id, events[0].originator_version)
-            for moment, group in groups_by_time(events):
-                for recorded in group:
-                    if isinstance(recorded, Registered):
-                        batch.register(recorded)
-                history = history + group
-                rows = batch.apply(person, rows, timeline(history, self.rules), moment)
-            self.memory.keep(stream_id, history, rows)
-        return batch
-
-    def _whole_saves(self, notifications: list[Any], batch: int) -> list[Any]:
-        """A full batch, extended to the end of the run of its last stream's events (a save's
-        events are consecutive in the log). Events that share a record time must be applied
-        together: split over two batches, the rows of the first part would open and close at
-        that one time, and such a row opened again would repeat the table's key."""
-        notifications = list(notifications)
-        while True:
-            last = notifications[-1]
-            more = self.app.recorder.select_notifications(last.id + 1, batch)
-            run = 0
-            while (run < len(more) and more[run].originator_id == last.originator_id
-                   and more[run].originator_version == last.originator_version + 1 + run):
-                run += 1
-            notifications.extend(more[:run])
-            if run < batch:
-                return notifications
-
-    def _earlier(self, stream_id: UUID, version: int) -> list[PersonEvent]:
-        """The events of a stream before ``version``, from the store."""
-        stored = self.app.recorder.select_events(stream_id, lte=version - 1)
-        return [self.app.mapper.to_domain_event(s) for s in stored]
 
     def _write(self, start: int, end: int, count: int, work: Batch) -> None:
         with self.writer.begin() as conn:
@@ -301,39 +287,6 @@ class Views:
 
     def _guard(self):
         return store_errors(self.store)
-
-
-class Memory:
-    """The streams this process has applied lately: each one's events and the rows of its
-    last timeline, so that a person's next save is not preceded by reading, decoding and
-    folding their earlier events again (a person's later reports usually come in a later
-    batch). Events never change once stored, so what is kept stays true whoever applies
-    the batches; it is bounded by a number of events, the least recently used forgotten."""
-
-    def __init__(self, earlier: Callable[[UUID, int], list[PersonEvent]], rules: Rules,
-                 limit: int = 200_000) -> None:
-        self.earlier = earlier  # (stream, version) -> the stream's events before that version
-        self.rules = rules
-        self.limit = limit
-        self.streams: OrderedDict[UUID, tuple[list[PersonEvent], Rows]] = OrderedDict()
-        self.held = 0  # events kept
-
-    def recall(self, stream_id: UUID, version: int) -> tuple[list[PersonEvent], Rows]:
-        """The stream's events before ``version`` and the rows of their timeline."""
-        kept = self.streams.get(stream_id)
-        if kept is not None and len(kept[0]) == version - 1:
-            self.streams.move_to_end(stream_id)
-            return kept
-        history = self.earlier(stream_id, version) if version > 1 else []
-        return history, (rows_of(str(stream_id), timeline(history, self.rules)) if history else {})
-
-    def keep(self, stream_id: UUID, history: list[PersonEvent], rows: Rows) -> None:
-        old = self.streams.pop(stream_id, None)
-        self.held += len(history) - (len(old[0]) if old else 0)
-        self.streams[stream_id] = (history, rows)
-        while self.held > self.limit:
-            _, (events, _) = self.streams.popitem(last=False)
-            self.held -= len(events)
 
 
 @contextmanager

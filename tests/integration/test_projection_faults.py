@@ -12,6 +12,7 @@ same for an import).
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import orjson
 import pytest
@@ -144,3 +145,73 @@ def test_a_catch_up_leaves_the_garbage_collector_as_it_found_it(filled, enabled)
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+# -- a helper process working out batches while the caller writes (working.Helper) ------------------
+
+
+def test_a_helped_catch_up_applies_every_event_once_and_makes_the_rows_of_one_alone(filled):
+    url, app, views, populated = filled()
+
+    applied = views.catch_up(batch=10, helper=True)
+
+    assert applied == views.head() == notification_count(app)
+    assert_applied_once_and_as_rebuilt(app, views, populated)  # the rebuild there works alone
+
+
+def test_a_helper_that_cannot_open_the_store_leaves_the_work_to_the_caller(filled, tmp_path):
+    url, app, views, populated = filled()
+    app.url = str(tmp_path / "no such folder" / "cases.db")  # what the helper is told to open
+
+    applied = views.catch_up(batch=10, helper=True)
+
+    assert applied == notification_count(app)
+    assert_applied_once_and_as_rebuilt(app, views, populated)
+
+
+def test_a_helped_catch_up_killed_part_way_takes_its_helper_down_and_is_finished_by_the_next(
+        filled, monkeypatch):
+    url, app, views, populated = filled()
+    head = views.head()
+    monkeypatch.setenv("CASETRAIL_HELPER", "on")
+    catch_up = start(url, "projections", "catch-up", "--batch-size", "10")
+    try:
+        wait_for(lambda: views.position() >= head * 0.3 or catch_up.poll() is not None, 60, "the views to move")
+        helpers = children(catch_up.pid)
+    finally:
+        catch_up.kill()
+        catch_up.wait(timeout=10)
+    killed_at = views.position()
+
+    assert helpers, "the catch-up had no helper process"
+    wait_for(lambda: not any(alive(pid) for pid in helpers), 30, "the orphaned helper to exit")
+    finish = run(url, "projections", "catch-up", "--batch-size", "10", "--json")
+    assert 0 < killed_at < head
+    assert orjson.loads(finish.stdout)["applied"] == head - killed_at
+    assert_applied_once_and_as_rebuilt(app, views, populated)
+
+
+def test_a_helper_setting_that_is_not_on_off_or_auto_is_named_with_the_choices(filled, monkeypatch):
+    url, _, _, _ = filled(3)
+    monkeypatch.setenv("CASETRAIL_HELPER", "yes")
+
+    failed = start(url, "projections", "catch-up")
+    out, err = failed.communicate(timeout=60)
+
+    assert failed.returncode != 0
+    assert err.strip().splitlines() == [
+        "Error: CASETRAIL_HELPER is 'yes': set it to on, off or auto (the default: a helper process when more "
+        "than 40,000 events wait and there are two cores)"]
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent (now init) has still to reap it

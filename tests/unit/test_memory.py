@@ -6,7 +6,7 @@ from __future__ import annotations
 from casetrail.projections.projector import rows_of
 from casetrail.projections.rules import load_rules
 from casetrail.projections.timeline import timeline
-from casetrail.projections.views import Memory
+from casetrail.projections.working import Memory
 
 from .builders import new_person, rec
 

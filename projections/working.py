@@ -1,0 +1,212 @@
+"""Working out what batches of notifications do to the views: the CPU half of a catch-up.
+
+A catch-up reads a batch of notifications, works out its rows (``Worker.work``) and then
+writes them with the tracking position (``views.py``). The working out takes the longer
+part and needs no lock, so on a long catch-up a helper process works out the next
+batches while the caller writes (``Helper``): both halves run at once, on two cores.
+The helper only reads the store; every write, and so exactly-once, stays with the
+process that called catch_up, which checks that each batch starts where it stands.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import struct
+import subprocess
+import sys
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from casetrail.domain.events import FACT_TYPES, PersonEvent, Registered, Retracted, SourceRegistered
+from casetrail.projections.projector import Batch, Rows, groups_by_time, rows_of
+from casetrail.projections.rules import Rules
+from casetrail.projections.sealing import Sealer
+from casetrail.projections.timeline import timeline
+
+PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, Retracted, *FACT_TYPES.values()))
+SOURCE_TOPIC = get_topic(SourceRegistered)
+
+
+class Memory:
+    """The streams this process has applied lately: each one's events and the rows of its
+    last timeline, so that a person's next save is not preceded by reading, decoding and
+    folding their earlier events again (a person's later reports usually come in a later
+    batch). Events never change once stored, so what is kept stays true whoever applies
+    the batches; it is bounded by a number of events, the least recently used forgotten."""
+
+    def __init__(self, earlier: Callable[[UUID, int], list[PersonEvent]], rules: Rules,
+                 limit: int = 200_000) -> None:
+        self.earlier = earlier  # (stream, version) -> the stream's events before that version
+        self.rules = rules
+        self.limit = limit
+        self.streams: OrderedDict[UUID, tuple[list[PersonEvent], Rows]] = OrderedDict()
+        self.held = 0  # events kept
+
+    def recall(self, stream_id: UUID, version: int) -> tuple[list[PersonEvent], Rows]:
+        """The stream's events before ``version`` and the rows of their timeline."""
+        kept = self.streams.get(stream_id)
+        if kept is not None and len(kept[0]) == version - 1:
+            self.streams.move_to_end(stream_id)
+            return kept
+        history = self.earlier(stream_id, version) if version > 1 else []
+        return history, (rows_of(str(stream_id), timeline(history, self.rules)) if history else {})
+
+    def keep(self, stream_id: UUID, history: list[PersonEvent], rows: Rows) -> None:
+        old = self.streams.pop(stream_id, None)
+        self.held += len(history) - (len(old[0]) if old else 0)
+        self.streams[stream_id] = (history, rows)
+        while self.held > self.limit:
+            _, (events, _) = self.streams.popitem(last=False)
+            self.held -= len(events)
+
+
+class Worker:
+    """Reads batches of notifications from a store and works out their rows."""
+
+    def __init__(self, app: Any, rules: Rules, sealer: Sealer) -> None:
+        self.app = app
+        self.rules = rules
+        self.sealer = sealer
+        self.memory = Memory(self._earlier, rules)
+
+    def read(self, start: int, size: int) -> list[Any]:
+        """The notifications after position ``start``: ``size`` of them, or more to finish a save."""
+        notifications = self.app.recorder.select_notifications(start + 1, size)
+        if len(notifications) == size:
+            notifications = self._whole_saves(notifications, size)
+        return notifications
+
+    def work(self, notifications: list[Any]) -> Batch:
+        """The rows a batch of notifications adds and closes (worked out outside any transaction)."""
+        batch = Batch(sealer=self.sealer)
+        mapper = self.app.mapper
+        streams: dict[UUID, list[PersonEvent]] = defaultdict(list)
+        for note in notifications:
+            if note.topic in PERSON_TOPICS:
+                streams[note.originator_id].append(mapper.to_domain_event(note))
+            elif note.topic == SOURCE_TOPIC:
+                batch.register_source(mapper.to_domain_event(note))
+        for stream_id, events in streams.items():
+            person = str(stream_id)
+            history, rows = self.memory.recall(stream_id, events[0].originator_version)
+            for moment, group in groups_by_time(events):
+                for recorded in group:
+                    if isinstance(recorded, Registered):
+                        batch.register(recorded)
+                history = history + group
+                rows = batch.apply(person, rows, timeline(history, self.rules), moment)
+            self.memory.keep(stream_id, history, rows)
+        return batch
+
+    def _whole_saves(self, notifications: list[Any], size: int) -> list[Any]:
+        """A full batch, extended to the end of the run of its last stream's events (a save's
+        events are consecutive in the log). Events that share a record time must be applied
+        together: split over two batches, the rows of the first part would open and close at
+        that one time, and such a row opened again would repeat the table's key."""
+        notifications = list(notifications)
+        while True:
+            last = notifications[-1]
+            more = self.app.recorder.select_notifications(last.id + 1, size)
+            run = 0
+            while (run < len(more) and more[run].originator_id == last.originator_id
+                   and more[run].originator_version == last.originator_version + 1 + run):
+                run += 1
+            notifications.extend(more[:run])
+            if run < size:
+                return notifications
+
+    def _earlier(self, stream_id: UUID, version: int) -> list[PersonEvent]:
+        """The events of a stream before ``version``, from the store."""
+        stored = self.app.recorder.select_events(stream_id, lte=version - 1)
+        return [self.app.mapper.to_domain_event(s) for s in stored]
+
+
+Worked = tuple[int, int, int, Batch]  # (position before, position after, notifications, rows)
+
+
+class Helper:
+    """A process that works out the batches after ``start`` and hands them over in order.
+
+    It is a fresh interpreter (``python -m casetrail.projections.working``), so nothing of
+    this process crosses into it: no connection, and not the caller's own script, which
+    multiprocessing's spawn would import again. It opens the store itself, with the same
+    URL and environment (so the same key), and sends each batch down its stdout as a
+    length-prefixed pickle; the pipe holds about one batch, so it works at most a batch or
+    two ahead. If this process dies, its next hand-over fails and it exits; if it dies or
+    fails, ``batches`` just ends, and the caller carries on alone (and meets the same
+    error itself, if there is one)."""
+
+    def __init__(self, url: str | None, rules: Rules, start: int, size: int) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            self.process.stdin.write(pickle.dumps((url, rules, start, size)))
+            self.process.stdin.close()
+        except OSError:
+            pass  # it died at once: batches() finds nothing
+
+    def batches(self) -> Iterator[Worked]:
+        pipe = self.process.stdout
+        while True:
+            head = pipe.read(_LENGTH.size)
+            if len(head) < _LENGTH.size:
+                return
+            (length,) = _LENGTH.unpack(head)
+            if length == 0:
+                return  # done
+            body = pipe.read(length)
+            if len(body) < length:
+                return
+            yield pickle.loads(body)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
+        self.process.stdout.close()
+
+    def __enter__(self) -> Helper:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+_LENGTH = struct.Struct(">Q")
+
+
+def _help() -> None:
+    """The helper process: work out every batch after ``start`` and send each, then a 0."""
+    from casetrail.domain.application import Casetrail
+
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # stray prints go to stderr, not into the pipe
+    url, rules, start, size = pickle.loads(sys.stdin.buffer.read())
+    gc.disable()  # as in views._young_objects_only: nothing here makes reference cycles to collect
+    app = Casetrail(url)
+    try:
+        worker = Worker(app, rules, Sealer(app.mapper.cipher, app.store.shown))
+        while notifications := worker.read(start, size):
+            batch = worker.work(notifications)
+            batch.slim()
+            end = notifications[-1].id
+            body = pickle.dumps((start, end, len(notifications), batch), protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(_LENGTH.pack(len(body)) + body)
+            out.flush()
+            start = end
+        out.write(_LENGTH.pack(0))
+        out.flush()
+    except BrokenPipeError:
+        pass  # the caller has gone
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":
+    _help()
