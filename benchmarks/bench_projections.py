@@ -93,7 +93,8 @@ from casetrail.projections.facets import facet_values
 from casetrail.projections.rules import Rules, load_rules
 from casetrail.projections.tables import list_periods, metadata, people as people_table
 from casetrail.projections.times import OPEN_RECORD, At
-from casetrail.projections.views import BATCH, PERSON_TOPICS, Views
+from casetrail.projections.views import BATCH, Views
+from casetrail.projections.working import PERSON_TOPICS
 
 EVENTS_PER_PERSON = 8  # registration + 7 facts or retractions, every story
 SOURCE_KEY = "bench-src"
