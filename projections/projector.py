@@ -22,9 +22,10 @@ from casetrail.projections.times import OPEN_RECORD, day_text, time_text
 from casetrail.projections.timeline import Change, Period, Timeline
 
 
-# A timeline's rows: (table, row) by everything the row is made of (the cause's id standing for
-# the cause), so that the rows of two timelines of one person are compared without hashing.
-Rows = dict[tuple, tuple[str, dict]]
+# A timeline's rows, as (table, ident) by everything the row is made of (the cause's id standing
+# for the cause): two timelines of one person are compared without hashing, and what is kept
+# of a person between saves is small.
+Rows = dict[tuple, tuple[str, str]]
 
 
 def _ident(*parts: str) -> str:
@@ -98,18 +99,17 @@ class Batch:
         """Record that at ``at`` the person's timeline went from the one whose rows are
         ``before`` (empty for a new person) to ``after``; returns the rows of ``after``."""
         stamp = time_text(at)
-        new = rows_of(person_id, after, before, self._causes)
-        for key, (table, row) in before.items():
+        new, built = rows_of(person_id, after, before, self._causes)
+        for key, (table, ident) in before.items():
             if key not in new:
-                self._close(table, row, stamp)
+                self._close(table, person_id, ident, stamp)
         seal = self.sealer.seal if self.sealer.on else None
-        for key, (table, row) in new.items():
-            if key not in before:
-                row = {**row, "recorded_from": stamp, "recorded_to": OPEN_RECORD}
-                if seal and table == "change" and row["by"] is not None:
-                    row["by"] = seal(row["by"])
-                self.inserts[table].append(row)
-                self._open[(table, person_id, row["ident"])] = row
+        for table, row in built:
+            row.update(recorded_from=stamp, recorded_to=OPEN_RECORD)
+            if seal and table == "change" and row["by"] is not None:
+                row["by"] = seal(row["by"])
+            self.inserts[table].append(row)
+            self._open[(table, person_id, row["ident"])] = row
         self.status[person_id] = {"person_id": person_id, **dict(zip(FACETS, after.final)), "changed_at": stamp}
         return new
 
@@ -117,13 +117,13 @@ class Batch:
         """Keep only what is written: to hand the batch to another process."""
         self.sealer, self._open, self._causes = PLAIN, {}, {}
 
-    def _close(self, table: str, row: dict, stamp: str) -> None:
+    def _close(self, table: str, person_id: str, ident: str, stamp: str) -> None:
         # A row opened earlier in this same batch is still in memory: close it there.
-        pending = self._open.pop((table, row["person_id"], row["ident"]), None)
+        pending = self._open.pop((table, person_id, ident), None)
         if pending is not None:
             pending["recorded_to"] = stamp
             return
-        self.closes[table].append({"p_person": row["person_id"], "p_ident": row["ident"], "p_at": stamp})
+        self.closes[table].append({"p_person": person_id, "p_ident": ident, "p_at": stamp})
 
     def register(self, event: Registered) -> None:
         search = " | ".join([event.name, *event.aliases]).casefold()
@@ -152,21 +152,28 @@ class Batch:
         return sum(map(len, self.inserts.values()))
 
 
-def rows_of(person_id: str, timeline: Timeline, previous: Rows | None = None, causes: dict | None = None) -> Rows:
-    """The rows of a timeline. Rows that ``previous`` (the person's rows before) already has
-    are taken from it: most periods and changes stay the same from one save to the next,
-    and are not formatted and hashed again."""
+def rows_of(person_id: str, timeline: Timeline, previous: Rows | None = None,
+            causes: dict | None = None) -> tuple[Rows, list[tuple[str, dict]]]:
+    """The rows of a timeline, and the (table, row) of those that ``previous`` (the person's
+    rows before) does not have: most periods and changes stay the same from one save to the
+    next, and are not formatted and hashed again."""
     previous = {} if previous is None else previous
     causes = {} if causes is None else causes
     rows: Rows = {}
+    built: list[tuple[str, dict]] = []
     for period in timeline.periods:
         cause = period.cause
         key = (*period[:5], cause.id if cause else None)
-        rows[key] = previous.get(key) or (period.kind, period_row(person_id, period, causes))
+        rows[key] = previous.get(key) or _built(built, period.kind, period_row(person_id, period, causes))
     for change in timeline.changes:
         key = ("change", *change[:4], change.cause.id, change.position)
-        rows[key] = previous.get(key) or ("change", change_row(person_id, change, causes))
-    return rows
+        rows[key] = previous.get(key) or _built(built, "change", change_row(person_id, change, causes))
+    return rows, built
+
+
+def _built(built: list[tuple[str, dict]], table: str, row: dict) -> tuple[str, str]:
+    built.append((table, row))
+    return table, row["ident"]
 
 
 def groups_by_time(events: Iterable[Any]) -> list[tuple[datetime, list[Any]]]:

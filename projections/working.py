@@ -38,10 +38,11 @@ class Memory:
     last timeline, so that a person's next save is not preceded by reading, decoding and
     folding their earlier events again (a person's later reports usually come in a later
     batch). Events never change once stored, so what is kept stays true whoever applies
-    the batches; it is bounded by a number of events, the least recently used forgotten."""
+    the batches. It is bounded by a number of events (100,000: about 250 MiB), the least
+    recently used forgotten."""
 
     def __init__(self, earlier: Callable[[UUID, int], list[PersonEvent]], rules: Rules,
-                 limit: int = 200_000) -> None:
+                 limit: int = 100_000) -> None:
         self.earlier = earlier  # (stream, version) -> the stream's events before that version
         self.rules = rules
         self.limit = limit
@@ -55,7 +56,7 @@ class Memory:
             self.streams.move_to_end(stream_id)
             return kept
         history = self.earlier(stream_id, version) if version > 1 else []
-        return history, (rows_of(str(stream_id), timeline(history, self.rules)) if history else {})
+        return history, (rows_of(str(stream_id), timeline(history, self.rules))[0] if history else {})
 
     def keep(self, stream_id: UUID, history: list[PersonEvent], rows: Rows) -> None:
         old = self.streams.pop(stream_id, None)
