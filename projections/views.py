@@ -147,14 +147,9 @@ class Views:
                 if not notifications:
                     return applied
                 work = self.worker.work(notifications)
-                try:
-                    self._write(start, notifications[-1].id, len(notifications), work)
-                except _Lost:
-                    self.lost_races += 1
-                    continue  # someone else applied it: carry on from where they left off
-                applied += len(notifications)
-                if progress:
-                    progress(notifications[-1].id, self.app.recorder.max_notification_id() or 0)
+                if self._commit(start, notifications[-1].id, len(notifications), work, progress):
+                    applied += len(notifications)
+                # else someone else applied it: carry on from where they left off
 
     def _worth_helping(self) -> bool:
         choice = os.environ.get(ENV_HELPER, "auto").strip().lower()
@@ -171,18 +166,22 @@ class Views:
         position = self.position()
         with Helper(self.app.url, self.rules, position, batch) as helper:
             for start, end, count, work in helper.batches():
-                if start != position:
-                    return applied
-                try:
-                    self._write(start, end, count, work)
-                except _Lost:
-                    self.lost_races += 1
+                if start != position or not self._commit(start, end, count, work, progress):
                     return applied  # the batches after it start from the wrong place: go on alone
                 applied += count
                 position = end
-                if progress:
-                    progress(end, self.app.recorder.max_notification_id() or 0)
         return applied
+
+    def _commit(self, start: int, end: int, count: int, work: Batch, progress: Progress | None) -> bool:
+        """Write one worked-out batch; False when another process applied it first."""
+        try:
+            self._write(start, end, count, work)
+        except _Lost:
+            self.lost_races += 1
+            return False
+        if progress:
+            progress(end, self.app.recorder.max_notification_id() or 0)
+        return True
 
     def rebuild(self, batch: int = BATCH, progress: Progress | None = None) -> int:
         """Drop the views and apply the whole log again."""
