@@ -92,7 +92,7 @@ from casetrail.projections import queries
 from casetrail.projections.facets import facet_values
 from casetrail.projections.rules import Rules, load_rules
 from casetrail.projections.tables import list_periods, metadata, people as people_table
-from casetrail.projections.times import OPEN_RECORD, At
+from casetrail.projections.times import RECORD_OPEN, At
 from casetrail.projections.views import BATCH, Views
 from casetrail.projections.working import PERSON_TOPICS
 
@@ -372,7 +372,7 @@ def child_catch_up(url: str, batch: int, helper: bool | None = None) -> dict:
             rows = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                     for t in (list_periods, people_table)}
             closed = conn.execute(select(func.count()).select_from(list_periods)
-                                  .where(list_periods.c.recorded_to != OPEN_RECORD)).scalar_one()
+                                  .where(list_periods.c.recorded_to != RECORD_OPEN)).scalar_one()
         views.close()
         return {"wall": wall, "cpu": cpu, "events": applied, "peak_mib": peak_mib(), "start_mib": base,
                 "list_rows": rows[list_periods.name], "closed_list_rows": closed}

@@ -18,7 +18,8 @@ from typing import Any, Iterable
 from casetrail.domain.events import Fact, Registered, SourceRegistered
 from casetrail.projections.facets import FACETS
 from casetrail.projections.sealing import PLAIN, Sealer
-from casetrail.projections.times import OPEN_RECORD, day_text, time_text
+from casetrail.projections.tables import CHANGE_COLUMNS
+from casetrail.projections.times import RECORD_OPEN, moment_number, time_text
 from casetrail.projections.timeline import Change, Period, Timeline
 
 
@@ -26,106 +27,111 @@ from casetrail.projections.timeline import Change, Period, Timeline
 # for the cause): two timelines of one person are compared without hashing, and what is kept
 # of a person between saves is small.
 Rows = dict[tuple, tuple[str, str]]
+Row = tuple  # a row's values in its table's column order (tables.py: FACET_COLUMNS, ...)
+
+_BY = CHANGE_COLUMNS.index("by")
 
 
 def _ident(*parts: str) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
 
 
-_NO_CAUSE = {"since": None, "cause_event": None, "cause_type": None, "cause_latest": None, "source": None}
+_NO_CAUSE = (None, None, None, None, None, None, None, None)
 
 
-def _cause(cause: Fact | None, memo: dict) -> dict[str, Any]:
-    """The columns that name a row's cause; worked out once per fact (``memo``, by its id)."""
+def _cause(cause: Fact | None, memo: dict) -> tuple:
+    """The columns that name a row's cause, worked out once per fact (``memo``, by its id):
+    (since, event, type, latest, source, by, valid_on, valid_from)."""
     if cause is None:
         return _NO_CAUSE
-    columns = memo.get(cause.id)
+    columns = memo.get(cause.id.int)
     if columns is None:
-        by = getattr(cause, "by", None)
-        columns = memo[cause.id] = {
-            "since": cause.on.text, "cause_event": str(cause.id), "cause_type": cause.type,
-            "cause_latest": cause.on.latest.isoformat(), "source": cause.source,
-            "by": by.value if isinstance(by, Enum) else by, "valid_on": cause.on.text,
-            "valid_from": cause.on.earliest.isoformat(),
-        }
+        by = cause.__dict__.get("by")  # getattr on a pydantic model without the field is slow
+        on = cause.on
+        columns = memo[cause.id.int] = (on.text, str(cause.id), cause.type, on.latest.isoformat(), cause.source,
+                                    by.value if isinstance(by, Enum) else by, on.text, on.earliest.toordinal())
     return columns
 
 
-def period_row(person_id: str, period: Period, memo: dict) -> dict[str, Any]:
+def period_row(person: int, period: Period, memo: dict) -> Row:
+    """A period's row, less its record times (FACET_COLUMNS or LIST_COLUMNS without the last two)."""
     kind, name, value, valid_from, valid_to, cause = period
-    named = _cause(cause, memo)
-    since, until = day_text(valid_from), day_text(valid_to)
-    row = {"person_id": person_id, "valid_from": since, "valid_to": until,
-           "ident": _ident(kind, name, value, since, until, named["cause_event"] or ""),
-           "since": named["since"], "cause_event": named["cause_event"], "cause_type": named["cause_type"],
-           "cause_latest": named["cause_latest"], "source": named["source"]}
+    since, event, type_, latest, source = _cause(cause, memo)[:5]
+    start, end = valid_from.toordinal(), valid_to.toordinal()
+    ident = _ident(kind, name, value, str(start), str(end), event or "")
     if kind == "facet":
-        row["facet"] = name
-        row["value"] = value
-    else:
-        row["list"] = name
-    return row
+        return (person, ident, name, value, start, end, since, event, type_, latest, source)
+    return (person, ident, name, start, end, since, event, type_, latest, source)
 
 
-def change_row(person_id: str, change: Change, memo: dict) -> dict[str, Any]:
-    kind, name, before, after, cause, _, order = change
-    named = _cause(cause, memo)
-    return {
-        "person_id": person_id, "kind": kind, "name": name, "before": before, "after": after,
-        "valid_from": named["valid_from"], "valid_on": named["valid_on"], "seq": order,
-        "cause_event": named["cause_event"], "cause_type": named["cause_type"], "by": named["by"],
-        "source": named["source"], "ident": _ident(kind, name, before, after, named["cause_event"]),
-    }
+def change_row(person: int, change: Change, memo: dict) -> Row:
+    """A change's row, less its record times (CHANGE_COLUMNS without the last two)."""
+    kind, name, before, after, cause = change[:5]
+    _, event, type_, _, source, by, valid_on, valid_from = _cause(cause, memo)
+    return (person, _ident(kind, name, before, after, event), kind, name, before, after, valid_from, valid_on,
+            change.seq, event, type_, by, source)
 
 
 @dataclass
 class Batch:
     """Everything one batch of notifications does to the views, written in one transaction.
 
-    With a sealer that is on (an encrypted store), names, aliases, birth years, places,
-    sources' URLs, outlets, titles and notes, and a change's ``by`` are written sealed
-    (see ``sealing.py``)."""
+    ``inserts`` holds each table's new rows as tuples in its column order; ``closes`` the
+    (time, person, ident) of each row it supersedes. With a sealer that is on (an encrypted
+    store), names, aliases, birth years, places, sources' URLs, outlets, titles and notes,
+    and a change's ``by`` are written sealed (see ``sealing.py``)."""
 
     sealer: Sealer = PLAIN
     people: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
-    status: dict[str, dict] = field(default_factory=dict)  # person_id -> the row as of the batch's end
-    inserts: dict[str, list[dict]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
-    closes: dict[str, list[dict]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
-    _open: dict[tuple, dict] = field(default_factory=dict)  # rows inserted by this batch and still open
+    status: dict[int, dict] = field(default_factory=dict)  # person -> the row as of the batch's end
+    inserts: dict[str, list[Row]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
+    closes: dict[str, list[tuple]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
+    _open: dict[tuple, int] = field(default_factory=dict)  # rows inserted by this batch and still open: where
     _causes: dict = field(default_factory=dict)  # the columns naming each cause, by its id (speed only)
 
-    def apply(self, person_id: str, before: Rows, after: Timeline, at: datetime) -> Rows:
+    def apply(self, person: int, before: Rows, after: Timeline, at: datetime) -> Rows:
         """Record that at ``at`` the person's timeline went from the one whose rows are
         ``before`` (empty for a new person) to ``after``; returns the rows of ``after``."""
-        stamp = time_text(at)
-        new, built = rows_of(person_id, after, before, self._causes)
+        stamp = moment_number(at)
+        new, built = rows_of(person, after, before, self._causes)
         for key, (table, ident) in before.items():
             if key not in new:
-                self._close(table, person_id, ident, stamp)
+                self._close(table, person, ident, stamp)
         seal = self.sealer.seal if self.sealer.on else None
+        times = (stamp, RECORD_OPEN)
         for table, row in built:
-            row.update(recorded_from=stamp, recorded_to=OPEN_RECORD)
-            if seal and table == "change" and row["by"] is not None:
-                row["by"] = seal(row["by"])
-            self.inserts[table].append(row)
-            self._open[(table, person_id, row["ident"])] = row
-        self.status[person_id] = {"person_id": person_id, **dict(zip(FACETS, after.final)), "changed_at": stamp}
+            if seal and table == "change" and row[_BY] is not None:
+                row = (*row[:_BY], seal(row[_BY]), *row[_BY + 1:])
+            rows = self.inserts[table]
+            self._open[(table, person, row[1])] = len(rows)
+            rows.append(row + times)
+        self.status[person] = {"person": person, **dict(zip(FACETS, after.final)), "changed_at": time_text(at)}
         return new
+
+    def merge(self, other: Batch) -> None:
+        """Add the rows of another share of the same notifications (other people's)."""
+        self.people += other.people
+        self.sources += other.sources
+        self.status.update(other.status)
+        for table in self.inserts:
+            self.inserts[table] += other.inserts[table]
+            self.closes[table] += other.closes[table]
 
     def slim(self) -> None:
         """Keep only what is written: to hand the batch to another process."""
         self.sealer, self._open, self._causes = PLAIN, {}, {}
 
-    def _close(self, table: str, person_id: str, ident: str, stamp: str) -> None:
+    def _close(self, table: str, person: int, ident: str, stamp: int) -> None:
         # A row opened earlier in this same batch is still in memory: close it there.
-        pending = self._open.pop((table, person_id, ident), None)
+        pending = self._open.pop((table, person, ident), None)
         if pending is not None:
-            pending["recorded_to"] = stamp
+            rows = self.inserts[table]
+            rows[pending] = rows[pending][:-1] + (stamp,)
             return
-        self.closes[table].append({"p_person": person_id, "p_ident": ident, "p_at": stamp})
+        self.closes[table].append((stamp, person, ident))
 
-    def register(self, event: Registered) -> None:
+    def register(self, event: Registered, person: int) -> None:
         search = " | ".join([event.name, *event.aliases]).casefold()
         if self.sealer.on:
             # Sealed, the birth year travels inside the aliases' sealed JSON: the column is an integer.
@@ -136,7 +142,7 @@ class Batch:
         else:
             row = {"name": event.name, "aliases": orjson.dumps(event.aliases).decode(), "born": event.born,
                    "place": event.place, "search": search}
-        self.people.append({"person_id": str(event.originator_id), "key": event.key, **row,
+        self.people.append({"person": person, "person_id": str(event.originator_id), "key": event.key, **row,
                             "registered_at": time_text(event.timestamp)})
 
     def register_source(self, event: SourceRegistered) -> None:
@@ -152,28 +158,28 @@ class Batch:
         return sum(map(len, self.inserts.values()))
 
 
-def rows_of(person_id: str, timeline: Timeline, previous: Rows | None = None,
-            causes: dict | None = None) -> tuple[Rows, list[tuple[str, dict]]]:
+def rows_of(person: int, timeline: Timeline, previous: Rows | None = None,
+            causes: dict | None = None) -> tuple[Rows, list[tuple[str, Row]]]:
     """The rows of a timeline, and the (table, row) of those that ``previous`` (the person's
     rows before) does not have: most periods and changes stay the same from one save to the
     next, and are not formatted and hashed again."""
     previous = {} if previous is None else previous
     causes = {} if causes is None else causes
     rows: Rows = {}
-    built: list[tuple[str, dict]] = []
+    built: list[tuple[str, Row]] = []
     for period in timeline.periods:
         cause = period.cause
-        key = (*period[:5], cause.id if cause else None)
-        rows[key] = previous.get(key) or _built(built, period.kind, period_row(person_id, period, causes))
+        key = (*period[:5], cause.id.int if cause else None)  # .int: a UUID's own hash is Python code
+        rows[key] = previous.get(key) or _built(built, period.kind, period_row(person, period, causes))
     for change in timeline.changes:
-        key = ("change", *change[:4], change.cause.id, change.position)
-        rows[key] = previous.get(key) or _built(built, "change", change_row(person_id, change, causes))
+        key = ("change", *change[:4], change.cause.id.int, change.position)
+        rows[key] = previous.get(key) or _built(built, "change", change_row(person, change, causes))
     return rows, built
 
 
-def _built(built: list[tuple[str, dict]], table: str, row: dict) -> tuple[str, str]:
+def _built(built: list[tuple[str, Row]], table: str, row: Row) -> tuple[str, str]:
     built.append((table, row))
-    return table, row["ident"]
+    return table, row[1]
 
 
 def groups_by_time(events: Iterable[Any]) -> list[tuple[datetime, list[Any]]]:

@@ -1,7 +1,8 @@
 """Questions across everyone, answered from the read models at (valid date V, record time K).
 
 A row holds at (V, K) when ``valid_from <= V < valid_to`` and
-``recorded_from <= K < recorded_to``; every query here is that test plus a filter.
+``recorded_from <= K < recorded_to`` (as numbers: see ``times.py``); every query here
+is that test plus a filter.
 
 On an encrypted store the personal text in the rows is sealed (``sealing.py``): each
 query that returns some opens it with ``sealer``, and a search by name filters in Python.
@@ -19,12 +20,13 @@ from casetrail.projections.facets import FACETS
 from casetrail.projections.rules import Rules
 from casetrail.projections.sealing import PLAIN, Sealer
 from casetrail.projections.tables import changes, facet_periods, list_periods, people, sources, status
-from casetrail.projections.times import OPEN_RECORD, At, time_text
+from casetrail.projections.times import RECORD_OPEN, At, day_of, moment_number, moment_text
 
 
 def holds(table: Any, at: At) -> Any:
     c = table.c
-    return and_(c.valid_from <= at.v, c.valid_to > at.v, c.recorded_from <= at.k, c.recorded_to > at.k)
+    day, moment = at.day, at.moment
+    return and_(c.valid_from <= day, c.valid_to > day, c.recorded_from <= moment, c.recorded_to > moment)
 
 
 def list_counts(conn: Connection, rules: Rules, at: At) -> dict[str, int]:
@@ -40,9 +42,8 @@ def list_counts(conn: Connection, rules: Rules, at: At) -> dict[str, int]:
 def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
     lp = list_periods.c
     rows = conn.execute(
-        select(people.c.key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type, lp.source,
-               lp.valid_from)
-        .join(people, people.c.person_id == lp.person_id)
+        select(people.c.key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type, lp.source)
+        .join(people, people.c.person == lp.person)
         .where(lp.list == name, holds(list_periods, at))
         .order_by(people.c.key)
     ).all()
@@ -58,10 +59,10 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
         return _search_now(conn, wanted, name, limit, sealer)
     in_sql = not sealer.on  # sealed names are searched in Python, and the limit applied after
     fp = facet_periods.c
-    chosen = select(people.c.person_id)
+    chosen = select(people.c.person)
     for facet, value in wanted.items():
-        chosen = chosen.where(people.c.person_id.in_(
-            select(fp.person_id).where(fp.facet == facet, fp.value == value, holds(facet_periods, at))))
+        chosen = chosen.where(people.c.person.in_(
+            select(fp.person).where(fp.facet == facet, fp.value == value, holds(facet_periods, at))))
     if name and in_sql:
         chosen = chosen.where(_name_like(name))
     chosen = chosen.where(people.c.registered_at <= at.k).order_by(people.c.key)
@@ -70,8 +71,8 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
     ids = chosen.subquery()
     rows = conn.execute(
         select(people.c.key, people.c.name, people.c.search, fp.facet, fp.value)
-        .join(facet_periods, fp.person_id == people.c.person_id)
-        .where(people.c.person_id.in_(select(ids.c.person_id)), holds(facet_periods, at))
+        .join(facet_periods, fp.person == people.c.person)
+        .where(people.c.person.in_(select(ids.c.person)), holds(facet_periods, at))
         .order_by(people.c.key)
     ).all()
     found: dict[str, dict[str, Any]] = {}
@@ -90,7 +91,7 @@ def _search_now(conn: Connection, wanted: dict[str, str], name: str | None, limi
                 sealer: Sealer = PLAIN) -> list[dict]:
     in_sql = not sealer.on
     query = select(people.c.key, people.c.name, people.c.search, *[status.c[f] for f in FACETS]).join(
-        status, status.c.person_id == people.c.person_id)
+        status, status.c.person == people.c.person)
     for facet, value in wanted.items():
         query = query.where(status.c[facet] == value)
     if name and in_sql:
@@ -128,10 +129,11 @@ def _name_like(text: str) -> Any:
 def person_changes(conn: Connection, person_id: str, known_at: datetime | None = None,
                    sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
     """Every change of a facet or list membership of one person, as recorded at K, in story order."""
-    k = At(date.max, known_at).k
+    k = At(date.max, known_at).moment
     c = changes.c
+    person = select(people.c.person).where(people.c.person_id == person_id).scalar_subquery()
     rows = conn.execute(
-        select(changes).where(c.person_id == person_id, c.recorded_from <= k, c.recorded_to > k)
+        select(changes).where(c.person == person, c.recorded_from <= k, c.recorded_to > k)
         .order_by(c.valid_from, c.seq)
     ).all()
     return [_change(r, sealer) for r in rows]
@@ -143,14 +145,14 @@ def list_changes(conn: Connection, name: str, since: datetime | None = None,
     gained after it (``recorded_from > since``) or withdrew after it (a change believed then,
     no longer believed now)."""
     c = changes.c
-    query = (select(changes, people.c.key, people.c.name.label("person_name")).join(people, people.c.person_id == c.person_id)
+    query = (select(changes, people.c.key, people.c.name.label("person_name")).join(people, people.c.person == c.person)
              .where(c.kind == "list", c.name == name))
     if since is None:
-        query = query.where(c.recorded_to == OPEN_RECORD)
+        query = query.where(c.recorded_to == RECORD_OPEN)
     else:
-        s = time_text(since)
-        gained = and_(c.recorded_from > s, c.recorded_to == OPEN_RECORD)
-        withdrawn = and_(c.recorded_from <= s, c.recorded_to > s, c.recorded_to != OPEN_RECORD)
+        s = moment_number(since)
+        gained = and_(c.recorded_from > s, c.recorded_to == RECORD_OPEN)
+        withdrawn = and_(c.recorded_from <= s, c.recorded_to > s, c.recorded_to != RECORD_OPEN)
         query = query.where(or_(gained, withdrawn))
     rows = conn.execute(query.order_by(c.valid_from, people.c.key, c.seq)).all()
     return [{"person": r.key, "name": sealer.open(r.person_name), **_change(r, sealer)} for r in rows]
@@ -159,14 +161,14 @@ def list_changes(conn: Connection, name: str, since: datetime | None = None,
 def _change(r: Any, sealer: Sealer = PLAIN) -> dict[str, Any]:
     data = {
         "facet": r.name if r.kind == "facet" else None, "list": r.name if r.kind == "list" else None,
-        "from": r.before, "to": r.after, "valid_on": r.valid_on, "valid_from": r.valid_from,
-        "recorded_at": r.recorded_from, "event_id": r.cause_event, "event_type": r.cause_type, "by": sealer.open(r.by),
+        "from": r.before, "to": r.after, "valid_on": r.valid_on, "valid_from": day_of(r.valid_from).isoformat(),
+        "recorded_at": moment_text(r.recorded_from), "event_id": r.cause_event, "event_type": r.cause_type, "by": sealer.open(r.by),
         "source": r.source,
     }
     if r.kind == "facet" and r.name == "designation":
         data["reclassified"] = r.before != "none"  # a designation replaced by another
-    if r.recorded_to != OPEN_RECORD:
-        data["withdrawn_at"] = r.recorded_to
+    if r.recorded_to != RECORD_OPEN:
+        data["withdrawn_at"] = moment_text(r.recorded_to)
     return data
 
 

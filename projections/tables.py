@@ -1,16 +1,20 @@
 """The read models as SQLAlchemy Core tables, in the same database as the events.
 
-Times are fixed-width ISO text with far sentinels for "not ended" (see
-``times.py``), so a row holds at (V, K) when
+Valid dates are day numbers and record times microseconds, with far sentinels for
+"not ended" (see ``times.py``), so a row holds at (V, K) when
 
     valid_from <= V < valid_to  and  recorded_from <= K < recorded_to
+
+A person is a number in the rows (``person``): the notification id of their
+registration, so any process works it out the same from the log, and the rows and
+their keys stay narrow. ``casetrail_people`` maps it to the person's id and key.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
 
-SCHEMA_VERSION = 3  # bump when rows or columns change: the views are then rebuilt
+SCHEMA_VERSION = 4  # bump when rows or columns change: the views are then rebuilt
 
 metadata = MetaData()
 
@@ -21,6 +25,9 @@ def _bytewise(length: int | None) -> String:
     and the database's locale collation made those range scans several times slower."""
     kind = String if length else Text
     return kind(length).with_variant(kind(length, collation="C"), "postgresql")
+
+# A person's number: on SQLite an INTEGER PRIMARY KEY, so the rowid itself.
+_NUMBER = BigInteger().with_variant(Integer, "sqlite")
 
 tracking = Table(
     "casetrail_tracking", metadata,
@@ -34,7 +41,8 @@ tracking = Table(
 
 people = Table(
     "casetrail_people", metadata,
-    Column("person_id", String(36), primary_key=True),
+    Column("person", _NUMBER, primary_key=True, autoincrement=False),
+    Column("person_id", String(36), nullable=False, unique=True),
     Column("key", String(80), nullable=False, unique=True),
     Column("name", Text, nullable=False),
     Column("aliases", Text, nullable=False),  # JSON list
@@ -57,7 +65,7 @@ sources = Table(
 
 status = Table(
     "casetrail_status", metadata,
-    Column("person_id", String(36), primary_key=True),
+    Column("person", _NUMBER, primary_key=True, autoincrement=False),
     Column("headline", String(40), nullable=False),
     Column("custody", String(40), nullable=False),
     Column("legal", String(40), nullable=False),
@@ -69,20 +77,30 @@ status = Table(
 )
 
 
+# The columns of each kind of row in the order the projector makes them (projector.py): a
+# batch's rows are tuples, handed to the driver as they are.
+FACET_COLUMNS = ("person", "ident", "facet", "value", "valid_from", "valid_to", "since", "cause_event",
+                 "cause_type", "cause_latest", "source", "recorded_from", "recorded_to")
+LIST_COLUMNS = ("person", "ident", "list", "valid_from", "valid_to", "since", "cause_event", "cause_type",
+                "cause_latest", "source", "recorded_from", "recorded_to")
+CHANGE_COLUMNS = ("person", "ident", "kind", "name", "before", "after", "valid_from", "valid_on", "seq",
+                  "cause_event", "cause_type", "by", "source", "recorded_from", "recorded_to")
+
+
 def _period_columns(name_column: str) -> list:
     return [
-        Column("person_id", String(36), nullable=False),
+        Column("person", BigInteger, nullable=False),
+        Column("ident", String(16), nullable=False),  # what the period is, to close it when superseded
         Column(name_column, _bytewise(80), nullable=False),
-        Column("valid_from", _bytewise(10), nullable=False),
-        Column("valid_to", _bytewise(10), nullable=False),
-        Column("recorded_from", _bytewise(32), nullable=False),
-        Column("recorded_to", _bytewise(32), nullable=False),
+        Column("valid_from", Integer, nullable=False),
+        Column("valid_to", Integer, nullable=False),
         Column("since", String(16)),  # the opening fact's date as written ("2022-01~")
         Column("cause_event", String(36)),
         Column("cause_type", String(40)),
         Column("cause_latest", String(10)),  # its latest possible day: uncertain before it
         Column("source", String(80)),
-        Column("ident", String(16), nullable=False),  # what the period is, to close it when superseded
+        Column("recorded_from", BigInteger, nullable=False),
+        Column("recorded_to", BigInteger, nullable=False),
     ]
 
 
@@ -93,38 +111,41 @@ facet_periods = Table(
     # The key is what a row is (its ident) from when it was recorded: it is also the index of
     # a person's rows (closing them, audit). (Stored in its key, WITHOUT ROWID, SQLite wrote
     # these wide rows more slowly, so it keeps its rowid.)
-    PrimaryKeyConstraint("person_id", "ident", "recorded_from", name="pk_facet_periods"),
+    PrimaryKeyConstraint("person", "ident", "recorded_from", name="pk_facet_periods"),
     Index("ix_facet_periods_at", "facet", "value", "valid_from", "valid_to", "recorded_from", "recorded_to",
-          "person_id"),
+          "person"),
 )
 
 list_periods = Table(
     "casetrail_list_periods", metadata,
     *_period_columns("list"),
-    PrimaryKeyConstraint("person_id", "ident", "recorded_from", name="pk_list_periods"),
-    Index("ix_list_periods_at", "list", "valid_from", "valid_to", "recorded_from", "recorded_to", "person_id"),
+    PrimaryKeyConstraint("person", "ident", "recorded_from", name="pk_list_periods"),
+    Index("ix_list_periods_at", "list", "valid_from", "valid_to", "recorded_from", "recorded_to", "person"),
 )
 
 changes = Table(
     "casetrail_changes", metadata,
-    Column("person_id", String(36), nullable=False),
+    Column("person", BigInteger, nullable=False),
+    Column("ident", String(16), nullable=False),
     Column("kind", String(8), nullable=False),  # "facet" or "list"
     Column("name", String(80), nullable=False),
     Column("before", Text, nullable=False),
     Column("after", Text, nullable=False),
-    Column("valid_from", String(10), nullable=False),
+    Column("valid_from", Integer, nullable=False),
     Column("valid_on", String(16), nullable=False),  # the cause's date as written
     Column("seq", String(60), nullable=False),  # story order among changes on one day
     Column("cause_event", String(36), nullable=False),
     Column("cause_type", String(40), nullable=False),
     Column("by", Text),
     Column("source", String(80)),
-    Column("recorded_from", String(32), nullable=False),
-    Column("recorded_to", String(32), nullable=False),
-    Column("ident", String(16), nullable=False),
-    PrimaryKeyConstraint("person_id", "ident", "recorded_from", name="pk_changes"),
+    Column("recorded_from", BigInteger, nullable=False),
+    Column("recorded_to", BigInteger, nullable=False),
+    PrimaryKeyConstraint("person", "ident", "recorded_from", name="pk_changes"),
     Index("ix_changes_name", "kind", "name", "recorded_from"),
 )
+
+ROW_TABLES = {"facet": (facet_periods, FACET_COLUMNS), "list": (list_periods, LIST_COLUMNS),
+              "change": (changes, CHANGE_COLUMNS)}
 
 VIEW_TABLES = (people, sources, status, facet_periods, list_periods, changes)
 

@@ -54,17 +54,22 @@ class Change(NamedTuple):
     after: str
     cause: Fact
     position: int  # the facet's or list's place, to order changes made by one fact
-    order: str  # sorts changes as the story is told: by date, then by their cause, then by facet
+    order: tuple  # sorts changes as the story is told: by date, then by their cause, then by facet
 
     @property
     def valid_from(self) -> date:
         return self.cause.on.earliest
 
+    @property
+    def seq(self) -> str:
+        """``order`` as text that sorts the same (the views' ``seq`` column)."""
+        earliest, latest, rank, version, position = self.order
+        return f"{earliest}|{latest}|{rank:02d}|{version:07d}|{position:03d}"
+
 
 def _change(kind: str, name: str, before: str, after: str, cause: Fact, position: int) -> Change:
     on = cause.on
-    order = (f"{on.earliest}|{on.latest}|{STORY_RANK[cause.type]:02d}|"
-             f"{cause.originator_version:07d}|{position:03d}")
+    order = (on.earliest, on.latest, STORY_RANK[cause.type], cause.originator_version, position)
     return Change(kind, name, before, after, cause, position, order)
 
 

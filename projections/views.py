@@ -19,21 +19,21 @@ from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, inspect, select, text, update
-from sqlalchemy.engine import URL
+from sqlalchemy import Connection, Table, bindparam, func, inspect, select, text, update
 
 from casetrail.domain.application import Casetrail
 from casetrail.domain.errors import BadInput
-from casetrail.domain.storage import StoreURL, store_errors
+from casetrail.domain.storage import store_errors
+from casetrail.projections.engines import engines
 from casetrail.projections.projector import Batch
 from casetrail.projections.rules import Rules
 from casetrail.projections.sealing import Sealer, fingerprint
 from casetrail.projections import queries
 from casetrail.projections.tables import (
-    SCHEMA_VERSION, VIEW_TABLES, changes, facet_periods, list_periods, metadata, people, sources, status, tracking,
+    ROW_TABLES, SCHEMA_VERSION, VIEW_TABLES, metadata, people, sources, status, tracking,
 )
-from casetrail.projections.times import OPEN_RECORD, At, time_text
-from casetrail.projections.working import Helper, Worker
+from casetrail.projections.times import RECORD_OPEN, At, time_text
+from casetrail.projections.working import Helpers, Worker
 
 NAME = "views"
 BATCH = 2000
@@ -71,10 +71,10 @@ class Views:
         # On an encrypted store, the rows' names, places, notes and sources are sealed with its cipher.
         self.sealer = Sealer(app.mapper.cipher, app.store.shown)
         self.fingerprint = self.sealer.fingerprint(rules.fingerprint)  # what the rows follow
-        self.engine, self.writer = _engines(app.store)
+        self.engine, self.writer = engines(app.store)
         self.notice: str | None = None  # why the views were rebuilt on opening, if they were
         self.lost_races = 0  # batches this process worked out but another process applied first
-        self.worker = Worker(app, rules, self.sealer)
+        self.worker = Worker(app, rules, self.sealer, reader=self.engine)
         with self._guard():
             self._prepare()
 
@@ -164,7 +164,8 @@ class Views:
         """Write the batches a helper works out, as long as each starts where the views stand."""
         applied = 0
         position = self.position()
-        with Helper(self.app.url, self.rules, position, batch) as helper:
+        parts = int(os.environ.get("CASETRAIL_HELPER_PARTS", "1"))
+        with Helpers(self.app.url, self.rules, position, batch, parts) as helper:
             for start, end, count, work in helper.batches():
                 if start != position or not self._commit(start, end, count, work, progress):
                     return applied  # the batches after it start from the wrong place: go on alone
@@ -223,22 +224,18 @@ class Views:
             ).rowcount
             if moved != 1:
                 raise _Lost()
-            # Closes first: a row closed and opened again in one batch must not be closed twice.
-            for table, key in ((facet_periods, "facet"), (list_periods, "list"), (changes, "change")):
-                if work.closes[key]:
-                    _many(conn, update(table).where(table.c.person_id == bindparam("p_person"),
-                                                    table.c.ident == bindparam("p_ident"),
-                                                    table.c.recorded_to == OPEN_RECORD)
-                          .values(recorded_to=bindparam("p_at")),
-                          work.closes[key])
-                if work.inserts[key]:
-                    _many(conn, table.insert(), work.inserts[key])
-            if work.people:
+            if work.people:  # first: a batch's rows may name the people it registers
                 _many(conn, people.insert(), work.people)
+            # Closes first: a row closed and opened again in one batch must not be closed twice.
+            for key, (table, columns) in ROW_TABLES.items():
+                if work.closes[key]:
+                    conn.exec_driver_sql(_close_sql(conn, table), work.closes[key])
+                if work.inserts[key]:
+                    conn.exec_driver_sql(_insert_sql(conn, table, columns), work.inserts[key])
             if work.sources:
                 _many(conn, sources.insert(), work.sources)
             if work.status:
-                _many(conn, status.delete().where(status.c.person_id == bindparam("p_person")),
+                _many(conn, status.delete().where(status.c.person == bindparam("p_person")),
                       [{"p_person": p} for p in work.status])
                 _many(conn, status.insert(), list(work.status.values()))
 
@@ -306,13 +303,34 @@ def _young_objects_only() -> Iterator[None]:
             gc.enable()
 
 
+# The batch's period and change rows are tuples in their tables' column order (tables.py), and
+# go to the driver's executemany as they are: no dict per row, and nothing for SQLAlchemy to
+# process (these columns are text and integers, passed through unchanged).
+def _insert_sql(conn: Connection, table: Table, columns: tuple[str, ...]) -> str:
+    mark = _mark(conn)
+    quote = conn.dialect.identifier_preparer
+    return (f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})")
+
+
+def _close_sql(conn: Connection, table: Table) -> str:
+    """Close a row that holds now: parameters (time, person, ident), as in ``Batch.closes``."""
+    mark = _mark(conn)
+    return (f"UPDATE {conn.dialect.identifier_preparer.format_table(table)} SET recorded_to = {mark} "
+            f"WHERE person = {mark} AND ident = {mark} AND recorded_to = {RECORD_OPEN}")
+
+
+def _mark(conn: Connection) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
 def _many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
     """``conn.execute(statement, rows)``: the same SQL and the same values, handed straight to
     the driver's executemany. SQLAlchemy's executemany processes every row's parameters in
     Python, which costs more than the database's own work here; these tables' types (text
     and integers) pass values through unchanged, so there is nothing to process."""
     compiled = statement.compile(dialect=conn.dialect, column_keys=list(rows[0]))
-    defaults = compiled.params  # every parameter; values for those bound in the statement (OPEN_RECORD)
+    defaults = compiled.params  # every parameter; values for those bound in the statement
     if defaults.keys() - rows[0].keys():
         rows = [{**defaults, **row} for row in rows]
     names = compiled.positiontup
@@ -320,44 +338,3 @@ def _many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
         pick = itemgetter(*names)
         rows = [pick(row) for row in rows] if len(names) > 1 else [(row[names[0]],) for row in rows]
     conn.exec_driver_sql(compiled.string, rows)
-
-def _engines(store: StoreURL) -> tuple[Engine, Engine]:
-    """A reading engine and a writing one. On SQLite the writer begins IMMEDIATE, taking the
-    write lock before it reads, so two writers queue instead of failing to upgrade."""
-    if store.kind == "postgres":
-        env = store.env
-        url = URL.create("postgresql+psycopg", username=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None,
-                         host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), database=env["POSTGRES_DBNAME"])
-        schema = env.get("POSTGRES_SCHEMA") or "public"
-        engine = create_engine(url, connect_args={"connect_timeout": 5, "options": f'-c search_path="{schema}"'},
-                               pool_pre_ping=False)
-        return engine, engine
-    path = store.env["SQLITE_DBNAME"]
-    timeout = float(store.env.get("SQLITE_LOCK_TIMEOUT", "30"))
-    return _sqlite_engine(path, timeout, "BEGIN"), _sqlite_engine(path, timeout, "BEGIN IMMEDIATE", _WRITER_PRAGMAS)
-
-
-# The views' writer on SQLite. The views can always be made again from the events, and a
-# batch's rows and its tracking position commit together, so it need not wait for the disk
-# on every commit (synchronous NORMAL, in WAL mode: a power cut may lose the last batches,
-# which the next catch-up applies again; a crashed process loses nothing). A bigger page
-# cache and fewer, larger checkpoints suit its large batches of index updates.
-_WRITER_PRAGMAS = ("PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 10000")
-
-
-def _sqlite_engine(path: str, timeout: float, begin: str, pragmas: tuple[str, ...] = ()) -> Engine:
-    engine = create_engine(URL.create("sqlite", database=path), connect_args={"timeout": timeout})
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy say when transactions begin (pysqlite would not begin one for DDL).
-        dbapi_connection.isolation_level = None
-        for pragma in pragmas:
-            dbapi_connection.execute(pragma)
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
-
-    return engine
-

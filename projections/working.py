@@ -22,14 +22,19 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
+from sqlalchemy import Engine, select
 
+from casetrail.domain.errors import StoreError
 from casetrail.domain.events import FACT_TYPES, PersonEvent, Registered, Retracted, SourceRegistered
+from casetrail.projections.engines import engines
 from casetrail.projections.projector import Batch, Rows, groups_by_time, rows_of
 from casetrail.projections.rules import Rules
 from casetrail.projections.sealing import Sealer
+from casetrail.projections.tables import people
 from casetrail.projections.timeline import timeline
 
 PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, Retracted, *FACT_TYPES.values()))
+REGISTERED_TOPIC = get_topic(Registered)
 SOURCE_TOPIC = get_topic(SourceRegistered)
 
 
@@ -56,7 +61,8 @@ class Memory:
             self.streams.move_to_end(stream_id)
             return kept
         history = self.earlier(stream_id, version) if version > 1 else []
-        return history, (rows_of(str(stream_id), timeline(history, self.rules))[0] if history else {})
+        # Only the rows' keys and idents are kept, and they do not name the person: 0 will do.
+        return history, (rows_of(0, timeline(history, self.rules))[0] if history else {})
 
     def keep(self, stream_id: UUID, history: list[PersonEvent], rows: Rows) -> None:
         old = self.streams.pop(stream_id, None)
@@ -68,13 +74,26 @@ class Memory:
 
 
 class Worker:
-    """Reads batches of notifications from a store and works out their rows."""
+    """Reads batches of notifications from a store and works out their rows: all of them, or,
+    as one of ``parts`` workers, the rows of its share of the people (and, for part 0, the
+    sources). People are shared out by their id, so each person's saves stay with one worker."""
 
-    def __init__(self, app: Any, rules: Rules, sealer: Sealer) -> None:
+    def __init__(self, app: Any, rules: Rules, sealer: Sealer, part: int = 0, parts: int = 1,
+                 reader: Engine | None = None) -> None:
         self.app = app
         self.rules = rules
         self.sealer = sealer
+        self.part, self.parts = part, parts
         self.memory = Memory(self._earlier, rules)
+        # Each person's number (tables.py): the notification id of their registration, as this
+        # worker has seen them; those registered before it began are looked up in the views.
+        self.numbers: dict[UUID, int] = {}
+        self.reader = reader  # the views' reading engine; made when first needed if None
+        self._own_reader = False
+
+    def close(self) -> None:
+        if self._own_reader:
+            self.reader.dispose()
 
     def read(self, start: int, size: int) -> list[Any]:
         """The notifications after position ``start``: ``size`` of them, or more to finish a save."""
@@ -88,18 +107,23 @@ class Worker:
         batch = Batch(sealer=self.sealer)
         mapper = self.app.mapper
         streams: dict[UUID, list[PersonEvent]] = defaultdict(list)
+        part, parts = self.part, self.parts
         for note in notifications:
             if note.topic in PERSON_TOPICS:
-                streams[note.originator_id].append(mapper.to_domain_event(note))
-            elif note.topic == SOURCE_TOPIC:
+                if parts == 1 or note.originator_id.int % parts == part:
+                    streams[note.originator_id].append(mapper.to_domain_event(note))
+                    if note.topic == REGISTERED_TOPIC:
+                        self.numbers[note.originator_id] = note.id
+            elif note.topic == SOURCE_TOPIC and part == 0:
                 batch.register_source(mapper.to_domain_event(note))
+        self._look_up([stream_id for stream_id in streams if stream_id not in self.numbers])
         for stream_id, events in streams.items():
-            person = str(stream_id)
+            person = self.numbers[stream_id]
             history, rows = self.memory.recall(stream_id, events[0].originator_version)
             for moment, group in groups_by_time(events):
                 for recorded in group:
                     if isinstance(recorded, Registered):
-                        batch.register(recorded)
+                        batch.register(recorded, person)
                 history = history + group
                 rows = batch.apply(person, rows, timeline(history, self.rules), moment)
             self.memory.keep(stream_id, history, rows)
@@ -122,6 +146,23 @@ class Worker:
             if run < size:
                 return notifications
 
+    def _look_up(self, stream_ids: list[UUID]) -> None:
+        """The numbers of people registered before this worker began: their rows are written."""
+        if not stream_ids:
+            return
+        if self.reader is None:
+            self.reader, self._own_reader = engines(self.app.store)[0], True
+        with self.reader.connect() as conn:
+            for at in range(0, len(stream_ids), 500):
+                wanted = [str(stream_id) for stream_id in stream_ids[at:at + 500]]
+                found = conn.execute(select(people.c.person_id, people.c.person)
+                                     .where(people.c.person_id.in_(wanted))).all()
+                self.numbers.update((UUID(person_id), number) for person_id, number in found)
+        missing = [stream_id for stream_id in stream_ids if stream_id not in self.numbers]
+        if missing:
+            raise StoreError(f"the views have no registration for person {missing[0]}, whose later events they "
+                             f"are applying: rebuild them with 'casetrail projections rebuild'")
+
     def _earlier(self, stream_id: UUID, version: int) -> list[PersonEvent]:
         """The events of a stream before ``version``, from the store."""
         stored = self.app.recorder.select_events(stream_id, lte=version - 1)
@@ -132,7 +173,8 @@ Worked = tuple[int, int, int, Batch]  # (position before, position after, notifi
 
 
 class Helper:
-    """A process that works out the batches after ``start`` and hands them over in order.
+    """A process that works out the batches after ``start`` (its ``part`` of each, as one of
+    ``parts`` helpers) and hands them over in order.
 
     It is a fresh interpreter (``python -m casetrail.projections.working``), so nothing of
     this process crosses into it: no connection, and not the caller's own script, which
@@ -143,11 +185,11 @@ class Helper:
     fails, ``batches`` just ends, and the caller carries on alone (and meets the same
     error itself, if there is one)."""
 
-    def __init__(self, url: str | None, rules: Rules, start: int, size: int) -> None:
+    def __init__(self, url: str | None, rules: Rules, start: int, size: int, part: int = 0, parts: int = 1) -> None:
         self.process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         try:
-            self.process.stdin.write(pickle.dumps((url, rules, start, size)))
+            self.process.stdin.write(pickle.dumps((url, rules, start, size, part, parts)))
             self.process.stdin.close()
         except OSError:
             pass  # it died at once: batches() finds nothing
@@ -179,6 +221,40 @@ class Helper:
         self.close()
 
 
+class Helpers:
+    """``parts`` helpers, each working out its share of the people of every batch: the
+    batches they hand over are merged into one. If they ever read different batches (the
+    log grew between their reads of its head), ``batches`` ends there."""
+
+    def __init__(self, url: str | None, rules: Rules, start: int, size: int, parts: int) -> None:
+        self.helpers: list[Helper] = []
+        try:
+            for part in range(parts):
+                self.helpers.append(Helper(url, rules, start, size, part, parts))
+        except BaseException:
+            self.close()
+            raise
+
+    def batches(self) -> Iterator[Worked]:
+        for shares in zip(*(helper.batches() for helper in self.helpers)):
+            start, end, count, batch = shares[0]
+            if any(share[:3] != (start, end, count) for share in shares[1:]):
+                return
+            for share in shares[1:]:
+                batch.merge(share[3])
+            yield start, end, count, batch
+
+    def close(self) -> None:
+        for helper in self.helpers:
+            helper.close()
+
+    def __enter__(self) -> Helpers:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
 _LENGTH = struct.Struct(">Q")
 
 
@@ -188,11 +264,11 @@ def _help() -> None:
 
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints go to stderr, not into the pipe
-    url, rules, start, size = pickle.loads(sys.stdin.buffer.read())
+    url, rules, start, size, part, parts = pickle.loads(sys.stdin.buffer.read())
     gc.disable()  # as in views._young_objects_only: nothing here makes reference cycles to collect
     app = Casetrail(url)
+    worker = Worker(app, rules, Sealer(app.mapper.cipher, app.store.shown), part, parts)
     try:
-        worker = Worker(app, rules, Sealer(app.mapper.cipher, app.store.shown))
         while notifications := worker.read(start, size):
             batch = worker.work(notifications)
             batch.slim()
@@ -206,6 +282,7 @@ def _help() -> None:
     except BrokenPipeError:
         pass  # the caller has gone
     finally:
+        worker.close()
         app.close()
 
 
