@@ -138,7 +138,7 @@ def fold(events: Sequence[PersonEvent], as_of: date, known_at: datetime | None =
     seen = known(events, known_at)
     gone = retracted_ids(seen)
     counted = sorted(
-        (e for e in seen if isinstance(e, Fact) and e.id not in gone and e.on.earliest <= as_of),
+        (e for e in seen if isinstance(e, Fact) and e.on.earliest <= as_of and (not gone or e.id not in gone)),
         key=story_order,
     )
     state, steps, conflicts = State(), [], []

@@ -169,6 +169,8 @@ def rows_of(person: int, timeline: Timeline, previous: Rows | None = None,
     built: list[tuple[str, Row]] = []
     for period in timeline.periods:
         cause = period.cause
+        if cause is None and period.kind == "facet":
+            continue  # a facet's first value, before any fact: not stored (see queries.search_people)
         key = (*period[:5], cause.id.int if cause else None)  # .int: a UUID's own hash is Python code
         rows[key] = previous.get(key) or _built(built, period.kind, period_row(person, period, causes))
     for change in timeline.changes:

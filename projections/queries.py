@@ -16,7 +16,9 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, and_, func, or_, select
 
-from casetrail.projections.facets import FACETS
+from casetrail.projections.facets import FACETS, INITIAL
+
+INITIAL_VALUE = dict(zip(FACETS, INITIAL))
 from casetrail.projections.rules import Rules
 from casetrail.projections.sealing import PLAIN, Sealer
 from casetrail.projections.tables import changes, facet_periods, list_periods, people, sources, status
@@ -59,32 +61,32 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
         return _search_now(conn, wanted, name, limit, sealer)
     in_sql = not sealer.on  # sealed names are searched in Python, and the limit applied after
     fp = facet_periods.c
-    chosen = select(people.c.person)
+    chosen = select(people.c.person, people.c.key, people.c.name, people.c.search)
     for facet, value in wanted.items():
-        chosen = chosen.where(people.c.person.in_(
-            select(fp.person).where(fp.facet == facet, fp.value == value, holds(facet_periods, at))))
+        if value == INITIAL_VALUE[facet]:
+            # Nobody's first value (before any fact) is stored (projector.py): a person has it
+            # when no other value of the facet holds.
+            chosen = chosen.where(people.c.person.not_in(
+                select(fp.person).where(fp.facet == facet, fp.value != value, holds(facet_periods, at))))
+        else:
+            chosen = chosen.where(people.c.person.in_(
+                select(fp.person).where(fp.facet == facet, fp.value == value, holds(facet_periods, at))))
     if name and in_sql:
         chosen = chosen.where(_name_like(name))
     chosen = chosen.where(people.c.registered_at <= at.k).order_by(people.c.key)
     if limit and in_sql:
         chosen = chosen.limit(limit)
-    ids = chosen.subquery()
-    rows = conn.execute(
-        select(people.c.key, people.c.name, people.c.search, fp.facet, fp.value)
-        .join(facet_periods, fp.person == people.c.person)
-        .where(people.c.person.in_(select(ids.c.person)), holds(facet_periods, at))
-        .order_by(people.c.key)
-    ).all()
-    found: dict[str, dict[str, Any]] = {}
-    searched: dict[str, str] = {}
-    for r in rows:
-        if r.key not in found:
-            found[r.key] = {"person": r.key, "name": r.name}
-            searched[r.key] = r.search
-        found[r.key][r.facet] = r.value
+    found_people = conn.execute(chosen).all()
+    ids = [r.person for r in found_people]
+    held: dict[int, dict[str, str]] = {person: dict(INITIAL_VALUE) for person in ids}
+    for at_most in range(0, len(ids), 500):
+        for r in conn.execute(select(fp.person, fp.facet, fp.value).where(fp.person.in_(ids[at_most:at_most + 500]),
+                                                                          holds(facet_periods, at))):
+            held[r.person][r.facet] = r.value
+    found = [{"person": r.key, "name": r.name, **held[r.person]} for r in found_people]
     if in_sql:
-        return list(found.values())
-    return _opened(list(found.values()), [searched[key] for key in found], name, limit, sealer)
+        return found
+    return _opened(found, [r.search for r in found_people], name, limit, sealer)
 
 
 def _search_now(conn: Connection, wanted: dict[str, str], name: str | None, limit: int | None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
 
-SCHEMA_VERSION = 4  # bump when rows or columns change: the views are then rebuilt
+SCHEMA_VERSION = 5  # bump when rows or columns change: the views are then rebuilt
 
 metadata = MetaData()
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
-from typing import NamedTuple, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from casetrail.domain.events import Fact, PersonEvent
 from casetrail.domain.fold import STORY_RANK, fold
@@ -64,7 +64,7 @@ class Change(NamedTuple):
     def seq(self) -> str:
         """``order`` as text that sorts the same (the views' ``seq`` column)."""
         earliest, latest, rank, version, position = self.order
-        return f"{earliest}|{latest}|{rank:02d}|{version:07d}|{position:03d}"
+        return f"{earliest.isoformat()}|{latest.isoformat()}|{rank:02d}|{version:07d}|{position:03d}"
 
 
 def _change(kind: str, name: str, before: str, after: str, cause: Fact, position: int) -> Change:
@@ -93,38 +93,42 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
     list_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * len(members)
     periods: list[Period] = []
     changes: list[Change] = []
-    i = 0
-    while i < len(steps):
+    i, count = 0, len(steps)
+    while i < count:
         day = steps[i].event.on.earliest
         start_values, start_members = values, members
         facet_cause: dict[int, Fact] = {}
         list_cause: dict[int, Fact] = {}
         # Facts that start on the same day change the state together; within the day,
         # the last fact that moved a facet (or list) is the one that set it.
-        while i < len(steps) and steps[i].event.on.earliest == day:
-            event = steps[i].event
-            new_values = facet_values(steps[i].state)
-            new_members = rules.members(new_values)
+        while i < count and steps[i].event.on.earliest == day:
+            event, state = steps[i].event, steps[i].state
+            new_values = facet_values(state)
             if new_values != values:  # a fact may change nothing (noted, an allegation)
-                facet_cause.update((k, event) for k in range(n) if new_values[k] != values[k])
+                for k in range(n):
+                    if new_values[k] != values[k]:
+                        facet_cause[k] = event
+                new_members = rules.members(new_values)
                 if new_members is not members:  # rules.members returns one tuple per facet values
-                    list_cause.update((k, event) for k in range(len(members)) if new_members[k] != members[k])
+                    for k in range(len(members)):
+                        if new_members[k] != members[k]:
+                            list_cause[k] = event
                 values, members = new_values, new_members
             i += 1
-        for k in range(n):
+        for k in _in_order(facet_cause):  # only a facet some fact moved can have changed
             if values[k] != start_values[k]:
                 began, cause = facet_open[k]
                 periods.append(Period("facet", FACETS[k], start_values[k], began, day, cause))
                 facet_open[k] = (day, facet_cause[k])
                 changes.append(_change("facet", FACETS[k], start_values[k], values[k], facet_cause[k], k))
-        for k, rule in enumerate(rules.lists):
+        for k in _in_order(list_cause):
             if members[k] != start_members[k]:
                 if start_members[k]:
                     began, cause = list_open[k]
-                    periods.append(Period("list", rule.name, "in", began, day, cause))
+                    periods.append(Period("list", rules.lists[k].name, "in", began, day, cause))
                 list_open[k] = (day, list_cause[k])
                 # Leaving a list is told before entering another on the same fact.
-                changes.append(_change("list", rule.name, _word(start_members[k]), _word(members[k]),
+                changes.append(_change("list", rules.lists[k].name, _word(start_members[k]), _word(members[k]),
                                       list_cause[k], n + k + (0 if start_members[k] else len(members))))
     for k in range(n):
         began, cause = facet_open[k]
@@ -137,6 +141,10 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
 
 
 _ORDER = itemgetter(6)  # Change.order
+
+
+def _in_order(moved: dict[int, Fact]) -> Iterable[int]:
+    return sorted(moved) if len(moved) > 1 else moved  # usually one: no sort
 
 
 def _word(member: bool) -> str:

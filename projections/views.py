@@ -36,8 +36,9 @@ from casetrail.projections.times import RECORD_OPEN, At, time_text
 from casetrail.projections.working import Helpers, Worker
 
 NAME = "views"
-BATCH = 2000
-HELP_FROM = 20 * BATCH  # notifications waiting, above which a helper process works out batches
+BATCH = 4000  # notifications per batch (one transaction); at 2,000 a long catch-up took 10% longer
+HELP_FROM = 40_000  # notifications waiting, above which helper processes work out batches
+MOST_HELPERS = 4
 ENV_HELPER = "CASETRAIL_HELPER"  # on, off or auto
 _VIEWS_LOCK = 0x76696577  # advisory lock id for creating the view tables on PostgreSQL: "view"
 Progress = Callable[[int, int], None]  # (position, head)
@@ -131,16 +132,17 @@ class Views:
 
     # -- keeping them current -------------------------------------------------------------------
 
-    def catch_up(self, batch: int = BATCH, progress: Progress | None = None, helper: bool | None = None) -> int:
+    def catch_up(self, batch: int = BATCH, progress: Progress | None = None, helper: bool | None = None,
+                 helpers: int | None = None) -> int:
         """Apply every notification not yet applied; returns how many this process applied.
 
         With ``helper`` (by default: when more than HELP_FROM notifications are waiting and
-        there is a second core), a helper process works out the next batches while this one
-        writes (see working.py)."""
+        there is a second core), ``helpers`` processes (by default one per core, at most
+        MOST_HELPERS) work out the next batches while this one writes (see working.py)."""
         applied = 0
         with self._guard(), _young_objects_only():
             if helper if helper is not None else self._worth_helping():
-                applied += self._catch_up_helped(batch, progress)
+                applied += self._catch_up_helped(batch, progress, helpers or _cores(MOST_HELPERS))
             while True:  # what is left: all of it, or what came in or was raced since
                 start = self.position()
                 notifications = self.worker.read(start, batch)
@@ -154,18 +156,17 @@ class Views:
     def _worth_helping(self) -> bool:
         choice = os.environ.get(ENV_HELPER, "auto").strip().lower()
         if choice not in ("auto", "on", "off"):
-            raise BadInput(f"{ENV_HELPER} is '{choice}': set it to on, off or auto (the default: a helper process "
+            raise BadInput(f"{ENV_HELPER} is '{choice}': set it to on, off or auto (the default: helper processes "
                            f"when more than {HELP_FROM:,} events wait and there are two cores)")
         if choice != "auto":
             return choice == "on"
-        return (os.cpu_count() or 1) > 1 and self.head() - self.position() > HELP_FROM
+        return _cores(2) > 1 and self.head() - self.position() > HELP_FROM
 
-    def _catch_up_helped(self, batch: int, progress: Progress | None) -> int:
-        """Write the batches a helper works out, as long as each starts where the views stand."""
+    def _catch_up_helped(self, batch: int, progress: Progress | None, parts: int) -> int:
+        """Write the batches the helpers work out, as long as each starts where the views stand."""
         applied = 0
         position = self.position()
-        parts = int(os.environ.get("CASETRAIL_HELPER_PARTS", "1"))
-        with Helpers(self.app.url, self.rules, position, batch, parts) as helper:
+        with Helpers.start(self.app.url, self.rules, position, batch, parts) as helper:
             for start, end, count, work in helper.batches():
                 if start != position or not self._commit(start, end, count, work, progress):
                     return applied  # the batches after it start from the wrong place: go on alone
@@ -283,6 +284,18 @@ class Views:
 
     def _guard(self):
         return store_errors(self.store)
+
+
+def _cores(most: int) -> int:
+    """The cores this process may run on, up to ``most``. One helper per core, each working
+    out a share of the people: the writing here is mostly the database's own work, so the
+    helpers' half is what a long catch-up waits for, and on two cores two helpers beside
+    this process finished sooner than one (docs/BENCHMARKS.md)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, most))
 
 
 @contextmanager

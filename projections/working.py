@@ -35,6 +35,7 @@ from casetrail.projections.timeline import timeline
 
 PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, Retracted, *FACT_TYPES.values()))
 REGISTERED_TOPIC = get_topic(Registered)
+_PEEK = 64  # notifications read at a time to find where the last save of a batch ends
 SOURCE_TOPIC = get_topic(SourceRegistered)
 
 
@@ -99,7 +100,7 @@ class Worker:
         """The notifications after position ``start``: ``size`` of them, or more to finish a save."""
         notifications = self.app.recorder.select_notifications(start + 1, size)
         if len(notifications) == size:
-            notifications = self._whole_saves(notifications, size)
+            notifications = self._whole_saves(notifications)
         return notifications
 
     def work(self, notifications: list[Any]) -> Batch:
@@ -129,21 +130,23 @@ class Worker:
             self.memory.keep(stream_id, history, rows)
         return batch
 
-    def _whole_saves(self, notifications: list[Any], size: int) -> list[Any]:
+    def _whole_saves(self, notifications: list[Any]) -> list[Any]:
         """A full batch, extended to the end of the run of its last stream's events (a save's
         events are consecutive in the log). Events that share a record time must be applied
         together: split over two batches, the rows of the first part would open and close at
-        that one time, and such a row opened again would repeat the table's key."""
+        that one time, and such a row opened again would repeat the table's key. (It peeks at
+        the log in small pages: a save is rarely long, and reading a whole batch ahead to find
+        its end doubled the reading.)"""
         notifications = list(notifications)
         while True:
             last = notifications[-1]
-            more = self.app.recorder.select_notifications(last.id + 1, size)
+            more = self.app.recorder.select_notifications(last.id + 1, _PEEK)
             run = 0
             while (run < len(more) and more[run].originator_id == last.originator_id
                    and more[run].originator_version == last.originator_version + 1 + run):
                 run += 1
             notifications.extend(more[:run])
-            if run < size:
+            if run < _PEEK:
                 return notifications
 
     def _look_up(self, stream_ids: list[UUID]) -> None:
@@ -226,14 +229,19 @@ class Helpers:
     batches they hand over are merged into one. If they ever read different batches (the
     log grew between their reads of its head), ``batches`` ends there."""
 
-    def __init__(self, url: str | None, rules: Rules, start: int, size: int, parts: int) -> None:
-        self.helpers: list[Helper] = []
+    def __init__(self, helpers: list[Helper]) -> None:
+        self.helpers = helpers
+
+    @classmethod
+    def start(cls, url: str | None, rules: Rules, start: int, size: int, parts: int) -> Helpers:
+        helpers = cls([])
         try:
             for part in range(parts):
-                self.helpers.append(Helper(url, rules, start, size, part, parts))
+                helpers.helpers.append(Helper(url, rules, start, size, part, parts))
         except BaseException:
-            self.close()
+            helpers.close()
             raise
+        return helpers
 
     def batches(self) -> Iterator[Worked]:
         for shares in zip(*(helper.batches() for helper in self.helpers)):

@@ -18,10 +18,12 @@ import orjson
 import pytest
 
 from casetrail.domain.application import Casetrail
+from casetrail.domain.errors import StoreError
+from casetrail.projections.tables import people
 from casetrail.projections.rules import load_rules
 from casetrail.projections.views import Views
 from tests.integration.views_support import (
-    differences, dump, members_by_fold, members_by_views, notification_count, points, populate, run, start,
+    CASES, Populated, _fact, differences, dump, members_by_fold, members_by_views, notification_count, points, populate, run, start,
     start_gated, wait_for,
 )
 
@@ -147,16 +149,54 @@ def test_a_catch_up_leaves_the_garbage_collector_as_it_found_it(filled, enabled)
         (gc.enable if was else gc.disable)()
 
 
-# -- a helper process working out batches while the caller writes (working.Helper) ------------------
+# -- helper processes working out batches while the caller writes (working.Helper) ------------------
 
 
-def test_a_helped_catch_up_applies_every_event_once_and_makes_the_rows_of_one_alone(filled):
+@pytest.mark.parametrize("helpers", [1, 3])
+def test_a_helped_catch_up_applies_every_event_once_and_makes_the_rows_of_one_alone(filled, helpers):
     url, app, views, populated = filled()
 
-    applied = views.catch_up(batch=10, helper=True)
+    applied = views.catch_up(batch=10, helper=True, helpers=helpers)
 
     assert applied == views.head() == notification_count(app)
     assert_applied_once_and_as_rebuilt(app, views, populated)  # the rebuild there works alone
+
+
+def test_a_helped_catch_up_after_earlier_ones_finds_the_people_already_applied(filled):
+    # The rows name a person by a number: the helpers learn those of people registered before
+    # they began from the views, and those of new people from their registrations.
+    url, app, views, populated = filled()
+    views.catch_up(batch=10)
+    for key in populated.keys[:40]:
+        app.record_many(key, [_fact("noted", "2025-03", text="later news")])
+    new = [f"new-{i:02d}" for i in range(20)]
+    for i, key in enumerate(new):
+        app.add_person(key, f"New {i}", facts=CASES[i % len(CASES)][0](i))
+    before = views.position()
+
+    applied = views.catch_up(batch=10, helper=True, helpers=2)
+
+    assert applied == notification_count(app) - before == 40 + 20 * 8
+    assert_applied_once_and_as_rebuilt(app, views, Populated(populated.keys + new, populated.before_corrections))
+
+
+def test_views_missing_a_registration_they_should_hold_say_to_rebuild_them(filled):
+    url, app, views, populated = filled(3)
+    views.catch_up()
+    with views.writer.begin() as conn:  # as if the people table had lost a row
+        conn.execute(people.delete().where(people.c.key == populated.keys[0]))
+    app.record_many(populated.keys[0], [_fact("noted", "2025-03", text="later news")])
+    later = Views(app, load_rules())  # as the next command would: it has seen nobody register
+
+    try:
+        with pytest.raises(StoreError) as raised:
+            later.catch_up()
+        assert "the views have no registration for person" in str(raised.value)
+        assert "casetrail projections rebuild" in str(raised.value)
+        later.rebuild()
+        assert later.status().lag == 0
+    finally:
+        later.close()
 
 
 def test_a_helper_that_cannot_open_the_store_leaves_the_work_to_the_caller(filled, tmp_path):
@@ -200,7 +240,7 @@ def test_a_helper_setting_that_is_not_on_off_or_auto_is_named_with_the_choices(f
 
     assert failed.returncode != 0
     assert err.strip().splitlines() == [
-        "Error: CASETRAIL_HELPER is 'yes': set it to on, off or auto (the default: a helper process when more "
+        "Error: CASETRAIL_HELPER is 'yes': set it to on, off or auto (the default: helper processes when more "
         "than 40,000 events wait and there are two cores)"]
 
 
