@@ -39,6 +39,7 @@ NAME = "views"
 BATCH = 4000  # notifications per batch (one transaction); at 2,000 a long catch-up took 10% longer
 HELP_FROM = 40_000  # notifications waiting, above which helper processes work out batches
 MOST_HELPERS = 4
+ANALYZE_FROM = 20_000  # events applied by one catch-up, above which PostgreSQL's statistics are renewed
 ENV_HELPER = "CASETRAIL_HELPER"  # on, off or auto
 _VIEWS_LOCK = 0x76696577  # advisory lock id for creating the view tables on PostgreSQL: "view"
 Progress = Callable[[int, int], None]  # (position, head)
@@ -143,15 +144,31 @@ class Views:
         with self._guard(), _young_objects_only():
             if helper if helper is not None else self._worth_helping():
                 applied += self._catch_up_helped(batch, progress, helpers or _cores(MOST_HELPERS))
-            while True:  # what is left: all of it, or what came in or was raced since
-                start = self.position()
-                notifications = self.worker.read(start, batch)
-                if not notifications:
-                    return applied
-                work = self.worker.work(notifications)
-                if self._commit(start, notifications[-1].id, len(notifications), work, progress):
-                    applied += len(notifications)
-                # else someone else applied it: carry on from where they left off
+            applied += self._catch_up_alone(batch, progress)
+            if applied >= ANALYZE_FROM and self.store.kind == "postgres":
+                self._analyze()
+        return applied
+
+    def _catch_up_alone(self, batch: int, progress: Progress | None) -> int:
+        applied = 0
+        while True:  # what is left: all of it, or what came in or was raced since
+            start = self.position()
+            notifications = self.worker.read(start, batch)
+            if not notifications:
+                return applied
+            work = self.worker.work(notifications)
+            if self._commit(start, notifications[-1].id, len(notifications), work, progress):
+                applied += len(notifications)
+            # else someone else applied it: carry on from where they left off
+
+    def _analyze(self) -> None:
+        """Bring PostgreSQL's statistics of the views up to date. Right after a long catch-up
+        they still described the empty tables: `lists` at 100,000 people sorted 108,000 rows
+        on disk for a plan made for 27, 75 ms against 31 ms once analysed (autovacuum would
+        get there, later)."""
+        with self.writer.begin() as conn:
+            for table in VIEW_TABLES:
+                conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.format_table(table)}")
 
     def _worth_helping(self) -> bool:
         choice = os.environ.get(ENV_HELPER, "auto").strip().lower()

@@ -255,3 +255,49 @@ def alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"  # a zombie has exited; only its parent (now init) has still to reap it
+
+
+# -- statistics after a long catch-up --------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_a_long_catch_up_on_postgresql_leaves_the_planner_statistics_of_the_rows_it_wrote(
+        postgres_url, monkeypatch):
+    # Without them the planner took the freshly filled tables for empty (reltuples -1) and
+    # chose plans for a handful of rows.
+    app = Casetrail(postgres_url)
+    populate(app, 40)
+    views = Views(app, load_rules())
+    try:
+        monkeypatch.setattr("casetrail.projections.views.ANALYZE_FROM", notification_count(app))
+
+        views.catch_up(batch=50)
+
+        with views.engine.connect() as conn:
+            estimated = conn.exec_driver_sql(
+                "SELECT reltuples FROM pg_class WHERE oid = 'casetrail_list_periods'::regclass").scalar_one()
+            stored = conn.exec_driver_sql("SELECT count(*) FROM casetrail_list_periods").scalar_one()
+        assert stored > 0 and estimated == stored
+    finally:
+        views.close()
+        app.close()
+
+
+@pytest.mark.postgres
+def test_a_short_catch_up_leaves_the_statistics_to_autovacuum(postgres_url, monkeypatch):
+    app = Casetrail(postgres_url)
+    populate(app, 40)
+    views = Views(app, load_rules())
+    try:
+        monkeypatch.setattr("casetrail.projections.views.ANALYZE_FROM", notification_count(app) + 1)
+
+        views.catch_up(batch=50)
+
+        with views.engine.connect() as conn:
+            analysed = conn.exec_driver_sql(  # by a command; autovacuum's would be last_autoanalyze
+                "SELECT last_analyze FROM pg_stat_user_tables WHERE relid = 'casetrail_list_periods'::regclass"
+            ).scalar_one()
+        assert analysed is None
+    finally:
+        views.close()
+        app.close()
