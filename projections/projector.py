@@ -23,10 +23,11 @@ from casetrail.projections.times import RECORD_OPEN, moment_number, time_text
 from casetrail.projections.timeline import Change, Period, Timeline
 
 
-# A timeline's rows, as (table, ident) by everything the row is made of (the cause's id standing
-# for the cause): two timelines of one person are compared without hashing, and what is kept
-# of a person between saves is small.
-Rows = dict[tuple, tuple[str, str]]
+# A timeline's rows, as (table, the period or change), by everything the row is made of (the
+# cause's id standing for the cause): two timelines of one person are compared without
+# formatting or hashing a row, and a row's ident is worked out only when it is written or
+# closed (most rows of the timeline before a save are neither).
+Rows = dict[tuple, tuple[str, "Period | Change"]]
 Row = tuple  # a row's values in its table's column order (tables.py: FACET_COLUMNS, ...)
 
 _BY = CHANGE_COLUMNS.index("by")
@@ -51,6 +52,16 @@ def _cause(cause: Fact | None, memo: dict) -> tuple:
         columns = memo[cause.id.int] = (on.text, str(cause.id), cause.type, on.latest.isoformat(), cause.source,
                                     by.value if isinstance(by, Enum) else by, on.text, on.earliest.toordinal())
     return columns
+
+
+def ident_of(item: Period | Change) -> str:
+    """What a row is, as period_row and change_row name it: to close it by."""
+    if isinstance(item, Period):
+        kind, name, value, valid_from, valid_to, cause = item
+        return _ident(kind, name, value, str(valid_from.toordinal()), str(valid_to.toordinal()),
+                      str(cause.id) if cause else "")
+    kind, name, before, after, cause = item[:5]
+    return _ident(kind, name, before, after, str(cause.id))
 
 
 def period_row(person: int, period: Period, memo: dict) -> Row:
@@ -94,15 +105,20 @@ class Batch:
         """Record that at ``at`` the person's timeline went from the one whose rows are
         ``before`` (empty for a new person) to ``after``; returns the rows of ``after``."""
         stamp = moment_number(at)
-        new, built = rows_of(person, after, before, self._causes)
-        for key, (table, ident) in before.items():
+        new, added = rows_of(after, before)
+        for key, (table, item) in before.items():
             if key not in new:
-                self._close(table, person, ident, stamp)
+                self._close(table, person, ident_of(item), stamp)
         seal = self.sealer.seal if self.sealer.on else None
         times = (stamp, RECORD_OPEN)
-        for table, row in built:
-            if seal and table == "change" and row[_BY] is not None:
-                row = (*row[:_BY], seal(row[_BY]), *row[_BY + 1:])
+        causes = self._causes
+        for table, item in added:
+            if table == "change":
+                row = change_row(person, item, causes)
+                if seal and row[_BY] is not None:
+                    row = (*row[:_BY], seal(row[_BY]), *row[_BY + 1:])
+            else:
+                row = period_row(person, item, causes)
             rows = self.inserts[table]
             self._open[(table, person, row[1])] = len(rows)
             rows.append(row + times)
@@ -158,30 +174,27 @@ class Batch:
         return sum(map(len, self.inserts.values()))
 
 
-def rows_of(person: int, timeline: Timeline, previous: Rows | None = None,
-            causes: dict | None = None) -> tuple[Rows, list[tuple[str, Row]]]:
-    """The rows of a timeline, and the (table, row) of those that ``previous`` (the person's
-    rows before) does not have: most periods and changes stay the same from one save to the
-    next, and are not formatted and hashed again."""
+def rows_of(timeline: Timeline, previous: Rows | None = None) -> tuple[Rows, list[tuple[str, Period | Change]]]:
+    """The rows of a timeline, and the (table, period or change) of those that ``previous``
+    (the person's rows before) does not have: most stay the same from one save to the next."""
     previous = {} if previous is None else previous
-    causes = {} if causes is None else causes
     rows: Rows = {}
-    built: list[tuple[str, Row]] = []
+    added: list[tuple[str, Period | Change]] = []
     for period in timeline.periods:
         cause = period.cause
         if cause is None and period.kind == "facet":
             continue  # a facet's first value, before any fact: not stored (see queries.search_people)
         key = (*period[:5], cause.id.int if cause else None)  # .int: a UUID's own hash is Python code
-        rows[key] = previous.get(key) or _built(built, period.kind, period_row(person, period, causes))
+        rows[key] = previous.get(key) or _added(added, period.kind, period)
     for change in timeline.changes:
         key = ("change", *change[:4], change.cause.id.int, change.position)
-        rows[key] = previous.get(key) or _built(built, "change", change_row(person, change, causes))
-    return rows, built
+        rows[key] = previous.get(key) or _added(added, "change", change)
+    return rows, added
 
 
-def _built(built: list[tuple[str, Row]], table: str, row: Row) -> tuple[str, str]:
-    built.append((table, row))
-    return table, row[1]
+def _added(added: list, table: str, item: Period | Change) -> tuple[str, Period | Change]:
+    added.append((table, item))
+    return table, item
 
 
 def groups_by_time(events: Iterable[Any]) -> list[tuple[datetime, list[Any]]]:

@@ -62,8 +62,7 @@ class Memory:
             self.streams.move_to_end(stream_id)
             return kept
         history = self.earlier(stream_id, version) if version > 1 else []
-        # Only the rows' keys and idents are kept, and they do not name the person: 0 will do.
-        return history, (rows_of(0, timeline(history, self.rules))[0] if history else {})
+        return history, (rows_of(timeline(history, self.rules))[0] if history else {})
 
     def keep(self, stream_id: UUID, history: list[PersonEvent], rows: Rows) -> None:
         old = self.streams.pop(stream_id, None)

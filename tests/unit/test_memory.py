@@ -37,7 +37,7 @@ def test_a_stream_kept_up_to_the_version_before_is_recalled_without_reading_the_
     store = FakeStore(person)
     memory = Memory(store.earlier, RULES)
     history = store.streams[person.id]
-    rows = rows_of(str(person.id), timeline(history, RULES))[0]
+    rows = rows_of(timeline(history, RULES))[0]
     memory.keep(person.id, history, rows)
 
     recalled = memory.recall(person.id, len(history) + 1)
@@ -52,12 +52,12 @@ def test_a_stream_kept_past_the_version_asked_for_is_read_again_from_the_store()
     store = FakeStore(person)
     memory = Memory(store.earlier, RULES)
     history = store.streams[person.id]
-    memory.keep(person.id, history, rows_of(str(person.id), timeline(history, RULES))[0])
+    memory.keep(person.id, history, rows_of(timeline(history, RULES))[0])
 
     recalled_history, recalled_rows = memory.recall(person.id, 3)
 
     assert recalled_history == history[:2]
-    assert recalled_rows == rows_of(str(person.id), timeline(history[:2], RULES))[0]
+    assert recalled_rows == rows_of(timeline(history[:2], RULES))[0]
     assert store.reads == [(person.id, 3)]
 
 
