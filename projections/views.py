@@ -249,7 +249,7 @@ class Views:
                 if work.closes[key]:
                     conn.exec_driver_sql(_close_sql(conn, table), work.closes[key])
                 if work.inserts[key]:
-                    conn.exec_driver_sql(_insert_sql(conn, table, columns), work.inserts[key])
+                    _insert(conn, table, columns, work.inserts[key])
             if work.sources:
                 _many(conn, sources.insert(), work.sources)
             if work.status:
@@ -341,6 +341,19 @@ def _insert_sql(conn: Connection, table: Table, columns: tuple[str, ...]) -> str
     quote = conn.dialect.identifier_preparer
     return (f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) "
             f"VALUES ({', '.join([mark] * len(columns))})")
+
+
+def _insert(conn: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert rows (tuples in ``columns`` order): on PostgreSQL with COPY, in the same transaction."""
+    if conn.dialect.name != "postgresql":
+        conn.exec_driver_sql(_insert_sql(conn, table, columns), rows)
+        return
+    quote = conn.dialect.identifier_preparer
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) "
+                     f"FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _close_sql(conn: Connection, table: Table) -> str:
