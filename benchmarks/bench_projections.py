@@ -24,7 +24,8 @@ read the same notifications the same way, in pages of the same size:
   select_notifications +       eventsourcing's recorder in pages and casetrail's
     mapper.to_domain_event     pydantic mapper: every event decoded.  THE BASELINE.
   Worker.work only             decoding + the timelines and rows of every batch,
-                               with nothing written (where the time goes)
+                               with nothing written, in one process, the collector paused
+                               as in a catch-up (where the time goes)
   Views.catch_up, no helper    the same in one process (CASETRAIL_HELPER=off)
   Views.catch_up               THE TARGET: >= 20,000 events/s. Above 40,000 waiting events
                                helper processes (one per core, at most 4) each work out a share
@@ -95,7 +96,7 @@ from casetrail.projections.facets import facet_values
 from casetrail.projections.rules import Rules, load_rules
 from casetrail.projections.tables import list_periods, metadata, people as people_table
 from casetrail.projections.times import RECORD_OPEN, At
-from casetrail.projections.views import BATCH, Views
+from casetrail.projections.views import BATCH, Views, _young_objects_only
 from casetrail.projections.working import PERSON_TOPICS
 
 EVENTS_PER_PERSON = 8  # registration + 7 facts or retractions, every story
@@ -394,10 +395,11 @@ def child_work_only(url: str, batch: int) -> dict:
         views = Views(app, load_rules())
         started = clock()
         start, events, rows = 0, 0, 0
-        while page := views.worker.read(start, batch):
-            rows += views.worker.work(page).rows
-            events += len(page)
-            start = page[-1].id
+        with _young_objects_only():  # as in Views.catch_up: the collector paused
+            while page := views.worker.read(start, batch):
+                rows += views.worker.work(page).rows
+                events += len(page)
+                start = page[-1].id
         wall, cpu = since(started)
         views.close()
         return {"wall": wall, "cpu": cpu, "events": events, "peak_mib": peak_mib(), "rows": rows}
