@@ -24,7 +24,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
-from casetrail.domain.errors import StoreError
+from casetrail.domain.errors import BadInput, StoreError
 from casetrail.domain.events import FACT_TYPES, PersonEvent, Registered, Retracted, SourceRegistered
 from casetrail.projections.engines import engines
 from casetrail.projections.projector import Batch, Rows, groups_by_time, rows_of
@@ -36,6 +36,8 @@ from casetrail.projections.timeline import timeline
 PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, Retracted, *FACT_TYPES.values()))
 REGISTERED_TOPIC = get_topic(Registered)
 _PEEK = 64  # notifications read at a time to find where the last save of a batch ends
+REMEMBERED = 100_000  # events a process keeps in its memory of streams, unless told otherwise
+ENV_MEMORY = "CASETRAIL_CATCH_UP_MEMORY"
 SOURCE_TOPIC = get_topic(SourceRegistered)
 
 
@@ -44,11 +46,11 @@ class Memory:
     last timeline, so that a person's next save is not preceded by reading, decoding and
     folding their earlier events again (a person's later reports usually come in a later
     batch). Events never change once stored, so what is kept stays true whoever applies
-    the batches. It is bounded by a number of events (100,000: about 250 MiB), the least
-    recently used forgotten."""
+    the batches. It is bounded by a number of events (by default 100,000: about 250 MiB;
+    ``CASETRAIL_CATCH_UP_MEMORY``), the least recently used forgotten."""
 
     def __init__(self, earlier: Callable[[UUID, int], list[PersonEvent]], rules: Rules,
-                 limit: int = 100_000) -> None:
+                 limit: int = REMEMBERED) -> None:
         self.earlier = earlier  # (stream, version) -> the stream's events before that version
         self.rules = rules
         self.limit = limit
@@ -84,7 +86,7 @@ class Worker:
         self.rules = rules
         self.sealer = sealer
         self.part, self.parts = part, parts
-        self.memory = Memory(self._earlier, rules)
+        self.memory = Memory(self._earlier, rules, remembered())
         # Each person's number (tables.py): the notification id of their registration, as this
         # worker has seen them; those registered before it began are looked up in the views.
         self.numbers: dict[UUID, int] = {}
@@ -169,6 +171,23 @@ class Worker:
         """The events of a stream before ``version``, from the store."""
         stored = self.app.recorder.select_events(stream_id, lte=version - 1)
         return [self.app.mapper.to_domain_event(s) for s in stored]
+
+
+def remembered() -> int:
+    """How many events a catch-up keeps in memory per process: CASETRAIL_CATCH_UP_MEMORY or
+    100,000. A store much larger than that is caught up more slowly (docs/BENCHMARKS.md: at
+    100,000 people 52 s, and 40 s with 1,000,000, for about 1.2 GB per helper)."""
+    text = os.environ.get(ENV_MEMORY, "").strip()
+    if not text:
+        return REMEMBERED
+    try:
+        events = int(text.replace(",", ""))
+    except ValueError:
+        events = -1
+    if events < 0:
+        raise BadInput(f"{ENV_MEMORY} is '{text}': set it to how many events a catch-up may keep in memory per "
+                       f"process, such as 1000000 (the default is {REMEMBERED:,}: about 250 MiB)")
+    return events
 
 
 Worked = tuple[int, int, int, Batch]  # (position before, position after, notifications, rows)

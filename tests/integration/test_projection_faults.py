@@ -180,6 +180,37 @@ def test_a_helped_catch_up_after_earlier_ones_finds_the_people_already_applied(f
     assert_applied_once_and_as_rebuilt(app, views, Populated(populated.keys + new, populated.before_corrections))
 
 
+@pytest.mark.parametrize("helper", [False, True])
+def test_a_catch_up_that_may_remember_no_stream_reads_each_again_and_makes_the_same_rows(
+        filled, monkeypatch, helper):
+    url, app, views, populated = filled()
+    monkeypatch.setenv("CASETRAIL_CATCH_UP_MEMORY", "0")  # the helpers inherit it
+    forgetful = Views(app, load_rules())
+
+    try:
+        applied = forgetful.catch_up(batch=10, helper=helper, helpers=2)
+
+        assert forgetful.worker.memory.streams == {}
+        assert applied == notification_count(app)
+    finally:
+        forgetful.close()
+    monkeypatch.delenv("CASETRAIL_CATCH_UP_MEMORY")
+    assert_applied_once_and_as_rebuilt(app, views, populated)
+
+
+def test_a_memory_setting_that_is_not_a_number_gets_one_line(filled, monkeypatch):
+    url, _, _, _ = filled(3)
+    monkeypatch.setenv("CASETRAIL_CATCH_UP_MEMORY", "lots")
+
+    failed = start(url, "lists")
+    out, err = failed.communicate(timeout=60)
+
+    assert failed.returncode != 0
+    assert err.strip().splitlines() == [
+        "Error: CASETRAIL_CATCH_UP_MEMORY is 'lots': set it to how many events a catch-up may keep in memory "
+        "per process, such as 1000000 (the default is 100,000: about 250 MiB)"]
+
+
 def test_views_missing_a_registration_they_should_hold_say_to_rebuild_them(filled):
     url, app, views, populated = filled(3)
     views.catch_up()
