@@ -18,8 +18,11 @@ def engines(store: StoreURL) -> tuple[Engine, Engine]:
         url = URL.create("postgresql+psycopg", username=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None,
                          host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), database=env["POSTGRES_DBNAME"])
         schema = env.get("POSTGRES_SCHEMA") or "public"
-        engine = create_engine(url, connect_args={"connect_timeout": 5, "options": f'-c search_path="{schema}"'},
-                               pool_pre_ping=False)
+        # The views are read from memory, not disk: priced as such (random_page_cost 1.1, the
+        # server's default is 4), PostgreSQL reads the covering (V, K) indexes instead of
+        # scanning whole tables (lists at 100,000 people: 24 ms against 32-41).
+        options = f'-c search_path="{schema}" -c random_page_cost=1.1'
+        engine = create_engine(url, connect_args={"connect_timeout": 5, "options": options}, pool_pre_ping=False)
         return engine, engine
     path = store.env["SQLITE_DBNAME"]
     timeout = float(store.env.get("SQLITE_LOCK_TIMEOUT", "30"))
