@@ -2,10 +2,11 @@
 
 A catch-up reads a batch of notifications, works out its rows (``Worker.work``) and then
 writes them with the tracking position (``views.py``). The working out takes the longer
-part and needs no lock, so on a long catch-up a helper process works out the next
-batches while the caller writes (``Helper``): both halves run at once, on two cores.
-The helper only reads the store; every write, and so exactly-once, stays with the
-process that called catch_up, which checks that each batch starts where it stands.
+part and needs no lock, so on a long catch-up helper processes work out the next
+batches while the caller writes (``Helpers``), each a share of the people of every
+batch, and the caller merges the shares: both halves run at once, on every core. The
+helpers only read the store; every write, and so exactly-once, stays with the process
+that called catch_up, which checks that each batch starts where it stands.
 """
 
 from __future__ import annotations
