@@ -96,10 +96,8 @@ class Casetrail(Application[UUID]):
                                today_utc())
         urls = [url for _, url in citations if url]
         for _ in range(2):  # a second try only if another writer registered one of the sources meanwhile
-            sources = self._new_sources(urls)
             try:
-                self.save(*sources, person)  # the person, their facts and the sources they cite: all or none
-                self._known_sources.update(source.key for source in sources)
+                self._save_citing(person, urls)  # the person, their facts and the sources they cite: all or none
                 return person
             except IntegrityError:
                 if self._exists(person.id):
@@ -221,20 +219,21 @@ class Casetrail(Application[UUID]):
         Source.register(key, url=reference)  # a URL it refuses is refused now, before the fact
         return key, reference
 
-    def _new_sources(self, urls: list[str | None]) -> list[Source]:
-        """Sources to register with a fact, for the URLs it cites that are not in the store yet."""
-        return [Source.register(key_for_url(url), url=url) for url in dict.fromkeys(urls)
-                if url and not self._exists(source_id(key_for_url(url)))]
+    def _save_citing(self, person: Person, urls: list[str | None]) -> None:
+        """Save the person with the sources their new facts cite by URLs not in the store yet,
+        in one transaction (IntegrityError if another writer got there first)."""
+        sources = [Source.register(key_for_url(url), url=url) for url in dict.fromkeys(urls)
+                   if url and not self._exists(source_id(key_for_url(url)))]
+        self.save(*sources, person)
+        self._known_sources.update(source.key for source in sources)
 
     def _retrying(self, person: Person, command: Callable[[Person], T], urls: list[str | None] = ()) -> T:
         """Run the command and save, with the sources it cites by new URLs, in one transaction;
         on a concurrent write, reload and run it again."""
         for attempt in range(RETRIES):
             result = command(person)
-            sources = self._new_sources(urls)
             try:
-                self.save(*sources, person)
-                self._known_sources.update(source.key for source in sources)
+                self._save_citing(person, urls)
                 return result
             except IntegrityError:
                 self.retries += 1

@@ -1,6 +1,6 @@
 """Valid dates and record times as the integers the read models store and compare.
 
-A valid date is its day number (``date.toordinal()``), a record time its microseconds
+A valid date is its day number (``date.toordinal()``, ``day_of`` back), a record time its microseconds
 since 1970-01-01 UTC: narrow, fixed-width keys that sort as they compare, so the
 tables and their (V, K) indexes stay small and a batch is written fast. (As ISO text
 the same rows were twice as wide and took 1.6 times as long to write.) A period that
@@ -22,10 +22,6 @@ RECORD_OPEN = 2**63 - 1  # the recorded_to of a row not superseded
 RECORD_NOW = RECORD_OPEN - 1  # K for "everything recorded so far": after any real time, before RECORD_OPEN
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
-
-
-def day_number(day: date) -> int:
-    return day.toordinal()
 
 
 def day_of(number: int) -> date:
@@ -59,7 +55,7 @@ class At:
 
     @property
     def day(self) -> int:
-        return day_number(self.as_of)
+        return self.as_of.toordinal()
 
     @property
     def moment(self) -> int:

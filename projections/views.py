@@ -146,7 +146,7 @@ class Views:
                 applied += self._catch_up_helped(batch, progress, helpers or _cores(MOST_HELPERS))
             applied += self._catch_up_alone(batch, progress)
             if applied >= ANALYZE_FROM and self.store.kind == "postgres":
-                self._analyze()
+                self._vacuum_analyze()
         return applied
 
     def _catch_up_alone(self, batch: int, progress: Progress | None) -> int:
@@ -161,7 +161,7 @@ class Views:
                 applied += len(notifications)
             # else someone else applied it: carry on from where they left off
 
-    def _analyze(self) -> None:
+    def _vacuum_analyze(self) -> None:
         """Bring PostgreSQL's picture of the views up to date after a long catch-up: statistics
         (they still described the empty tables, and `lists` at 100,000 people sorted 108,000
         rows on disk for a plan made for 27: 75 ms) and the visibility map, so the covering

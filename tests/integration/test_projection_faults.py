@@ -291,47 +291,46 @@ def alive(pid: int) -> bool:
 # -- statistics after a long catch-up --------------------------------------------------------------
 
 
+@pytest.fixture
+def postgres_filled(postgres_url):
+    """A PostgreSQL store with 40 people, its views made and nothing applied yet."""
+    app = Casetrail(postgres_url)
+    populate(app, 40)
+    views = Views(app, load_rules())
+    yield app, views
+    views.close()
+    app.close()
+
+
+def scalar(views: Views, sql: str):
+    with views.engine.connect() as conn:
+        return conn.exec_driver_sql(sql).scalar_one()
+
+
 @pytest.mark.postgres
-def test_a_long_catch_up_on_postgresql_leaves_the_views_vacuumed_and_analysed(postgres_url, monkeypatch):
+def test_a_long_catch_up_on_postgresql_leaves_the_views_vacuumed_and_analysed(postgres_filled, monkeypatch):
     # Without statistics the planner took the freshly filled tables for empty (reltuples -1)
     # and chose plans for a handful of rows; without a vacuum, index-only scans visit the table.
-    app = Casetrail(postgres_url)
-    populate(app, 40)
-    views = Views(app, load_rules())
-    try:
-        monkeypatch.setattr("casetrail.projections.views.ANALYZE_FROM", notification_count(app))
+    app, views = postgres_filled
+    monkeypatch.setattr("casetrail.projections.views.ANALYZE_FROM", notification_count(app))
 
-        views.catch_up(batch=50)
+    views.catch_up(batch=50)
 
-        with views.engine.connect() as conn:
-            estimated = conn.exec_driver_sql(
-                "SELECT reltuples FROM pg_class WHERE oid = 'casetrail_list_periods'::regclass").scalar_one()
-            stored = conn.exec_driver_sql("SELECT count(*) FROM casetrail_list_periods").scalar_one()
-            vacuumed = conn.exec_driver_sql(
-                "SELECT last_vacuum FROM pg_stat_user_tables WHERE relid = 'casetrail_list_periods'::regclass"
-            ).scalar_one()
-        assert stored > 0 and estimated == stored
-        assert vacuumed is not None
-    finally:
-        views.close()
-        app.close()
+    estimated = scalar(views, "SELECT reltuples FROM pg_class WHERE oid = 'casetrail_list_periods'::regclass")
+    stored = scalar(views, "SELECT count(*) FROM casetrail_list_periods")
+    vacuumed = scalar(views, "SELECT last_vacuum FROM pg_stat_user_tables "
+                             "WHERE relid = 'casetrail_list_periods'::regclass")
+    assert stored > 0 and estimated == stored
+    assert vacuumed is not None
 
 
 @pytest.mark.postgres
-def test_a_short_catch_up_leaves_the_statistics_to_autovacuum(postgres_url, monkeypatch):
-    app = Casetrail(postgres_url)
-    populate(app, 40)
-    views = Views(app, load_rules())
-    try:
-        monkeypatch.setattr("casetrail.projections.views.ANALYZE_FROM", notification_count(app) + 1)
+def test_a_short_catch_up_leaves_the_statistics_to_autovacuum(postgres_filled, monkeypatch):
+    app, views = postgres_filled
+    monkeypatch.setattr("casetrail.projections.views.ANALYZE_FROM", notification_count(app) + 1)
 
-        views.catch_up(batch=50)
+    views.catch_up(batch=50)
 
-        with views.engine.connect() as conn:
-            analysed = conn.exec_driver_sql(  # by a command; autovacuum's would be last_autoanalyze
-                "SELECT last_analyze FROM pg_stat_user_tables WHERE relid = 'casetrail_list_periods'::regclass"
-            ).scalar_one()
-        assert analysed is None
-    finally:
-        views.close()
-        app.close()
+    # last_analyze is set by a command; autovacuum's would be last_autoanalyze.
+    assert scalar(views, "SELECT last_analyze FROM pg_stat_user_tables "
+                         "WHERE relid = 'casetrail_list_periods'::regclass") is None

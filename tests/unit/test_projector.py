@@ -24,7 +24,7 @@ def a_story():
 
 
 def test_a_row_closed_later_is_named_by_the_ident_it_was_written_with():
-    rows, added = rows_of(timeline(a_story().pending_events, RULES))
+    _, added = rows_of(timeline(a_story().pending_events, RULES))
 
     for table, item in added:
         written = change_row(7, item, {}) if isinstance(item, Change) else period_row(7, item, {})
