@@ -11,24 +11,12 @@ import pytest
 
 from casetrail.cli import files
 from casetrail.domain.errors import BadInput
+from tests.cli.test_timeline_command import folder, held  # noqa: F401 (fixtures: a person with facts, a folder)
 
 COMMANDS = {
     "export": ("export -o {out}", "-o"),
     "timeline": ("timeline omarov-aslanbek --html {out}", "--html"),
 }
-
-
-@pytest.fixture
-def held(omarov):
-    omarov("record omarov-aslanbek detained --on 2022-01-09 --place Aqtobe --source rferl-omarov")
-    return omarov
-
-
-@pytest.fixture
-def folder(tmp_path):
-    folder = tmp_path / "out"
-    folder.mkdir()
-    return folder
 
 
 def mode(path) -> int:
@@ -106,7 +94,7 @@ def test_export_dash_o_dash_writes_the_records_to_standard_output(held, folder):
 
     result = held("export -o -")
 
-    assert result.stdout.count('"record":"event"') == 1
+    assert result.stdout.count('"record":"event"') == 2
     assert result.stderr == "" and list(folder.iterdir()) == []
 
 
