@@ -24,6 +24,8 @@ persons:
     name: Murat Tanirbergenov
   - key: case-0003
     name: İlyas Nurgeldin
+  - key: zhanbolat-n
+    name: Жанболат Нургалиев
 events:
   - person: omarov-aslanbek
     type: detained
@@ -45,6 +47,11 @@ events:
     "on": 2022-01-09
     source: rferl-omarov
     by: İLYAS NURGELDIN's neighbours; ilyas
+  - person: zhanbolat-n
+    type: noted
+    "on": 2022-01-12
+    source: rferl-omarov
+    text: Zhanbolat Nurgaliev's trial
 """
 
 
@@ -107,11 +114,15 @@ def test_a_dotted_capital_i_is_matched_like_any_other_letter(cases):
     assert texts(cases)["person-2 by"] == "Person 2's neighbours; [name]"
 
 
+def test_a_name_registered_in_cyrillic_is_found_in_latin_letters(cases):
+    assert texts(cases)["person-4 text"] == "Person 4's trial"
+
+
 def test_redact_says_how_many_names_it_replaced_and_which_words_to_check(cases):
     result = cases("export --redact")
 
     assert result.stderr.splitlines() == [
-        "redacted: 3 people and 1 source as pseudonyms; 9 names in text replaced (4 by a pseudonym, 5 by [name])",
+        "redacted: 4 people and 1 source as pseudonyms; 10 names in text replaced (5 by a pseudonym, 5 by [name])",
         "check before publishing, capitalised words left that may be names: Abdiraiym, Aqtobe",
     ]
 
@@ -133,5 +144,5 @@ def test_a_redacted_export_imports_into_an_empty_store(cases, tmp_path):
 
     copy("import - --format jsonl", input=redacted)
 
-    assert [p["person"] for p in copy.json("person list")] == ["person-1", "person-2", "person-3"]
-    assert copy("export").stdout.count('"record":"event"') == 4
+    assert [p["person"] for p in copy.json("person list")] == ["person-1", "person-2", "person-3", "person-4"]
+    assert copy("export").stdout.count('"record":"event"') == 5
