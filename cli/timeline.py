@@ -57,7 +57,7 @@ def timeline(
         sys.stdout.write(page)
         sys.stdout.flush()
     else:
-        with files.written(target) as out:
+        with files.written(target, "--html") as out:
             out.write(page.encode())
     people = f"{len(stories)} {'person' if len(stories) == 1 else 'people'}"
     typer.echo(f"wrote {target or 'standard output'}: {people}, {drawn} {'event' if drawn == 1 else 'events'} "

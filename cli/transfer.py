@@ -18,6 +18,7 @@ from casetrail.domain.errors import BadInput
 from casetrail.domain.exporter import Exporter, Selection
 from casetrail.domain.formats import FORMATS, format_of, read_records, write_csv, write_jsonl
 from casetrail.domain.importer import Importer
+from casetrail.domain.redaction import NEUTRAL, Report
 
 EXPORT_FORMATS = ("jsonl", "csv", "timelinejs")
 
@@ -59,8 +60,11 @@ def export(
     known_at: KnownAt = None,
     fmt: Annotated[Optional[str], typer.Option("--format", help="jsonl (default), csv or timelinejs "
                                                                 "(TimelineJS 3 JSON).")] = None,
-    redact: Annotated[bool, typer.Option("--redact", help="Pseudonyms for names; drop notes, aliases and "
-                                                          "birth years. For publication.")] = False,
+    redact: Annotated[bool, typer.Option("--redact", help="Pseudonyms for people and sources; names scrubbed "
+                                                          "from text; notes, aliases, birth years, source URLs and "
+                                                          "titles dropped. For publication.")] = False,
+    keep_sources: Annotated[bool, typer.Option("--keep-sources", help="With --redact: keep each source's outlet "
+                                                                     "and publication day.")] = False,
     output: Annotated[str, typer.Option("-o", "--output", help="The file to write (replaced whole), or - for "
                                                                "stdout.")] = "-",
 ) -> None:
@@ -69,10 +73,12 @@ def export(
     Example: casetrail export --format csv --redact -o cases.csv
     """
     fmt = fmt or _format_of_output(output)
+    if keep_sources and not redact:
+        raise BadInput("--keep-sources goes with --redact (an export without --redact keeps every source whole)")
     if fmt not in EXPORT_FORMATS:
         raise BadInput(f"--format '{fmt}' is not known: use one of {', '.join(EXPORT_FORMATS)}")
     as_of_day = valid_day(as_of) if as_of else None
-    selection = Selection(person, as_of_day, record_time(known_at), redact)
+    selection = Selection(person, as_of_day, record_time(known_at), redact, keep_sources)
     exporter = Exporter(store(ctx), selection)
     with _output(output) as out:
         if fmt == "timelinejs":
@@ -82,6 +88,8 @@ def export(
             count = (write_jsonl if fmt == "jsonl" else write_csv)(exporter.records(), out)
     if output != "-":
         typer.echo(f"wrote {output}" + (f": {count} records" if count is not None else ""), err=True)
+    if exporter.redactor:
+        _print_redaction(exporter.redactor.report())
 
 
 def _timelinejs(exporter: Exporter, selection: Selection) -> dict[str, Any]:
@@ -127,6 +135,20 @@ def _output(output: str) -> Iterator[IO[bytes]]:
         return
     with files.written(path) as out:
         yield out
+
+
+def _print_redaction(report: Report, shown: int = 40) -> None:
+    """What --redact did, and the words it left that a person should look at before publishing."""
+    people = f"{report.people} {'person' if report.people == 1 else 'people'}"
+    sources = f"{report.sources} {'source' if report.sources == 1 else 'sources'}"
+    typer.echo(f"redacted: {people} and {sources} as pseudonyms; "
+               f"{report.by_pseudonym + report.by_neutral} names in text replaced ({report.by_pseudonym} by a "
+               f"pseudonym, {report.by_neutral} by {NEUTRAL})", err=True)
+    words = report.to_review()
+    if words:
+        more = f" and {len(words) - shown} more" if len(words) > shown else ""
+        typer.echo("check before publishing, capitalised words left that may be names: "
+                   + ", ".join(words[:shown]) + more, err=True)
 
 
 def _print_summary(file: str, summary: Any, dry_run: bool) -> None:

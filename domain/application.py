@@ -8,7 +8,9 @@ retry, so nothing is lost and nothing impossible slips in.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import random
 import time
 import re
@@ -20,6 +22,8 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eventsourcing.utils import get_topic
 
 from casetrail.domain.dates import today_utc
@@ -53,6 +57,8 @@ class Casetrail(Application[UUID]):
         self.store = StoreURL.parse(url)
         self.retries = 0  # saves lost to a concurrent writer and retried
         self._known_sources: set[str] = set()  # sources are never removed: once seen, always there
+        self._url_secret = url_secret(self.store.env.get("CIPHER_KEY"))
+        self._url_keys: dict[str, str] = {}  # URL -> its source's key in this store
         try:
             with self.store.creating_tables(), store_errors(self.store):
                 super().__init__(env=self.store.env)
@@ -156,13 +162,28 @@ class Casetrail(Application[UUID]):
                                "or give --source a URL")
             self._known_sources.add(reference)
             return reference
-        key = key_for_url(reference)
+        key = self.url_key(reference)
         if key not in self._known_sources and not self._exists(source_id(key)):
             try:
                 self.save(Source.register(key, url=reference))
             except IntegrityError:
                 pass  # another writer registered the same URL a moment ago: same key, same source
         self._known_sources.add(key)
+        return key
+
+    @_guarded
+    def url_key(self, url: str) -> str:
+        """The key of the source for ``url`` in this store. On an encrypted store it is an HMAC of
+        the URL, unless the URL was registered before under the older key (its host and SHA-256),
+        which it keeps: citing it again must not register it twice."""
+        key = self._url_keys.get(url)
+        if key is None:
+            key = key_for_url(url, self._url_secret)
+            if self._url_secret is not None and not self._exists(source_id(key)):
+                older = key_for_url(url)
+                if self._stored_url(older) == url:  # the same URL, not a clash of short hashes
+                    key = older
+            self._url_keys[url] = key
         return key
 
     # -- facts --------------------------------------------------------------
@@ -212,7 +233,7 @@ class Casetrail(Application[UUID]):
         reference = (reference or "").strip()
         if reference in self._known_sources or not is_url(reference):
             return self.cite(reference), None  # an existing key: nothing is written
-        key = key_for_url(reference)
+        key = self.url_key(reference)
         if key in self._known_sources or self._exists(source_id(key)):
             self._known_sources.add(key)
             return key, None
@@ -222,8 +243,8 @@ class Casetrail(Application[UUID]):
     def _save_citing(self, person: Person, urls: list[str | None]) -> None:
         """Save the person with the sources their new facts cite by URLs not in the store yet,
         in one transaction (IntegrityError if another writer got there first)."""
-        sources = [Source.register(key_for_url(url), url=url) for url in dict.fromkeys(urls)
-                   if url and not self._exists(source_id(key_for_url(url)))]
+        sources = [Source.register(self.url_key(url), url=url) for url in dict.fromkeys(urls)
+                   if url and not self._exists(source_id(self.url_key(url)))]
         self.save(*sources, person)
         self._known_sources.update(source.key for source in sources)
 
@@ -246,6 +267,12 @@ class Casetrail(Application[UUID]):
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def _stored_url(self, key: str) -> str | None:
+        try:
+            return self.repository.get(source_id(key)).url
+        except AggregateNotFoundError:
+            return None
 
     def _registrations(self, cls: type) -> Iterator[Any]:
         topic = get_topic(cls)
@@ -271,8 +298,19 @@ def is_url(text: str) -> bool:
     return bool(re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE))
 
 
-def key_for_url(url: str) -> str:
-    """A stable, readable source key for a URL: its host and a short hash."""
+def url_secret(cipher_key: str | None) -> bytes | None:
+    """The secret that source keys of URLs are made with on an encrypted store (None: no encryption).
+    Derived, not the cipher key itself, so that no use of one can weaken the other."""
+    if not cipher_key:
+        return None
+    derive = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"casetrail source keys for URLs")
+    return derive.derive(base64.b64decode(cipher_key))
+
+
+def key_for_url(url: str, secret: bytes | None = None) -> str:
+    """A stable source key for a URL. Without a secret (a store without encryption, which holds the
+    URL in plain text anyway): its host and a short SHA-256, readable. With one: an HMAC of the URL
+    and no host, so that the key confirms no guessed URL to anyone without the store's key."""
     try:
         parts = urlsplit(url)  # raises on a bracketed host that is not an IPv6 address
     except ValueError as error:
@@ -280,6 +318,8 @@ def key_for_url(url: str) -> str:
                        "https://www.rferl.org/a/...") from None
     if not parts.netloc:
         raise BadInput(f"source URL '{url}' has no host: give a full URL such as https://www.rferl.org/a/...")
+    if secret is not None:
+        return "url-" + hmac.new(secret, url.encode(), hashlib.sha256).hexdigest()[:16]
     host = parts.hostname or ""
     host = re.sub(r"^www\.", "", host)
     words = re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-")[:40] or "source"

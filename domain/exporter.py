@@ -25,6 +25,7 @@ class Selection:
     as_of: date | None = None
     known_at: datetime | None = None
     redact: bool = False
+    keep_sources: bool = False  # with redact: keep each source's outlet and publication day
 
 
 class Exporter:
@@ -32,7 +33,7 @@ class Exporter:
         self.app = app
         self.selection = selection
         registrations = app.people()  # registration order: what pseudonyms number
-        self.redactor = Redactor(registrations) if selection.redact else None
+        self.redactor = Redactor(registrations, app.sources(), selection.keep_sources) if selection.redact else None
         # Loaded now: an unknown key is an error before anything is written.
         self.one = app.person(selection.person) if selection.person else None
         if selection.person:
@@ -65,7 +66,7 @@ class Exporter:
                 name = person.name
             stories.append((key, name, events))
         if self.redactor:
-            sources = {self.redactor.slug(key): self.redactor.source(s) for key, s in sources.items()}
+            sources = {self.redactor.source_key(key): self.redactor.source(s) for key, s in sources.items()}
         return stories, sources
 
     def events(self, person: Person) -> list[PersonEvent]:

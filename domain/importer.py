@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Iterator
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from casetrail.domain.application import Casetrail, _project, is_url, key_for_url
+from casetrail.domain.application import Casetrail, _project, is_url
 from casetrail.domain.dates import today_utc
 from casetrail.domain.errors import BadInput, CasetrailError, StoreError
 from casetrail.domain.events import Retracted
@@ -226,7 +226,7 @@ class Importer:
             return record.event
         if is_url(source):
             try:
-                key = key_for_url(source)
+                key = self.app.url_key(source)
                 known = key in self.cited or self._stored_source(key) is not None
                 new = None if known else Source.register(key, url=source)
             except CasetrailError as error:  # a URL it cannot register: a problem of this record, not the end

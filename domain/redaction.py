@@ -1,54 +1,75 @@
-"""Redaction for publication: stable pseudonyms for people, their names scrubbed from text.
+"""Redaction for publication: stable pseudonyms for people and sources, names scrubbed from text.
 
 A person's pseudonym is their place in registration order ("Person 17", key
-``person-17``): the store is append-only, so the number never changes, and unlike a
-hash of the name it cannot be reversed by guessing names. Notes, aliases and birth
-years are dropped. Every text field (places, courts, source titles and URLs, other
-people's fields) is scrubbed of each person's name, aliases, key and the words of
-their names. Counts and dates stay.
+``person-17``), a source's likewise (``source-4``): the store is append-only, so the
+number never changes, and unlike a hash of the name it cannot be reversed by guessing
+names. Notes, aliases and birth years are dropped; so are a source's URL and title (an
+article's address or headline often names the person) and, unless ``keep_sources``,
+its outlet and publication day. Every other text field (places, courts, charges,
+reasons) is scrubbed of registered names as ``names.NameIndex`` finds them: a full name
+or alias becomes the person's pseudonym, one word of a name a neutral "[name]". Counts
+and dates stay.
 
-What it cannot know: a relative's name, a street address or a nickname written in a
-note-like field is not a registered name. Review an export before publishing it.
+What it cannot know: a relative's name, a street address or a nickname that was never
+registered. ``report()`` lists the capitalised words left in text, for a person to
+review before publishing.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from enum import Enum
 from types import SimpleNamespace
 from typing import Any, Iterable
 
-from casetrail.domain.events import PersonEvent, Registered
+from casetrail.domain.events import PersonEvent, Registered, SourceRegistered
+from casetrail.domain.names import NameIndex, plain, words
 
-DROPPED = ("note", "aliases", "born")
-_KEPT_AS_IS = {"record", "type", "on", "id", "event_id", "recorded_at", "published", "amount", "claimed",
+DROPPED = ("note", "aliases", "born", "url", "title")
+SOURCE_KEPT = ("outlet", "published")  # with keep_sources only
+NEUTRAL = "[name]"
+TEXT_MAX, LONG_TEXT_MAX = 500, 10_000  # the longest text a field takes (events.Text, events.LongText)
+_KEPT_AS_IS = {"record", "type", "on", "id", "event_id", "recorded_at", "published", "amount", "claimed", "previous",
                "currency", "term_months", "kind", "outcome", "recipient", "designation"}
-_KEYS = {"key", "source", "group"}  # in source and event records; a person's key becomes its pseudonym
-_MIN_WORD = 3
+# Capitalised words common in courts' and places' names: not worth a reviewer's look.
+_COMMON = {"the", "and", "of", "for", "court", "city", "district", "regional", "region", "police", "department",
+           "prison", "colony", "hospital", "national", "security", "committee", "ministry", "interior", "affairs",
+           "prosecutor", "office", "general", "supreme", "criminal", "civil", "appeals", "appeal", "board",
+           "centre", "center", "detention", "temporary", "isolation", "facility", "station", "street", "square",
+           "kazakhstan", "republic", "article", "code", "january", "february", "march", "april", "may", "june",
+           "july", "august", "september", "october", "november", "december", "person", "unknown"}
+
+
+@dataclass
+class Report:
+    """What a redaction did: pseudonyms given, names replaced in text, and words left to review."""
+
+    people: int = 0
+    sources: int = 0
+    by_pseudonym: int = 0  # a full name in text, replaced by its person's pseudonym
+    by_neutral: int = 0  # one word of a name, or a name two people share, replaced by [name]
+    left: Counter = field(default_factory=Counter)  # capitalised words left in text
+
+    def to_review(self) -> list[str]:
+        return sorted(self.left, key=lambda word: (-self.left[word], word.casefold()))
 
 
 class Redactor:
-    def __init__(self, registrations: Iterable[Registered]) -> None:
+    def __init__(self, registrations: Iterable[Registered], sources: Iterable[SourceRegistered] = (),
+                 keep_sources: bool = False) -> None:
         self.keys: dict[str, str] = {}
         self.names: dict[str, str] = {}
-        replacements: dict[str, str] = {}
-        words: dict[str, set[str]] = {}
+        people = []
         for number, registered in enumerate(registrations, 1):
             self.keys[registered.key] = f"person-{number}"
             self.names[registered.key] = f"Person {number}"
-            for phrase in (registered.name, *registered.aliases):
-                replacements[phrase.lower()] = f"Person {number}"
-            replacements[registered.key] = f"person-{number}"
-            for word in re.findall(r"\w+", " ".join((registered.name, *registered.aliases, registered.key))):
-                if len(word) >= _MIN_WORD:
-                    words.setdefault(word.lower(), set()).add(number)
-        for word, who in words.items():
-            # A word two people share (a family name) cannot say which of them is meant.
-            replacements.setdefault(word, f"Person {who.pop()}" if len(who) == 1 else "[name]")
-        ordered = sorted(replacements, key=len, reverse=True)  # whole names before their words
-        self._pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, ordered)) + r")(?!\w)",
-                                   re.IGNORECASE) if ordered else None
-        self._replacements = replacements
+            people.append((number, (registered.name, *registered.aliases, registered.key)))
+        self.sources = {source.key: f"source-{number}" for number, source in enumerate(sources, 1)}
+        self.keep_sources = keep_sources
+        self._index = NameIndex(people)
+        self._report = Report(people=len(self.keys), sources=len(self.sources))
 
     def key(self, person: str) -> str:
         return self.keys.get(person, "person-unknown")
@@ -56,49 +77,107 @@ class Redactor:
     def name(self, person: str) -> str:
         return self.names.get(person, "Person ?")
 
+    def source_key(self, source: str) -> str:
+        return self.sources.get(source, "source-unknown")
+
+    def report(self) -> Report:
+        return self._report
+
     def slug(self, value: str) -> str:
-        """A key or group id with names in it ("rferl-omarov" -> "rferl-person-1"), still a valid key."""
-        return re.sub(r"[^a-z0-9]+", "-", self.text(value).lower()).strip("-")
+        """A group id with names in it ("trial-omarov" -> "trial-name"), still a valid id."""
+        return re.sub(r"[^a-z0-9]+", "-", self._scrubbed(value, review=False).lower()).strip("-") or "group"
 
     def text(self, value: str) -> str:
-        if self._pattern is None:
-            return value
-        return self._pattern.sub(lambda match: self._replacements[match.group(0).lower()], value)
+        return self._scrubbed(value, review=True)
 
     def record(self, record: dict[str, Any]) -> dict[str, Any]:
         """An export record (source, person or event) fit for publication."""
+        kind = record.get("record")
+        if kind == "source":
+            return self._source_record(record)
         out: dict[str, Any] = {}
         for name, value in record.items():
             if name in DROPPED:
                 continue
-            if record.get("record") == "person" and name == "key" or name == "person":
+            if kind == "person" and name == "key" or name == "person":
                 out[name] = self.key(value)
-            elif name in _KEYS:
-                out[name] = self.slug(value)
-            elif record.get("record") == "person" and name == "name":
+            elif kind == "person" and name == "name":
                 out[name] = self.name(record["key"])
-            elif isinstance(value, str) and name not in _KEPT_AS_IS:
-                out[name] = self.text(value)
-            elif isinstance(value, list):
-                out[name] = [self.text(item) if isinstance(item, str) else item for item in value]
             else:
-                out[name] = value
+                out[name] = self._field(name, value)
         return out
 
     def event(self, event: PersonEvent) -> PersonEvent:
         """A stored event fit for publication, for pictures drawn from domain events."""
         update: dict[str, Any] = {"note": None} if "note" in type(event).model_fields else {}
         for name, value in event:
-            if isinstance(value, Enum) or not isinstance(value, str):
+            if isinstance(value, Enum) or not isinstance(value, (str, list, tuple)) or name == "note":
                 continue  # a fixed vocabulary (AppealBy, Outcome...) holds no names
-            if name in _KEYS:
-                update[name] = self.slug(value)
-            elif name not in _KEPT_AS_IS and name != "note":
-                update[name] = self.text(value)
+            update[name] = self._field(name, value)
         return event.model_copy(update=update)
 
     def source(self, source: Any) -> SimpleNamespace:
-        """A source's fields as a picture shows them: its key, title and URL scrubbed."""
-        return SimpleNamespace(key=self.slug(source.key), url=source.url and self.text(source.url),
-                               outlet=source.outlet, title=source.title and self.text(source.title),
-                               published=source.published)
+        """A source as a picture shows it: its pseudonym, and its outlet and day if kept."""
+        kept = {name: getattr(source, name) if self.keep_sources else None for name in SOURCE_KEPT}
+        if kept["outlet"]:
+            kept["outlet"] = self.text(kept["outlet"])
+        return SimpleNamespace(key=self.source_key(source.key), url=None, title=None, **kept)
+
+    def _source_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        out = {"record": "source", "key": self.source_key(record["key"])}
+        if self.keep_sources:
+            out.update({name: self._field(name, record[name]) for name in SOURCE_KEPT if name in record})
+        return out
+
+    def _field(self, name: str, value: Any) -> Any:
+        if name == "source":
+            return self.source_key(value) if value else value
+        if name == "group":
+            return self.slug(value) if value else value
+        if isinstance(value, str) and name not in _KEPT_AS_IS:
+            return self.text(value)
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.text(item) if isinstance(item, str) else item for item in value)
+        return value
+
+    def _scrubbed(self, value: str, review: bool) -> str:
+        """The text with each name found replaced; the capitalised words it keeps noted for review."""
+        text = plain(value)
+        parts, done = [], 0
+        for found in self._index.find(text):
+            parts += [self._kept(text[done:found.start], review), self._replacement(found.person)]
+            done = found.end
+        parts.append(self._kept(text[done:], review))
+        scrubbed = _within(parts, TEXT_MAX if len(value) <= TEXT_MAX else LONG_TEXT_MAX)
+        return scrubbed if scrubbed.strip() else value  # only invisible characters: nothing to hide
+
+    def _replacement(self, person: int | None) -> str:
+        if person is None:
+            self._report.by_neutral += 1
+            return NEUTRAL
+        self._report.by_pseudonym += 1
+        return f"Person {person}"
+
+    def _kept(self, text: str, review: bool) -> str:
+        if review:
+            for word in words(text):
+                shown = word.group()
+                if len(shown) >= 3 and shown[0].isupper() and shown.casefold() not in _COMMON:
+                    self._report.left[shown] += 1
+        return text
+
+
+def _within(parts: list[str], limit: int) -> str:
+    """The parts (kept text and replacements, in turn) joined, cut to fit a field that takes ``limit``
+    characters, so the export still imports. A replacement is kept whole or left out: cutting
+    "Person 12" to "Person 1" would name someone else."""
+    if sum(map(len, parts)) <= limit:
+        return "".join(parts)
+    out, room = [], limit - 1
+    for index, part in enumerate(parts):
+        if len(part) > room:
+            out.append(part[:room] if index % 2 == 0 else "")
+            break
+        out.append(part)
+        room -= len(part)
+    return "".join(out) + "…"

@@ -1,0 +1,182 @@
+"""Registered people's names found in free text, however they are written, for redaction.
+
+A name is compared word by word in one spelling: NFKC, then transliterated to ASCII
+(``anyascii``: "Омаров", "OMAROV" and "Оmarov" with a Cyrillic O are all ``omarov``,
+"İlyas" is ``ilyas``), letters only. A word also matches with a case ending (Russian
+and Kazakh names decline: Омарова, Омаровым, Асланбеку), words may stand in any order
+with a space, dash, dot or underscore between them (``omarov_aslanbek``), or be
+joined (``OmarovAslanbek``). Percent-encoded text (an address's path) is decoded first.
+
+What a match becomes: a registered name or alias in full (all its words) is that
+person's, and only if nobody else has the same one. One word of a name is only "a
+name": it is never taken for the person it belongs to, since a first name or a
+family name is shared by many (a victim's father is not the victim).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import permutations
+from typing import Iterable, Iterator
+from urllib.parse import unquote
+
+from anyascii import anyascii
+
+MIN_WORD = 3  # a shorter word of a name (an initial, "al") is matched only inside the full name
+MAX_PHRASE = 5  # words of one name or alias; longer ones are split at brackets and commas first
+# Case endings, as transliterated: Russian nouns and adjectives (Омарова, Омарову, Омаровым,
+# Омарове, Омаровой, Марией, Игорем) and English plurals. A name word matches itself or its
+# stem (the word less a final vowel) followed by one of these.
+ENDINGS = ("", "a", "u", "e", "i", "y", "s", "es", "om", "ym", "im", "em", "oy", "oi", "oj", "ey", "ei", "oyu",
+           "ya", "yu", "ye", "ii", "iya", "iyu", "iye", "iem", "iey", "am", "ami", "akh", "ykh", "ikh",
+           "ymi", "ogo", "omu", "ego", "emu", "aya", "uyu", "yam", "yami", "yakh")
+_LONGEST_ENDING = max(map(len, ENDINGS))
+_ENDING_SET = frozenset(ENDINGS)
+_FINAL = ("iy", "yy", "ya", "a", "y", "i", "e", "o")  # what a stem leaves off
+_LETTERS = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f\u0483-\u0489])+")  # letters with their combining marks
+_GAP = re.compile(r"[\s_.\-+'’,]{1,3}")  # what may stand between the words of one name
+_PARTS = re.compile(r"[()\[\],;/|]")  # an alias "Aslanbek Omarov (Асланбек Омаров)" is two names
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int
+    end: int
+    person: int | None  # the person's number, or None: a name, but whose cannot be said
+
+
+def plain(text: str) -> str:
+    """The text compared and shown: percent-decoded, NFKC, without invisible format characters."""
+    for _ in range(3):  # an address may be encoded twice
+        if "%" not in text:
+            break
+        try:
+            decoded = unquote(text, errors="strict")
+        except UnicodeDecodeError:
+            break
+        if decoded == text:
+            break
+        text = decoded
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")  # zero-width spaces, soft hyphens
+
+
+@lru_cache(maxsize=65536)
+def spelling(word: str) -> str:
+    """One word as compared: transliterated to lower-case ASCII letters."""
+    return re.sub(r"[^a-z]", "", anyascii(word).lower())
+
+
+def words(text: str) -> Iterator[re.Match]:
+    return _LETTERS.finditer(text)
+
+
+def _bases(token: str) -> Iterator[str]:
+    """The token less each case ending it may end with (and the token itself)."""
+    for cut in range(min(_LONGEST_ENDING, len(token) - 1) + 1):
+        if token[len(token) - cut:] in _ENDING_SET:
+            yield token[: len(token) - cut]
+
+
+def _stem(word: str) -> str:
+    for final in _FINAL:
+        if word.endswith(final) and len(word) - len(final) >= MIN_WORD:
+            return word[: -len(final)]
+    return word
+
+
+class NameIndex:
+    """Every registered name, alias and key, by the spelling of its words."""
+
+    def __init__(self, people: Iterable[tuple[int, Iterable[str]]]) -> None:
+        self._stems: dict[str, set[str]] = {}  # a word or its stem -> the name words it stands for
+        self._phrases: dict[tuple[str, ...], set[int]] = {}  # a name's words (sorted) -> whose
+        self._joined: dict[str, tuple[str, ...]] = {}  # its words run together -> the name
+        self._partial: dict[str, set[int]] = {}  # a word of MIN_WORD letters or more -> whose names have it
+        for number, names in people:
+            for name in names:
+                for part in _PARTS.split(plain(name)):
+                    self._add(number, [spelling(w.group()) for w in words(part)])
+        self.longest = max(map(len, self._phrases), default=0)
+
+    def _add(self, number: int, spelt: list[str]) -> None:
+        spelt = list(dict.fromkeys(w for w in spelt if w))[:MAX_PHRASE]
+        if not spelt:
+            return
+        phrase = tuple(sorted(spelt))
+        self._phrases.setdefault(phrase, set()).add(number)
+        for word in spelt:
+            for form in {word, _stem(word)}:
+                self._stems.setdefault(form, set()).add(word)
+            if len(word) >= MIN_WORD:
+                self._partial.setdefault(word, set()).add(number)
+        if len(spelt) > 1:
+            # Run together in any order; a longer name (with a patronymic) as written or reversed.
+            for order in permutations(spelt) if len(spelt) <= 3 else (spelt, spelt[::-1]):
+                self._joined["".join(order)] = phrase
+                self._joined["".join(order[:-1]) + _stem(order[-1])] = phrase
+
+    def find(self, text: str) -> list[Found]:
+        """Each name in ``text`` (as ``plain`` gives it), left to right, longest first."""
+        tokens = list(words(text))
+        spelt = [spelling(token.group()) for token in tokens]
+        options = [self._words_of(word) for word in spelt]
+        found, i = [], 0
+        while i < len(tokens):
+            size, person = self._at(text, tokens, spelt, options, i)
+            if size:
+                found.append(Found(tokens[i].start(), tokens[i + size - 1].end(), person))
+            i += size or 1
+        return found
+
+    def _at(self, text: str, tokens: list[re.Match], spelt: list[str], options: list[set[str]],
+            i: int) -> tuple[int, int | None]:
+        """How many words from ``i`` on make a name (0: none), and whose it is."""
+        for size in range(min(self.longest, len(tokens) - i), 1, -1) if options[i] else ():
+            window = tokens[i:i + size]
+            if all(_GAP.fullmatch(text, a.end(), b.start()) for a, b in zip(window, window[1:])):
+                phrase = self._phrase(options[i:i + size])
+                if phrase:
+                    return size, self._whose(phrase)
+        phrase = self._joined_phrase(spelt[i]) or self._phrase(options[i:i + 1])
+        if phrase:
+            return 1, self._whose(phrase)
+        if any(len(w) >= MIN_WORD for w in options[i]):
+            return 1, None
+        return 0, None
+
+    def _words_of(self, token: str) -> set[str]:
+        """The name words a spelt token is a form of."""
+        found: set[str] = set()
+        for base in _bases(token):
+            found |= self._stems.get(base, set())
+        return found
+
+    def _phrase(self, options: list[set[str]]) -> tuple[str, ...] | None:
+        """The registered name these words are (in any order, each in any of its forms)."""
+        if not all(options):
+            return None
+        for order in permutations(sorted(set().union(*options)), len(options)):
+            if all(word in option for word, option in zip(order, options)):
+                phrase = tuple(sorted(order))
+                if phrase in self._phrases:
+                    return phrase
+        return None
+
+    def _joined_phrase(self, token: str) -> tuple[str, ...] | None:
+        for base in _bases(token):
+            phrase = self._joined.get(base)
+            if phrase:
+                return phrase
+        return None
+
+    def _whose(self, phrase: tuple[str, ...]) -> int | None:
+        """The one person with this name; None when it is shared, or one word that is also a
+        word of someone else's name."""
+        people = set(self._phrases[phrase])
+        if len(phrase) == 1:
+            people |= self._partial.get(phrase[0], set())
+        return next(iter(people)) if len(people) == 1 else None

@@ -1,0 +1,148 @@
+"""`export --redact` through the CLI, on both stores: no name, source address or title survives in any
+form a reader could recognise, no one is given someone else's pseudonym, and what is left to review is said."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from tests.cli.conftest import Cli
+
+ENCODED = "%D0%BE%D0%BC%D0%B0%D1%80%D0%BE%D0%B2"  # "омаров", as an address spells it
+CASES = f"""
+sources:
+  - key: rferl-omarov
+    url: "https://www.rferl.org/a/{ENCODED}-aslanbek/33000000.html"
+    outlet: RFE/RL
+    title: Aslanbek Omarov awarded compensation
+    published: 2024-09-01
+persons:
+  - key: omarov-aslanbek
+    name: Aslanbek Omarov
+    aliases: [Асланбек Омаров]
+  - key: case-0002
+    name: Murat Tanirbergenov
+  - key: case-0003
+    name: İlyas Nurgeldin
+  - key: zhanbolat-n
+    name: Жанболат Нургалиев
+events:
+  - person: omarov-aslanbek
+    type: detained
+    "on": 2022-01-09
+    source: rferl-omarov
+    place: flat of OmarovAslanbek, Aqtobe
+  - person: omarov-aslanbek
+    type: noted
+    "on": 2022-01-10
+    source: rferl-omarov
+    text: "Асланбеком Омаровым; aslanbek_omarov; OMAROV; Омаровой; {ENCODED}"
+  - person: case-0002
+    type: noted
+    "on": 2022-01-11
+    source: rferl-omarov
+    text: Murat Abdiraiym, a victim's father, spoke
+  - person: case-0003
+    type: detained
+    "on": 2022-01-09
+    source: rferl-omarov
+    by: İLYAS NURGELDIN's neighbours; ilyas
+  - person: zhanbolat-n
+    type: noted
+    "on": 2022-01-12
+    source: rferl-omarov
+    text: Zhanbolat Nurgaliev's trial
+"""
+
+
+@pytest.fixture
+def cases(cli, tmp_path) -> Cli:
+    file = tmp_path / "cases.yaml"
+    file.write_text(CASES, encoding="utf-8")
+    cli(f"import {file}")
+    return cli
+
+
+def records(cli: Cli, line: str) -> list[dict]:
+    return [orjson.loads(row) for row in cli(line).stdout.splitlines()]
+
+
+def texts(cli: Cli, line: str = "export --redact") -> dict[str, str]:
+    """Each event's free text, by the field it is in."""
+    found = {}
+    for record in records(cli, line):
+        for name in ("place", "text", "by"):
+            if record["record"] == "event" and name in record:
+                found[f"{record['person']} {name}"] = record[name]
+    return found
+
+
+def test_sources_become_pseudonyms_without_address_title_or_outlet(cases):
+    redacted = records(cases, "export --redact")
+
+    assert [r for r in redacted if r["record"] == "source"] == [{"record": "source", "key": "source-1"}]
+    assert {r["source"] for r in redacted if r["record"] == "event"} == {"source-1"}
+    text = cases("export --redact").stdout.lower()
+    for secret in ("rferl", "%d0", "awarded compensation", "rfe/rl"):
+        assert secret not in text, secret
+
+
+def test_keep_sources_keeps_the_outlet_and_day_but_never_the_address_or_title(cases):
+    redacted = records(cases, "export --redact --keep-sources")
+
+    assert [r for r in redacted if r["record"] == "source"] == [
+        {"record": "source", "key": "source-1", "outlet": "RFE/RL", "published": "2024-09-01"}]
+
+
+def test_keep_sources_without_redact_is_refused(cases):
+    assert cases.error("export --keep-sources") == (
+        "Error: --keep-sources goes with --redact (an export without --redact keeps every source whole)")
+
+
+def test_a_name_joined_inflected_in_capitals_or_percent_encoded_is_still_found(cases):
+    found = texts(cases)
+
+    assert found["person-3 place"] == "flat of Person 3, Aqtobe"  # import registers people in key order
+    assert found["person-3 text"] == "Person 3; Person 3; [name]; [name]; [name]"
+
+
+def test_one_word_of_a_name_becomes_name_and_never_someone_elses_pseudonym(cases):
+    assert texts(cases)["person-1 text"] == "[name] Abdiraiym, a victim's father, spoke"
+
+
+def test_a_dotted_capital_i_is_matched_like_any_other_letter(cases):
+    assert texts(cases)["person-2 by"] == "Person 2's neighbours; [name]"
+
+
+def test_a_name_registered_in_cyrillic_is_found_in_latin_letters(cases):
+    assert texts(cases)["person-4 text"] == "Person 4's trial"
+
+
+def test_redact_says_how_many_names_it_replaced_and_which_words_to_check(cases):
+    result = cases("export --redact")
+
+    assert result.stderr.splitlines() == [
+        "redacted: 4 people and 1 source as pseudonyms; 10 names in text replaced (5 by a pseudonym, 5 by [name])",
+        "check before publishing, capitalised words left that may be names: Abdiraiym, Aqtobe",
+    ]
+
+
+def test_a_redacted_timelinejs_export_shows_no_outlet_address_or_title(cases):
+    plain = cases("export --format timelinejs").stdout
+    redacted = cases("export --format timelinejs --redact").stdout
+    kept = cases("export --format timelinejs --redact --keep-sources").stdout
+
+    assert "RFE/RL" in plain and "rferl.org" in plain
+    for secret in ("RFE/RL", "rferl", "awarded compensation", "Omarov"):
+        assert secret not in redacted, secret
+    assert "RFE/RL" in kept and "rferl" not in kept and "awarded" not in kept
+
+
+def test_a_redacted_export_imports_into_an_empty_store(cases, tmp_path):
+    redacted = cases("export --redact --keep-sources").stdout
+    copy = Cli(str(tmp_path / "public.db"))
+
+    copy("import - --format jsonl", input=redacted)
+
+    assert [p["person"] for p in copy.json("person list")] == ["person-1", "person-2", "person-3", "person-4"]
+    assert copy("export").stdout.count('"record":"event"') == 5
