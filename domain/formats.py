@@ -30,7 +30,8 @@ _EXTENSIONS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "json
                ".csv": "csv"}
 SECTIONS = {"sources": "source", "persons": "person", "events": "event"}
 LIST_FIELDS = ("aliases", "charges", "persons")
-MAX_RECORD = 256 * 1024  # bytes (characters in CSV, YAML and JSON files); far more than any real record
+MAX_RECORD = 128 * 1024  # bytes (characters in CSV, YAML and JSON); far more than any real record, and the
+                         # csv module's own limit on a cell
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by surrogateescape
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula (OWASP)
 
@@ -105,7 +106,10 @@ def _csv(stream: IO[bytes], name: str) -> Iterator[Raw]:
     try:
         yield from _csv_rows(reader, name)
     except csv.Error as error:
-        raise BadInput(f"{name} line {reader.line_num}: not valid CSV ({_first_line(error)})") from None
+        where = f"{name} line {reader.reader.line_num}"  # the DictReader's own count lags a row behind
+        if "field larger than field limit" in str(error):
+            raise BadInput(f"{where}: {_too_big(where).data}") from None
+        raise BadInput(f"{where}: not valid CSV ({_first_line(error)})") from None
 
 
 def _csv_rows(reader: csv.DictReader, name: str) -> Iterator[Raw]:
