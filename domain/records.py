@@ -227,7 +227,7 @@ def _people(data: Mapping[str, Any]) -> list[str]:
     one, many = _blank_to_none(data.get("person")), data.get("persons")
     if (one is None) == (many is None or many == "" or many == []):
         raise BadInput("give field 'person' (one key) or 'persons' (a list of keys for a group fact), not both")
-    keys = [one] if one is not None else _list(many, "persons")
+    keys = [one] if one is not None else [key.strip() for key in _list(many, "persons")]
     for key in keys:
         check_key(str(key))
     if len(set(keys)) != len(keys):
@@ -258,8 +258,10 @@ def _list(value: Any, name: str) -> list[str]:
     """A list, or the text of one typed in a cell: items separated by '|'."""
     if value is None:
         return []
+    # Items are stripped by the event's own rules (pydantic's), not str.strip(), which also takes
+    # control characters such as \x1f off the ends: an export would not read back the same.
     if isinstance(value, str):
-        return [item.strip() for item in value.split("|") if item.strip()]
+        return [item for item in value.split("|") if item.strip()]
     if not isinstance(value, (list, tuple)):
         raise BadInput(f"field '{name}': expected a list, got '{str(value)[:40]}'")
     for number, item in enumerate(value, 1):
@@ -268,7 +270,7 @@ def _list(value: Any, name: str) -> list[str]:
             raise BadInput(f"field '{name}': item {number} is empty (null): remove it or write its text")
         if isinstance(item, (bool, dict, list)):
             raise BadInput(f"field '{name}': item {number} must be text (got '{str(item)[:40]}')")
-    return [str(item).strip() for item in value]
+    return [str(item) for item in value]
 
 
 def _day(value: Any, name: str) -> date:

@@ -229,6 +229,18 @@ def test_csv_export_and_import_keep_list_items_that_hold_the_separator(cli, tmp_
     assert next(r for r in export if r.get("type") == "sentenced")["charges"] == ["mass riots | 272"]
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_list_item_ending_in_a_control_character_comes_back_unchanged_from_an_export(cli, tmp_path, fmt):
+    cli(["person", "add", "a-b", "--name", "A B", "--alias", "Alpha\x1f"])  # found by test_fuzz_formats.py
+    path = tmp_path / f"cases.{fmt}"
+    cli(f"export -o {path}")
+    copy = Cli(str(tmp_path / "copy.db"))
+
+    copy(f"import {path}")
+
+    assert copy.json("show a-b")["aliases"] == cli.json("show a-b")["aliases"] == ["Alpha\x1f"]
+
+
 def test_a_list_typed_by_hand_in_a_csv_cell_is_split_at_the_bar(cli, tmp_path):
     path = write(tmp_path, "cases.csv", "record,key,name,aliases\nperson,a-b,A B,Alpha | Beta\n")
 
