@@ -32,6 +32,7 @@ SECTIONS = {"sources": "source", "persons": "person", "events": "event"}
 LIST_FIELDS = ("aliases", "charges", "persons")
 MAX_RECORD = 128 * 1024  # bytes (characters in CSV, YAML and JSON); far more than any real record, and the
                          # csv module's own limit on a cell
+_MAYBE_KEY = re.compile(rb'"[ \t\r\n]*:')
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by surrogateescape
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula (OWASP)
 
@@ -91,10 +92,12 @@ def _bounded_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
 
 
 def json_record(text: bytes) -> Any:
-    """orjson for strict JSON (no NaN, no lone surrogates), then the standard parser, which sees
-    a key given twice (orjson silently keeps the last)."""
+    """orjson for strict JSON (no NaN, no lone surrogates). orjson silently keeps the last of a key
+    given twice, so the slower standard parser looks for one unless every place in the text that
+    may be a key (a key, or a string that holds '":') is a key of the record: then none is twice."""
     data = orjson.loads(text)
-    json.loads(text, object_pairs_hook=unique_pairs)
+    if not isinstance(data, dict) or len(data) != len(_MAYBE_KEY.findall(text)):
+        json.loads(text, object_pairs_hook=unique_pairs)
     return data
 
 
