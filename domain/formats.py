@@ -4,7 +4,12 @@ Readers yield one ``Raw`` per record with where it came from ("cases.jsonl line 
 "cases.yaml line 40 (events #3)"), so every error can point at it. JSONL and CSV are read a
 line at a time (bounded memory for any size); YAML and JSON are read whole, so big
 datasets belong in JSONL or CSV. A line that cannot be parsed is yielded as a
-problem, not raised, so ``--dry-run`` can report every bad line.
+problem, not raised, so ``--dry-run`` can report every bad line. No record may be longer
+than ``MAX_RECORD``, and no key may be given twice in one record (a CSV column twice).
+
+CSV cells are written for spreadsheets: a cell that a spreadsheet would run as a formula
+gets an apostrophe first (``guard_cell``), which reading takes off again, and a list is a
+JSON array (its items may hold the '|' that separates items typed by hand).
 """
 
 from __future__ import annotations
@@ -175,7 +180,7 @@ def _document(stream: IO[bytes], fmt: str, name: str) -> Iterator[Raw]:
         return
     if not isinstance(document, dict):
         raise BadInput(f"{name}: expected sections sources, persons and events (a mapping), found "
-                       f"{'nothing' if document is None else 'text'}")
+                       f"{'nothing' if document is None else 'a single value'}")
     unknown = [key for key in document if key not in SECTIONS]
     if unknown:
         raise BadInput(f"{name}: unknown section '{unknown[0]}': use sources, persons and events")
