@@ -13,6 +13,7 @@ from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 from casetrail.domain.errors import BadInput
 from casetrail.domain.events import SLUG
+from casetrail.domain.formats import csv_cell
 from casetrail.projections.facets import VALUES
 from casetrail.projections.times import At
 
@@ -63,8 +64,8 @@ def list_(ctx: typer.Context, name: ListName, as_of: AsOf = None, known_at: Know
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["person", "name", "since", "uncertain", "source"])
-        writer.writerows([m["person"], m["name"], m["since"] or "", "yes" if m["uncertain"] else "no", m["source"] or ""]
-                         for m in members)
+        writer.writerows([csv_cell(cell) for cell in (m["person"], m["name"], m["since"], "yes" if m["uncertain"]
+                                                      else "no", m["source"])] for m in members)
         return
     print_rows(f"{name}: {rule.title} - {_when(at)} - {len(members)} {'member' if len(members) == 1 else 'members'}",
                ["person", "name", "since", "uncertain", "source"],

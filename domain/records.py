@@ -81,7 +81,7 @@ def read_source(data: Mapping[str, Any]) -> SourceRecord:
 def read_person(data: Mapping[str, Any]) -> PersonRecord:
     _only(data, PERSON_FIELDS, "person")
     key = check_key(_text(data, "key", "person"))
-    fields = {"name": data.get("name"), "aliases": _list(data.get("aliases")),
+    fields = {"name": data.get("name"), "aliases": _list(data.get("aliases"), "aliases"),
               "born": _blank_to_none(data.get("born")), "place": _blank_to_none(data.get("place")),
               "note": _blank_to_none(data.get("note"))}
     try:
@@ -113,10 +113,13 @@ def read_event(data: Mapping[str, Any], today: date) -> list[EventRecord]:
         raise BadInput("field 'on' is required: when it happened, e.g. \"2022-01-09\" or \"2022-01~\"")
     if not fields.get("source"):
         raise BadInput("field 'source' is required: a source key or URL; every fact cites a source")
-    fields["on"] = FuzzyDate.parse(_date_text(fields["on"])).not_after(today)
+    try:
+        fields["on"] = FuzzyDate.parse(str(fields["on"])).not_after(today)
+    except BadInput as error:
+        raise BadInput(f"field 'on': {error}") from None
     for name in ("aliases", "charges"):
         if name in fields:
-            fields[name] = _list(fields[name])
+            fields[name] = _list(fields[name], name)
     if given is not None and len(people) > 1:
         raise BadInput("field 'id' names one event: leave it out of a group fact (each person's event gets its own)")
     template = _template(cls, fields, given)
@@ -224,7 +227,7 @@ def _people(data: Mapping[str, Any]) -> list[str]:
     one, many = _blank_to_none(data.get("person")), data.get("persons")
     if (one is None) == (many is None or many == "" or many == []):
         raise BadInput("give field 'person' (one key) or 'persons' (a list of keys for a group fact), not both")
-    keys = [one] if one is not None else _list(many)
+    keys = [one] if one is not None else [key.strip() for key in _list(many, "persons")]
     for key in keys:
         check_key(str(key))
     if len(set(keys)) != len(keys):
@@ -251,23 +254,23 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-def _list(value: Any) -> list[str]:
-    """A list, or the text of one in a CSV cell: items separated by '|'."""
+def _list(value: Any, name: str) -> list[str]:
+    """A list, or the text of one typed in a cell: items separated by '|'."""
     if value is None:
         return []
+    # Items are stripped by the event's own rules (pydantic's), not str.strip(), which also takes
+    # control characters such as \x1f off the ends: an export would not read back the same.
     if isinstance(value, str):
-        return [item.strip() for item in value.split("|") if item.strip()]
-    if isinstance(value, (list, tuple)):
-        return [str(item).strip() for item in value]
-    raise BadInput(f"expected a list, got '{str(value)[:40]}'")
-
-
-def _date_text(value: Any) -> str:
-    if isinstance(value, datetime):
-        raise BadInput(f"field 'on': give a date, not a time (got '{value}')")
-    if isinstance(value, date):  # YAML reads an unquoted 2022-01-09 as a date
-        return value.isoformat()
-    return str(value)
+        return [item for item in value.split("|") if item.strip()]
+    if not isinstance(value, (list, tuple)):
+        raise BadInput(f"field '{name}': expected a list, got '{str(value)[:40]}'")
+    for number, item in enumerate(value, 1):
+        # str() would store a null as the word "None" and a mapping as its Python text
+        if item is None:
+            raise BadInput(f"field '{name}': item {number} is empty (null): remove it or write its text")
+        if isinstance(item, (bool, dict, list)):
+            raise BadInput(f"field '{name}': item {number} must be text (got '{str(item)[:40]}')")
+    return [str(item) for item in value]
 
 
 def _day(value: Any, name: str) -> date:

@@ -143,7 +143,7 @@ def test_one_bad_record_leaves_the_store_untouched_and_the_error_names_file_reco
 
     error = cli.error(f"import {path}")
 
-    assert error.startswith(f"Error: {path} events #4: released of omarov-aslanbek: ")
+    assert error.startswith(f"Error: {path} line 27 (events #4): released of omarov-aslanbek: field 'on': ")
     assert "2022-13-01" in error and "2 more problems" in error and "nothing was imported" in error
     assert cli.json("person list") == []
 
@@ -155,8 +155,8 @@ def test_dry_run_reports_every_problem_and_writes_nothing(cli, tmp_path):
     report = orjson.loads(result.stdout)
 
     assert result.exit_code == 1
-    assert [p["where"] for p in report["problems"]] == [f"{path} events #4", f"{path} events #6",
-                                                         f"{path} events #5"]
+    assert [p["where"] for p in report["problems"]] == [f"{path} line 27 (events #4)", f"{path} line 35 (events #6)",
+                                                         f"{path} line 31 (events #5)"]
     assert "field 'amount'" in report["problems"][1]["error"]
     assert "nobody-known is not in the store or the file" in report["problems"][2]["error"]
     assert report["written"] is False
@@ -183,7 +183,7 @@ def test_a_fact_that_breaks_the_timeline_is_refused_with_its_record(cli, tmp_pat
 
     error = cli.error(f"import {path}")
 
-    assert error.startswith(f"Error: {path} events #4: other-person: ")
+    assert error.startswith(f"Error: {path} line 27 (events #4): other-person: ")
     assert "released on 2022-02-01 but no detention is recorded before it" in error
     assert cli.json("person list") == []
 
@@ -213,7 +213,7 @@ def test_bad_import_commands_get_one_line(cli, tmp_path, args, message):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("- just a list item", "record #1: is not a record"),
+    ("- just a list item", "line 1 (record #1): is not a record"),
     ("- {record: persn, key: a-b}", "field 'record' must be source, person or event (got 'persn')"),
     ("people: []", "unknown section 'people'"),
     ("events: [{person: a-b, type: flew, 'on': '2022', source: x}]", "unknown event type 'flew'"),
@@ -222,7 +222,7 @@ def test_bad_import_commands_get_one_line(cli, tmp_path, args, message):
     ("events: [{person: a-b, type: detained, 'on': '2022', source: x, colour: red}]", "has no field 'colour'"),
     ("events: [{person: a-b, type: detained, 'on': '2999', source: x}]", "in the future"),
     ("sources: [{key: s, url: not-a-url}]", "is not a web address"),
-    ("events: [\n  {person: a-b", "is not valid YAML"),
+    ("events: [\n  {person: a-b", "line 3: not valid YAML: did not find expected ',' or '}'"),
 ])
 def test_bad_records_get_one_line_naming_what_is_wrong(cli, tmp_path, text, message):
     path = write(tmp_path, "cases.yaml", text)
