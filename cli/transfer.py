@@ -18,6 +18,7 @@ from casetrail.domain.errors import BadInput
 from casetrail.domain.exporter import Exporter, Selection
 from casetrail.domain.formats import FORMATS, format_of, read_records, write_csv, write_jsonl
 from casetrail.domain.importer import Importer
+from casetrail.domain.words import counted
 
 EXPORT_FORMATS = ("jsonl", "csv", "timelinejs")
 
@@ -81,7 +82,7 @@ def export(
         else:
             count = (write_jsonl if fmt == "jsonl" else write_csv)(exporter.records(), out)
     if output != "-":
-        typer.echo(f"wrote {output}" + (f": {count} records" if count is not None else ""), err=True)
+        typer.echo(f"wrote {output}" + (f": {counted(count, 'record')}" if count is not None else ""), err=True)
 
 
 def _timelinejs(exporter: Exporter, selection: Selection) -> dict[str, Any]:
@@ -130,13 +131,19 @@ def _output(output: str) -> Iterator[IO[bytes]]:
 
 
 def _print_summary(file: str, summary: Any, dry_run: bool) -> None:
-    added = (f"{summary.people_added} people, {summary.sources_added} sources and {summary.events_added} events")
-    skipped = f"{summary.events_skipped} events already present"
+    added = (f"{counted(summary.people_added, 'person')}, {counted(summary.sources_added, 'source')} and "
+             f"{counted(summary.events_added, 'event')}")
+    skipped = f"{counted(summary.events_skipped, 'event')} already present"
+    left_out = counted(len(summary.problems), "record")
     for problem in summary.problems:
         typer.echo(f"problem: {problem}", err=True)
     if dry_run:
-        verdict = "no problems" if not summary.problems else f"{len(summary.problems)} problems, nothing written"
-        typer.echo(f"checked {file}: {summary.records} records, {verdict}; would add {added}; {skipped}")
+        head = f"checked {file}: {counted(summary.records, 'record')}"
+        if summary.problems:
+            typer.echo(f"{head}, {counted(len(summary.problems), 'problem')}, nothing written; an import would add "
+                       f"nothing, --keep-going would add {added} and leave out {left_out}; {skipped}")
+        else:
+            typer.echo(f"{head}, no problems; would add {added}; {skipped}")
         return
-    note = f"; {len(summary.problems)} records left out" if summary.problems else ""
+    note = f"; {left_out} left out" if summary.problems else ""
     typer.echo(f"imported {file}: {added} added; {skipped}{note}")
