@@ -464,18 +464,19 @@ class Importer:
                         done += len(batch)
                         self.progress("writing", done, total)
                 except IntegrityError:
-                    raise StoreError("another process recorded some of these people while this import ran") from None
+                    raise _Raced("another process recorded some of these people while this import ran") from None
         except CasetrailError as error:
-            raise StoreError(_stopped(str(error), done, total)) from error
+            if done == 0 and isinstance(error, _Raced):
+                raise StoreError(f"{error}; import the same file again: it adds only what is still missing") from None
+            if done == 0:
+                raise  # nothing was written: the store's own line says it all
+            raise StoreError(f"{error}; the import is partial: {done} of {counted(total, 'event')} were written; run "
+                             "the same command again to finish it (it adds only what is missing)") from error
         self.summary.written = True
 
 
-def _stopped(reason: str, done: int, total: int) -> str:
-    """Why a write stopped, and what of it is in the store: a partial import is finished by running it again."""
-    if done == 0:
-        return f"{reason}; nothing was imported"
-    return (f"{reason}; the import is partial: {done} of {counted(total, 'event')} were written; run the same "
-            "command again to finish it (it adds only what is missing)")
+class _Raced(StoreError):
+    """Another writer stored some of the same streams first."""
 
 
 def _trial(person: Person) -> Person:
