@@ -14,6 +14,7 @@ from casetrail.domain.errors import BadInput
 from casetrail.domain.fold import short
 from casetrail.projections.explain import explain
 from casetrail.projections.timeline import Period
+from casetrail.domain.words import counted
 
 
 def audit(
@@ -50,7 +51,7 @@ def _audit_person(ctx: typer.Context, key: str, known_at: Any, json: bool) -> No
         emit_json({"person": key, "name": person.name, "known_at": stamp(known_at), "changes": found})
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - audit, known at {stamp(known_at) or 'now'}: "
-                                f"{len(found)} changes"))
+                                f"{counted(len(found), 'change')}"))
     print_rows("", ["valid on", "facet or list", "from", "to", "cause", "by", "source", "recorded"],
                [[c["valid_on"], c["facet"] or f"list {c['list']}", c["from"], c["to"],
                  f"{c['event_type']} {short(c['event_id'])}", c["by"], c["source"], c["recorded_at"][:19] + "Z"]

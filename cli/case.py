@@ -16,6 +16,7 @@ from casetrail.cli.render import (
 )
 from casetrail.domain.fold import Folded, State, Step, short
 from casetrail.domain.person import Person
+from casetrail.domain.words import counted
 
 
 def _case(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None,
@@ -48,7 +49,7 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
         late = [e for e in folded.events if e.on.latest > folded.as_of]
         console.print(Text.assemble(("uncertain: ", "yellow"), f"{len(late)} counted fact(s) may have happened "
                                     f"after {folded.as_of}: " + ", ".join(f"{e.type} {e.on}" for e in late)))
-    console.print(events_table(folded.events, f"{len(folded.events)} facts"))
+    console.print(events_table(folded.events, counted(len(folded.events), "fact")))
     _warn_conflicts(folded)
 
 

@@ -13,6 +13,7 @@ from casetrail.cli import audit, case, lists, timeline
 from casetrail.cli.context import Context, store
 from casetrail.domain.formats import read_records
 from casetrail.domain.importer import Importer
+from casetrail.domain.words import counted
 
 DATASET = "january2022.yaml"  # examples/january2022.yaml, shipped in the package as cli/data/
 
@@ -33,8 +34,9 @@ def demo(
     root.obj = Context(str(folder / "casetrail.db"), root.obj.lists)
     with resources.files("casetrail.cli").joinpath("data", DATASET).open("rb") as stream:
         summary = Importer(store(ctx)).run(read_records(stream, "yaml", DATASET))
-    typer.echo(f"Loaded the January 2022 dataset ({summary.people_added} people, {summary.events_added} cited facts, "
-               f"{summary.sources_added} sources) into {folder / 'casetrail.db'}")
+    typer.echo(f"Loaded the January 2022 dataset ({counted(summary.people_added, 'person')}, "
+               f"{counted(summary.events_added, 'cited fact')}, {counted(summary.sources_added, 'source')}) "
+               f"into {folder / 'casetrail.db'}")
 
     _heading("Aslanbek Omarov, fact by fact: detained, house arrest, released, sentenced, compensated")
     case.replay(ctx, "omarov-aslanbek")

@@ -16,6 +16,7 @@ from casetrail.domain.events import SLUG
 from casetrail.domain.formats import csv_cell
 from casetrail.projections.facets import VALUES
 from casetrail.projections.times import At
+from casetrail.domain.words import counted
 
 ListName = Annotated[str, typer.Argument(help="A list, e.g. fatalities (see 'casetrail lists').")]
 
@@ -40,7 +41,7 @@ def lists(ctx: typer.Context, as_of: AsOf = None, known_at: KnownAt = None, json
     if json:
         emit_json({"as_of": at.v, "known_at": stamp(at.known_at), "lists": rows})
         return
-    print_rows(f"{len(rows)} lists, {_when(at)}", ["list", "title", "members"],
+    print_rows(f"{counted(len(rows), 'list')}, {_when(at)}", ["list", "title", "members"],
                [[r["list"], r["title"], r["members"]] for r in rows])
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 from casetrail.cli.context import store, views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
+from casetrail.domain.words import counted
 
 app = typer.Typer(help="Register the people whose cases you follow, and list them.", no_args_is_help=True)
 
@@ -44,5 +45,5 @@ def list_(ctx: typer.Context, json: JsonFlag = False) -> None:
     if json:
         emit_json(rows)
         return
-    print_rows(f"{len(rows)} people", ["person", "name", "aliases", "born", "place"],
+    print_rows(counted(len(rows), "person"), ["person", "name", "aliases", "born", "place"],
                [[r["person"], r["name"], "; ".join(r["aliases"]), r["born"], r["place"]] for r in rows])

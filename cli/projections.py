@@ -9,6 +9,7 @@ import typer
 
 from casetrail.cli.context import views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, progress
+from casetrail.domain.words import counted
 
 app = typer.Typer(help="Look after the read models that lists, people and audit answer from.", no_args_is_help=True)
 
@@ -87,6 +88,6 @@ def _done(current, verb: str, applied: int, json: bool) -> None:
         emit_json({"applied": applied, "lost_races": current.lost_races, "position": s.position,
                    "head": s.head, "lag": s.lag, "rows": s.rows})
         return
-    typer.echo(f"{verb}: applied {applied} events; position {s.position} of {s.head}")
+    typer.echo(f"{verb}: applied {counted(applied, 'event')}; position {s.position} of {s.head}")
     if current.lost_races:
         typer.echo(f"another process applied {current.lost_races} of the batches first", err=True)

@@ -8,6 +8,7 @@ import typer
 from casetrail.cli.context import store, views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 from casetrail.domain.dates import parse_day
+from casetrail.domain.words import counted
 
 app = typer.Typer(help="Register the sources that facts cite, and list them.", no_args_is_help=True)
 
@@ -46,7 +47,7 @@ def list_(ctx: typer.Context, json: JsonFlag = False) -> None:
     if json:
         emit_json(rows)
         return
-    print_rows(f"{len(rows)} sources", ["source", "outlet", "published", "title", "url"],
+    print_rows(counted(len(rows), "source"), ["source", "outlet", "published", "title", "url"],
                [[r["source"], r["outlet"], r["published"], r["title"], r["url"]] for r in rows])
 
 

@@ -19,6 +19,7 @@ from casetrail.domain.exporter import Exporter, Selection
 from casetrail.domain.formats import FORMATS, format_of, read_records, write_csv, write_jsonl
 from casetrail.domain.importer import Importer
 from casetrail.domain.redaction import NEUTRAL, Report
+from casetrail.domain.words import counted
 
 EXPORT_FORMATS = ("jsonl", "csv", "timelinejs")
 
@@ -87,7 +88,7 @@ def export(
         else:
             count = (write_jsonl if fmt == "jsonl" else write_csv)(exporter.records(), out)
     if output != "-":
-        typer.echo(f"wrote {output}" + (f": {count} records" if count is not None else ""), err=True)
+        typer.echo(f"wrote {output}" + (f": {counted(count, 'record')}" if count is not None else ""), err=True)
     if exporter.redactor:
         _print_redaction(exporter.redactor.report())
 
@@ -139,10 +140,9 @@ def _output(output: str) -> Iterator[IO[bytes]]:
 
 def _print_redaction(report: Report, shown: int = 40) -> None:
     """What --redact did, and the words it left that a person should look at before publishing."""
-    people = f"{report.people} {'person' if report.people == 1 else 'people'}"
-    sources = f"{report.sources} {'source' if report.sources == 1 else 'sources'}"
-    typer.echo(f"redacted: {people} and {sources} as pseudonyms; "
-               f"{report.by_pseudonym + report.by_neutral} names in text replaced ({report.by_pseudonym} by a "
+    people, sources = counted(report.people, "person"), counted(report.sources, "source")
+    replaced = counted(report.by_pseudonym + report.by_neutral, "name")
+    typer.echo(f"redacted: {people} and {sources} as pseudonyms; {replaced} in text replaced ({report.by_pseudonym} by a "
                f"pseudonym, {report.by_neutral} by {NEUTRAL})", err=True)
     words = report.to_review()
     if words:
@@ -152,13 +152,19 @@ def _print_redaction(report: Report, shown: int = 40) -> None:
 
 
 def _print_summary(file: str, summary: Any, dry_run: bool) -> None:
-    added = (f"{summary.people_added} people, {summary.sources_added} sources and {summary.events_added} events")
-    skipped = f"{summary.events_skipped} events already present"
+    added = (f"{counted(summary.people_added, 'person')}, {counted(summary.sources_added, 'source')} and "
+             f"{counted(summary.events_added, 'event')}")
+    skipped = f"{counted(summary.events_skipped, 'event')} already present"
+    left_out = counted(len(summary.problems), "record")
     for problem in summary.problems:
         typer.echo(f"problem: {problem}", err=True)
     if dry_run:
-        verdict = "no problems" if not summary.problems else f"{len(summary.problems)} problems, nothing written"
-        typer.echo(f"checked {file}: {summary.records} records, {verdict}; would add {added}; {skipped}")
+        head = f"checked {file}: {counted(summary.records, 'record')}"
+        if summary.problems:
+            typer.echo(f"{head}, {counted(len(summary.problems), 'problem')}, nothing written; an import would add "
+                       f"nothing, --keep-going would add {added} and leave out {left_out}; {skipped}")
+        else:
+            typer.echo(f"{head}, no problems; would add {added}; {skipped}")
         return
-    note = f"; {len(summary.problems)} records left out" if summary.problems else ""
+    note = f"; {left_out} left out" if summary.problems else ""
     typer.echo(f"imported {file}: {added} added; {skipped}{note}")

@@ -8,6 +8,7 @@ import typer
 
 from casetrail.cli.context import store
 from casetrail.cli.render import JsonFlag, emit_json, progress
+from casetrail.domain.words import counted
 
 
 def verify(
@@ -35,8 +36,8 @@ def verify(
         for found in result.breaks:
             where = "the store" if found.stream == "*" else f"{found.stream} version {found.version}"
             typer.echo(f"BROKEN {where}: {found.problem}", err=True)
-        verdict = "sound" if result.sound else f"{len(result.breaks)} problems"
-        typer.echo(f"verified {result.events} events in {result.streams} streams: {verdict}")
+        verdict = "sound" if result.sound else counted(len(result.breaks), "problem")
+        typer.echo(f"verified {counted(result.events, 'event')} in {counted(result.streams, 'stream')}: {verdict}")
         typer.echo(f"stamp {result.stamp}")
     if not result.sound:
         raise typer.Exit(1)

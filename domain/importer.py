@@ -2,44 +2,55 @@
 
 Three passes, memory bounded by one person at a time:
 
-1. read: each record is validated alone and staged in a scratch SQLite file;
-2. check: person by person (the staging sorts them), the new events are built as
-   the aggregate builds them, already-present ones are skipped (by identity), and
-   the timeline is checked; what would be stored is staged, encoded;
+1. read: each record is validated alone and staged in a scratch file (domain/scratch.py,
+   encrypted under a key of the run);
+2. check: event ids given twice in the file or held by another person in the store are
+   found first; then person by person (the staging sorts them), the new events are built
+   as the aggregate builds them, already-present ones are skipped, and the timeline is
+   checked; what would be stored is staged, encoded;
 3. write: only if no record failed (or with ``keep_going``), the encoded events are
    inserted in large transactions.
 
-Importing the same file twice adds nothing. A write interrupted half-way (a killed
-process) is finished by importing the same file again.
+A record is left out when it is invalid, or when it depends on a record that was left
+out: its person's record, its source's record, a retraction's target, or an earlier
+fact its timeline needs. Everything else goes in, so ``--keep-going`` adds exactly the
+valid records and ``--dry-run`` counts exactly that.
+
+An event with an id is that event: the same id again with the same content is already
+there (skipped), with other content or on another person it is refused. An event
+without one is identified by its content (person, type, date, source and fields), so
+importing the same file twice adds nothing. A write interrupted half-way (a killed
+process, a full disk) is finished by importing the same file again.
 """
 
 from __future__ import annotations
 
-import pickle
-import sqlite3
-import tempfile
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import groupby
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
+from uuid import UUID
 
+import orjson
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
 
 from casetrail.domain.application import Casetrail, _project, is_url
 from casetrail.domain.dates import today_utc
-from casetrail.domain.errors import BadInput, CasetrailError, StoreError
-from casetrail.domain.events import Retracted
+from casetrail.domain.errors import BadInput, CasetrailError, NotFound, StoreError, TimelineConflict
+from casetrail.domain.events import FACT_TYPES, Fact, Retracted
 from casetrail.domain.formats import Raw
 from casetrail.domain.person import Person, Source, person_id, source_id
-from casetrail.domain.records import (
-    EventRecord, PersonRecord, identity, read_event, read_person, read_source,
-)
+from casetrail.domain.records import EventRecord, PersonRecord, identity, read_event, read_person, read_source
+from casetrail.domain.scratch import Scratch
 from casetrail.domain.storage import store_errors
+from casetrail.domain.words import counted
 
 WRITE_BATCH = 5000  # events per transaction
 Progress = Callable[[str, int, int], None]  # phase, done, total
+_EVENT_TOPICS = [get_topic(cls) for cls in (*FACT_TYPES.values(), Retracted)]
 
 
 @dataclass(frozen=True)
@@ -58,13 +69,14 @@ class Summary:
     events_added: int = 0
     events_skipped: int = 0  # already in the store (or twice in the file)
     records: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # one per record left out
     written: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"records": self.records, "people_added": self.people_added, "sources_added": self.sources_added,
                 "events_added": self.events_added, "events_skipped": self.events_skipped,
-                "written": self.written, "problems": [{"where": p.where, "error": p.message} for p in self.problems]}
+                "records_left_out": len(self.problems), "written": self.written,
+                "problems": [{"where": p.where, "error": p.message} for p in self.problems]}
 
 
 class ImportFailed(BadInput):
@@ -73,9 +85,55 @@ class ImportFailed(BadInput):
     def __init__(self, summary: Summary):
         first = summary.problems[0]
         more = len(summary.problems) - 1
-        tail = f" (and {more} more problem{'s' * (more > 1)}; --dry-run lists them all)" if more else ""
+        tail = f" (and {more} more {counted(more, 'problem').split(' ', 1)[1]}; --dry-run lists them all)" if more else ""
         super().__init__(f"{first}{tail}; nothing was imported")
         self.summary = summary
+
+
+@dataclass
+class _Case:
+    """One person's check: what their stream holds, what the file adds, what was left out."""
+
+    person: Person
+    ids: dict[str, str]  # event id -> content identity, stored and accepted
+    contents: set[str]
+    gone: dict[str, str]  # event id -> where its record was left out
+    dropped: list[str]  # where this person's records were left out
+    entries: list[tuple[str, Any, str | None, str | None]] = field(default_factory=list)  # where, event, target, URL
+
+    @classmethod
+    def of(cls, person: Person, gone: dict[str, str], dropped: list[str]) -> _Case:
+        ids = {str(e.id): identity(person.key, e) for e in person.history if isinstance(e, (Fact, Retracted))}
+        return cls(person, ids, set(ids.values()), gone, dropped)
+
+    def present(self, event: Any, given: str | None) -> bool:
+        """Already there (skip it); raises when its id names another event of this person."""
+        mark = identity(self.person.key, event)
+        if given is None:
+            return mark in self.contents
+        if given not in self.ids:
+            return False
+        if self.ids[given] != mark:
+            raise BadInput(f"event id {given} is already used by another event of {self.person.key}: give this "
+                           "record another id, or leave id out and casetrail assigns one")
+        return True
+
+    def add(self, where: str, event: Any, target: str | None, url: str | None) -> None:
+        mark = identity(self.person.key, event)
+        self.ids[str(event.id)] = mark
+        self.contents.add(mark)
+        self.entries.append((where, event, target, url))
+
+    def left_target(self, target: str | None) -> str | None:
+        """Where the record a retraction's target (an id or a prefix) came from, if it was left out."""
+        wanted = (target or "").strip().lower().replace("-", "")
+        found = [where for event_id, where in self.gone.items() if event_id.replace("-", "").startswith(wanted)]
+        return found[0] if wanted and found else None
+
+    def leave_out(self, where: str, event_id: str | None) -> None:
+        self.dropped.append(where)
+        if event_id:
+            self.gone[event_id] = where
 
 
 class Importer:
@@ -90,22 +148,20 @@ class Importer:
         self.today = today_utc()
 
     def run(self, raws: Iterable[Raw]) -> Summary:
-        with tempfile.TemporaryDirectory(prefix="casetrail-import-") as scratch:
-            self.stage = _Staging(Path(scratch) / "staging.db")
-            try:
-                self._read(raws)
-                with store_errors(self.app.store):  # the checks read the store: locked or gone is one line
-                    sources = self._check_sources()
-                    self._check_people()
-                if self.summary.problems and not (self.keep_going and not self.dry_run):
-                    if self.dry_run:
-                        return self.summary
-                    raise ImportFailed(self.summary)
-                if not self.dry_run:
-                    self._write(sources)
-                return self.summary
-            finally:
-                self.stage.close()
+        with Scratch.opened() as self.stage:
+            self._read(raws)
+            with store_errors(self.app.store):  # the checks read the store: locked or gone is one line
+                self.elsewhere = self._ids_held_elsewhere()
+                self.reused = self._reused_ids()
+                sources = self._check_sources()
+                self._check_people()
+            if self.summary.problems and (self.dry_run or not self.keep_going):
+                if self.dry_run:
+                    return self.summary
+                raise ImportFailed(self.summary)
+            if not self.dry_run:
+                self._write(sources)
+            return self.summary
 
     # -- 1. read ---------------------------------------------------------------------------------
 
@@ -119,6 +175,7 @@ class Importer:
                 self._stage_one(raw)
             except CasetrailError as error:
                 self._problem(raw.where, f"{_what(raw)}: {error}")
+                self._remember_refused(raw)
             if self.summary.records % 10_000 == 0:
                 self.progress("reading", self.summary.records, 0)
         self.stage.commit()
@@ -132,27 +189,92 @@ class Importer:
             self.stage.add("people", record.key, raw.where, record)
         else:
             for record in read_event(raw.data, self.today):
-                self.stage.add("events", record.person, raw.where, record)
+                self.stage.add("events", record.person, raw.where, record,
+                               str(record.event.id) if record.given_id else None)
 
-    # -- 2. check --------------------------------------------------------------------------------
+    def _remember_refused(self, raw: Raw) -> None:
+        """What a refused record was about, so that the records depending on it are left out too."""
+        data = raw.data if isinstance(raw.data, dict) else {}
+        if raw.record != "event":
+            self.stage.refuse(raw.record, _text(data.get("key")), None, raw.where)
+            return
+        people = data.get("persons") or [data.get("person")]
+        for key in people if isinstance(people, list) else str(people).split("|"):
+            self.stage.refuse("event", _text(key), _event_id(data.get("id")), raw.where)
+
+    # -- 2. check: ids ---------------------------------------------------------------------------
+
+    def _ids_held_elsewhere(self) -> dict[str, UUID]:
+        """The file's event ids that the store holds on another person: id -> that person's stream."""
+        if not self.stage.given_ids() or not self.app.recorder.max_notification_id():
+            return {}
+        found: dict[str, UUID] = {}
+        for stream, event_id in self._stored_ids():
+            for key in self.stage.holders(event_id):
+                if person_id(key) != stream:
+                    found.setdefault(event_id, stream)
+        return found
+
+    def _stored_ids(self) -> Iterator[tuple[UUID, str]]:
+        start = 1
+        while page := self.app.recorder.select_notifications(start, 1000, topics=_EVENT_TOPICS):
+            for notification in page:
+                state = orjson.loads(self.app.mapper.decode_state(notification.state))
+                yield notification.originator_id, state["id"]
+            start = page[-1].id + 1
+
+    def _reused_ids(self) -> dict[int, str | None]:
+        """Records whose id an earlier record of the file has: None when it is the same event
+        again (skipped), else why it is refused."""
+        found: dict[int, str | None] = {}
+        for event_id, rows in groupby(self.stage.reused_ids(), key=lambda row: row[0]):
+            (_, key, _, where, first), *later = rows
+            for _, other_key, seq, _, record in later:
+                same = other_key == key and record.event == first.event and record.target == first.target
+                found[seq] = None if same else (f"event id {event_id} is given twice in the file (first at "
+                                                f"{where}, {first.event.type} of {key}): give each event its own "
+                                                "id, or leave id out and casetrail assigns one")
+        return found
+
+    def _holder(self, event_id: str) -> str:
+        stream = self.elsewhere[event_id]
+        try:
+            return self.app.repository.get(stream, projector_func=_project).key
+        except AggregateNotFoundError:  # pragma: no cover - the scan found it there
+            return str(stream)
+
+    # -- 2. check: sources -----------------------------------------------------------------------
 
     def _check_sources(self) -> list[Source]:
         """The file's sources that are new; one that exists must say the same."""
         self.cited: set[str] = set()
+        self.left_sources: dict[str, str] = dict(self.stage.refused_keys("source"))
         new: list[Source] = []
         for key, rows in groupby(self.stage.rows("sources"), key=lambda row: row[0]):
             (_, where, record), *others = rows
             for _, other_where, other in others:
                 if other != record:
-                    self._problem(other_where, f"source {key} is given twice, differently (first at {where})")
+                    self._leave_source_out(key, other_where, f"source {key} is given twice, differently (first at "
+                                                             f"{where})")
             stored = self._stored_source(key)
             if stored is None:
-                new.append(Source.register(key, today=self.today, **record.fields))
+                try:
+                    new.append(Source.register(key, today=self.today, **record.fields))
+                except CasetrailError as error:
+                    self._leave_source_out(key, where, str(error))
             elif not record.same_as(stored):
-                self._problem(where, f"source {key} is already in the store with other details; "
-                                     "give it a new key or leave the record out")
-            self.cited.add(key)
+                self._leave_source_out(key, where, f"source {key} is already in the store with other details; "
+                                                   "give it a new key or leave the record out")
+            if key not in self.left_sources:
+                self.cited.add(key)
+        self.summary.sources_added += len(new)
         return new
+
+    def _leave_source_out(self, key: str, where: str, message: str) -> None:
+        self._problem(where, message)
+        self.left_sources.setdefault(key, where)
+
+    # -- 2. check: people ------------------------------------------------------------------------
 
     def _check_people(self) -> None:
         total = self.stage.count("people_and_events")
@@ -160,99 +282,156 @@ class Importer:
         for key, rows in groupby(self.stage.people_and_events(), key=lambda row: row[0]):
             rows = list(rows)
             done += len(rows)
-            people = [(where, record) for _, kind, where, record in rows if kind == 0]
-            events = [(where, record) for _, kind, where, record in rows if kind == 1]
-            try:
-                self._check_person(key, people, events)
-            except _Skip:
-                pass
+            people = [(where, record) for _, kind, _, where, record in rows if kind == 0]
+            events = [(seq, where, record) for _, kind, seq, where, record in rows if kind == 1]
+            self._check_person(key, people, events)
             self.progress("checking", done, total)
         self.stage.commit()
 
     def _check_person(self, key: str, people: list[tuple[str, PersonRecord]],
-                      events: list[tuple[str, EventRecord]]) -> None:
-        person = self._stored_person(key)
-        for where, record in people[1:]:
-            if record != people[0][1]:
-                self._fail(where, f"person {key} is given twice, differently (first at {people[0][0]})")
-        if person is None:
-            if not people:
-                self._fail(events[0][0], f"person {key} is not in the store or the file: add a persons record "
-                                         f"for {key}, or register them first")
-            where, record = people[0]
-            stamp = record.recorded_at or min([e.recorded_at for _, e in events if e.recorded_at] or [self.now])
-            person = Person.register(key, today=self.today, timestamp=stamp, **record.fields)
-        elif people and not people[0][1].same_as(person):
-            self._fail(people[0][0], f"person {key} is already in the store with other details (name, aliases, "
-                                     "born, place or note); leave the record out or use another key")
-        self._append(person, events)
-        self.summary.people_added += person.version == len(person.pending_events)  # registered by this import
-        if person.pending_events:
+                      events: list[tuple[int, str, EventRecord]]) -> None:
+        person, left_at = self._person(key, people, events)
+        if left_at is not None or person is None:
+            reason = (f"left out with the person record at {left_at}; fix that record and import again" if left_at
+                      else f"person {key} is not in the store or the file: add a persons record for {key}, or "
+                           "register them first")
+            for _, where, record in events:
+                self._problem(where, f"{record.event.type} of {key}: {reason}")
+        else:
+            self._append(person, events)
+        if person is not None and person.pending_events:
+            self.summary.people_added += person.version == len(person.pending_events)  # registered by this import
             self.stage.add_encoded([self.app.mapper.to_stored_event(e) for e in person.collect_events()])
 
-    def _append(self, person: Person, events: list[tuple[str, EventRecord]]) -> None:
-        present = {identity(person.key, e) for e in person.history}
-        entries, places = [], {}
-        ordered = sorted(events, key=lambda pair: pair[1].recorded_at or self.now)
-        for where, record in ordered:
-            template = self._cited(where, record)
-            if template is None:
-                continue
-            if isinstance(template, Retracted):
-                template = self._resolved(person, entries, where, record, template)
-                if template is None:
-                    continue
-            mark = identity(person.key, template)
-            if mark in present:
-                self.summary.events_skipped += 1
-                continue
-            present.add(mark)
-            stamped = template.model_copy(update={"timestamp": record.recorded_at or self.now})
-            entries.append((stamped, record.target))
-            places[str(stamped.id)] = where
-        if not entries:
-            return
+    def _person(self, key: str, people: list[tuple[str, PersonRecord]],
+                events: list[tuple[int, str, EventRecord]]) -> tuple[Person | None, str | None]:
+        """The person the events go to, and where a record of theirs was left out (then no event goes in)."""
+        left = self.stage.refused_places("person", key)
+        for where, record in people[1:]:
+            if record != people[0][1]:
+                self._problem(where, f"person {key} is given twice, differently (first at {people[0][0]})")
+                left.append(where)
+        stored = self._stored_person(key)
+        if stored is not None:
+            if people and not people[0][1].same_as(stored):
+                self._problem(people[0][0], f"person {key} is already in the store with other details (name, "
+                                            "aliases, born, place or note); leave the record out or use another key")
+                left.insert(0, people[0][0])
+            return stored, (left[0] if left else None)
+        if not people:
+            return None, (left[0] if left else None)
+        where, record = people[0]
+        stamp = record.recorded_at or min([e.recorded_at for _, _, e in events if e.recorded_at] or [self.now])
         try:
-            person.adopt(entries)
+            return Person.register(key, today=self.today, timestamp=stamp, **record.fields), \
+                (left[0] if left else None)
         except CasetrailError as error:
-            culprit = places.get(getattr(error, "event_id", None) or "", ordered[0][0])
-            self._fail(culprit, str(error))
-        self.summary.events_added += len(entries)
+            self._problem(where, str(error))
+            return None, where
 
-    def _cited(self, where: str, record: EventRecord) -> Any:
-        """The event with its source as a key: a URL is registered as a source on first use."""
+    def _append(self, person: Person, events: list[tuple[int, str, EventRecord]]) -> None:
+        dropped = self.stage.refused_places("event", person.key)
+        case = _Case.of(person, self.stage.refused_ids(person.key), dropped)
+        for seq, where, record in sorted(events, key=lambda row: row[2].recorded_at or self.now):
+            self._candidate(case, seq, where, record)
+        accepted = self._adopted(case)
+        for _, event, _, url in accepted:
+            key = None if url is None else self.app.url_key(url)
+            if key is not None and key not in self.cited:
+                self.stage.add_encoded([self.app.mapper.to_stored_event(e)
+                                        for e in Source.register(key, url=url).collect_events()])
+                self.cited.add(key)
+                self.summary.sources_added += 1
+        self.summary.events_added += len(accepted)
+
+    def _candidate(self, case: _Case, seq: int, where: str, record: EventRecord) -> None:
+        """The record's event for this person, unless it is already there or refused (reported)."""
+        given = str(record.event.id) if record.given_id else None
+        try:
+            if seq in self.reused and self.reused[seq] is None:
+                self.summary.events_skipped += 1
+                return
+            if seq in self.reused:
+                raise BadInput(self.reused[seq])
+            if given in self.elsewhere:
+                raise BadInput(f"event id {given} is already in the store, on person {self._holder(given)}: give "
+                               "this record another id, or leave id out and casetrail assigns one")
+            event, url = self._cited(record)
+            if isinstance(event, Retracted):
+                event = self._resolved(case, record, event)
+            if case.present(event, given):
+                self.summary.events_skipped += 1
+                return
+        except CasetrailError as error:
+            self._problem(where, f"{record.event.type} of {case.person.key}: {error}")
+            case.leave_out(where, given)
+            return
+        case.add(where, event.model_copy(update={"timestamp": record.recorded_at or self.now}), record.target, url)
+
+    def _cited(self, record: EventRecord) -> tuple[Any, str | None]:
+        """The event with its source as a key, and the URL when it names a source to register."""
         source = record.event.source
         if source is None or source in self.cited:
-            return record.event
+            return record.event, None
+        if source in self.left_sources:
+            raise BadInput(f"left out with the record of its source {source} at {self.left_sources[source]}; fix "
+                           "that record and import again")
         if is_url(source):
-            try:
-                key = self.app.url_key(source)
-                known = key in self.cited or self._stored_source(key) is not None
-                new = None if known else Source.register(key, url=source)
-            except CasetrailError as error:  # a URL it cannot register: a problem of this record, not the end
-                self._problem(where, f"{record.event.type} of {record.person}: {error}")
-                return None
-            if new is not None:
-                self.stage.add_encoded([self.app.mapper.to_stored_event(e) for e in new.collect_events()])
-                self.summary.sources_added += 1
-            self.cited.add(key)
-            return record.event.model_copy(update={"source": key})
+            key = self.app.url_key(source)
+            if key in self.cited or self._stored_source(key) is not None:
+                self.cited.add(key)
+                return record.event.model_copy(update={"source": key}), None
+            Source.register(key, url=source)  # a URL it cannot register: this record's problem, now
+            return record.event.model_copy(update={"source": key}), source
         if self._stored_source(source) is None:
-            self._problem(where, f"{record.event.type} of {record.person}: source '{source}' is not in the file "
-                                 "or the store; add it to sources, or cite a URL")
-            return None
+            raise BadInput(f"source '{source}' is not in the file or the store; add it to sources, or cite a URL")
         self.cited.add(source)
-        return record.event
+        return record.event, None
 
-    def _resolved(self, person: Person, entries: list, where: str, record: EventRecord,
-                  template: Retracted) -> Retracted | None:
-        """A retraction names its target by id; its identity needs the full id."""
+    def _resolved(self, case: _Case, record: EventRecord, template: Retracted) -> Retracted:
+        """A retraction names its target by id (or a prefix); its identity needs the full id."""
         try:
-            target = person.find(record.target or "", person.history + [e for e, _ in entries])
-        except CasetrailError as error:
-            self._problem(where, f"retracted of {record.person}: {error}")
-            return None
+            target = case.person.find(record.target or "", case.person.history + [e for _, e, _, _ in case.entries])
+        except NotFound:
+            left = case.left_target(record.target)
+            if left:
+                raise BadInput(f"left out with its target {record.target}, whose record at {left} was left out; "
+                               "fix that record and import again") from None
+            raise
         return template.model_copy(update={"event_id": target.id})
+
+    def _adopted(self, case: _Case) -> list[tuple[str, Any, str | None, str | None]]:
+        """The entries the person's timeline takes: all at once, or else one by one in record
+        order, each one that makes the timeline impossible left out (and reported)."""
+        if not case.entries:
+            return []
+        try:
+            case.person.adopt([(event, target) for _, event, target, _ in case.entries])
+            return case.entries
+        except CasetrailError:
+            pass
+        kept: list[tuple[str, Any, str | None, str | None]] = []
+        for entry in case.entries:
+            try:
+                _trial(case.person).adopt([(event, target) for _, event, target, _ in kept + [entry]])
+                kept.append(entry)
+            except CasetrailError as error:
+                self._leave_out(case, entry, error)
+        if kept:
+            case.person.adopt([(event, target) for _, event, target, _ in kept])
+        return kept
+
+    def _leave_out(self, case: _Case, entry: tuple[str, Any, str | None, str | None], error: CasetrailError) -> None:
+        where, event, target, _ = entry
+        message = str(error) if isinstance(error, TimelineConflict) else f"{event.type} of {case.person.key}: {error}"
+        target_left = case.left_target(target)
+        if isinstance(error, NotFound) and target_left:
+            message = (f"{event.type} of {case.person.key}: left out with its target {target}, whose record at "
+                       f"{target_left} was left out; fix that record and import again")
+        elif case.dropped:
+            message += f" (this person's records left out before it: {', '.join(case.dropped[:3])})"
+        self._problem(where, message)
+        case.leave_out(where, str(event.id))
 
     def _stored_person(self, key: str) -> Person | None:
         try:
@@ -269,34 +448,44 @@ class Importer:
     def _problem(self, where: str, message: str) -> None:
         self.summary.problems.append(Problem(where, message))
 
-    def _fail(self, where: str, message: str) -> None:
-        """A problem that leaves this person's records out."""
-        self._problem(where, message)
-        raise _Skip()
-
     # -- 3. write --------------------------------------------------------------------------------
 
     def _write(self, sources: list[Source]) -> None:
-        total = self.stage.count("encoded")
         stored = [self.app.mapper.to_stored_event(e) for source in sources for e in source.collect_events()]
-        self.summary.sources_added += len(sources)
+        total = len(stored) + self.stage.count("encoded")
         done = 0
-        with store_errors(self.app.store):  # a locked or read-only store is one line, like any other command's
-            try:
-                if stored:
-                    self.app.recorder.insert_events(stored)
-                for batch in self.stage.encoded(WRITE_BATCH):
-                    self.app.recorder.insert_events(batch)
-                    done += len(batch)
-                    self.progress("writing", done, total)
-            except IntegrityError:
-                raise StoreError("another process recorded some of these people while this import ran; import "
-                                 "the same file again: it adds only what is still missing") from None
+        try:
+            with store_errors(self.app.store):  # a locked or read-only store is one line, like any other command's
+                try:
+                    if stored:
+                        self.app.recorder.insert_events(stored)
+                        done += len(stored)
+                    for batch in self.stage.encoded(WRITE_BATCH):
+                        self.app.recorder.insert_events(batch)
+                        done += len(batch)
+                        self.progress("writing", done, total)
+                except IntegrityError:
+                    raise _Raced("another process recorded some of these people while this import ran") from None
+        except CasetrailError as error:
+            if done == 0 and isinstance(error, _Raced):
+                raise StoreError(f"{error}; import the same file again: it adds only what is still missing") from None
+            if done == 0:
+                raise  # nothing was written: the store's own line says it all
+            raise StoreError(f"{error}; the import is partial: {done} of {counted(total, 'event')} were written; run "
+                             "the same command again to finish it (it adds only what is missing)") from error
         self.summary.written = True
 
 
-class _Skip(Exception):
-    """This person's records are left out (a problem was reported)."""
+class _Raced(StoreError):
+    """Another writer stored some of the same streams first."""
+
+
+def _trial(person: Person) -> Person:
+    """A copy of the person to try entries on: its stream and pending events are its own."""
+    trial = copy.copy(person)
+    trial.history = list(person.history)
+    trial._pending_events = list(person.pending_events)
+    return trial
 
 
 def _what(raw: Raw) -> str:
@@ -307,49 +496,12 @@ def _what(raw: Raw) -> str:
     return f"{raw.record} {data.get('key')}" if data.get("key") else raw.record
 
 
-class _Staging:
-    """A scratch SQLite file: records in, sorted by person out, so memory stays flat."""
+def _text(value: Any) -> str | None:
+    return str(value).strip() if value not in (None, "") else None
 
-    def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path)
-        self.db.executescript("""
-            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-            CREATE TABLE sources (key TEXT, seq INTEGER PRIMARY KEY, place TEXT, record BLOB);
-            CREATE TABLE people (key TEXT, seq INTEGER PRIMARY KEY, place TEXT, record BLOB);
-            CREATE TABLE events (key TEXT, seq INTEGER PRIMARY KEY, place TEXT, record BLOB);
-            CREATE TABLE encoded (seq INTEGER PRIMARY KEY, event BLOB);
-        """)
 
-    def add(self, table: str, key: str, where: str, record: Any) -> None:
-        self.db.execute(f"INSERT INTO {table} (key, place, record) VALUES (?, ?, ?)",
-                        (key, where, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)))
-
-    def add_encoded(self, stored: list[Any]) -> None:
-        self.db.executemany("INSERT INTO encoded (event) VALUES (?)",
-                            [(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL),) for s in stored])
-
-    def rows(self, table: str) -> Iterator[tuple[str, str, Any]]:
-        for key, where, record in self.db.execute(f"SELECT key, place, record FROM {table} ORDER BY key, seq"):
-            yield key, where, pickle.loads(record)
-
-    def people_and_events(self) -> Iterator[tuple[str, int, str, Any]]:
-        query = """SELECT key, 0, seq, place, record FROM people UNION ALL
-                   SELECT key, 1, seq, place, record FROM events ORDER BY 1, 2, 3"""
-        for key, kind, _, where, record in self.db.execute(query):
-            yield key, kind, where, pickle.loads(record)
-
-    def count(self, what: str) -> int:
-        if what == "people_and_events":
-            return sum(self.count(table) for table in ("people", "events"))
-        return self.db.execute(f"SELECT count(*) FROM {what}").fetchone()[0]
-
-    def encoded(self, size: int) -> Iterator[list[Any]]:
-        cursor = self.db.execute("SELECT event FROM encoded ORDER BY seq")
-        while rows := cursor.fetchmany(size):
-            yield [pickle.loads(row[0]) for row in rows]
-
-    def commit(self) -> None:
-        self.db.commit()
-
-    def close(self) -> None:
-        self.db.close()
+def _event_id(value: Any) -> str | None:
+    try:
+        return str(UUID(str(value).strip())) if value not in (None, "") else None
+    except ValueError:
+        return None

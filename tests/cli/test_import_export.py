@@ -115,7 +115,7 @@ def test_every_format_reads_the_same_records(cli, tmp_path, fmt):
 def test_import_reads_stdin_with_a_format(cli):
     result = cli("import - --format yaml", input=SMALL)
 
-    assert "2 people, 1 sources and 4 events added" in result.stdout
+    assert "2 people, 1 source and 4 events added" in result.stdout
 
 
 # -- all or nothing ----------------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def test_keep_going_imports_the_valid_records_and_reports_the_rest(cli, tmp_path
 
     assert result.exit_code == 1
     assert result.stderr.count("problem: ") == 3
-    assert "2 people, 1 sources and 4 events added" in result.stdout
+    assert "2 people, 1 source and 4 events added" in result.stdout
     assert event_count(cli) == 4
 
 

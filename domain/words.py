@@ -1,0 +1,12 @@
+"""Counts in messages, in agreement with their number: "1 problem", "2 problems"."""
+
+from __future__ import annotations
+
+_PLURALS = {"person": "people", "entry": "entries", "is": "are", "was": "were"}
+
+
+def counted(number: int, word: str) -> str:
+    """``counted(1, "record")`` is "1 record"; ``counted(3, "person")`` is "3 people"."""
+    if number == 1:
+        return f"{number} {word}"
+    return f"{number} {_PLURALS.get(word, word + 's')}"
