@@ -26,7 +26,7 @@ def add(
 
     Example: casetrail person add omarov-aslanbek --name "Aslanbek Omarov" --alias "Асланбек Омаров"
     """
-    person = store(ctx).add_person(key, name, alias or [], born, place, note)
+    person = store(ctx, create=True).add_person(key, name, alias or [], born, place, note)
     if json:
         emit_json({"person": person.key, "name": person.name, "aliases": person.aliases,
                    "registered_at": stamp(person.registered_at)})

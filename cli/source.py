@@ -28,7 +28,7 @@ def add(
     Example: casetrail source add rferl-omarov --url https://www.rferl.org/a/... --outlet "RFE/RL" --published 2024-09-01
     """
     day = parse_day(published, "--published") if published else None
-    source = store(ctx).add_source(key, url, outlet, title, day, note)
+    source = store(ctx, create=True).add_source(key, url, outlet, title, day, note)
     if json:
         emit_json(_row(source.key, source.url, source.outlet, source.title, source.published, source.created_on))
     else:

@@ -21,6 +21,7 @@ import binascii
 import contextlib
 import getpass
 import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,10 @@ def check_key_text(key: str) -> None:
     if size not in KEY_SIZES:
         raise BadInput(f"{ENV_KEY} is not a key (base64 of 16, 24 or 32 bytes): make one with 'casetrail key new' "
                        f"and set it with export {ENV_KEY}=...")
+
+
+class NoStore(StoreError):
+    """The store does not exist yet, and was not to be created."""
 
 
 @dataclass(frozen=True)
@@ -126,17 +131,21 @@ class StoreURL:
             **cipher_env(),
         }
         if "schema" in query:
-            env["POSTGRES_SCHEMA"] = query["schema"][0]
+            env["POSTGRES_SCHEMA"] = _schema_name(query["schema"][0])
         shown = f"postgresql://{env['POSTGRES_HOST']}:{port}/{dbname}"
         return cls("postgres", env, shown)
 
     @contextlib.contextmanager
-    def creating_tables(self) -> Iterator[None]:
-        """Around opening the store: on PostgreSQL, let one process at a time create
-        the schema and tables (concurrent CREATE ... IF NOT EXISTS and CREATE OR
-        REPLACE FUNCTION fail with 'tuple concurrently updated'), and skip the
-        creation altogether once the events table exists."""
+    def opening(self, create: bool = True) -> Iterator[None]:
+        """Around opening the store. Without ``create``, a store that does not exist yet is refused
+        (NoStore) before anything is made: a mistyped --db must not pass for an empty store.
+
+        On PostgreSQL, let one process at a time create the schema and tables (concurrent
+        CREATE ... IF NOT EXISTS and CREATE OR REPLACE FUNCTION fail with 'tuple concurrently
+        updated'), and skip the creation altogether once the events table exists."""
         if self.kind != "postgres":
+            if not create and not self._sqlite_has_events():
+                raise NoStore(self.missing())
             yield
             return
         import psycopg
@@ -149,6 +158,8 @@ class StoreURL:
                 self.env["CREATE_TABLE"] = "n"
                 yield
                 return
+            if not create:
+                raise NoStore(self.missing())
             conn.execute("SELECT pg_advisory_lock(%s)", [_SCHEMA_LOCK])
             try:
                 conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
@@ -156,10 +167,45 @@ class StoreURL:
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", [_SCHEMA_LOCK])
 
+    def _sqlite_has_events(self) -> bool:
+        """Whether the SQLite file exists and holds the events table; read-only, so it creates nothing.
+        A file that cannot be read counts as there: opening it then says what is wrong with it."""
+        path = Path(self.env["SQLITE_DBNAME"]).resolve()
+        if not path.is_file():
+            return False
+        try:
+            with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)) as conn:
+                found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stored_events'")
+                return found.fetchone() is not None
+        except sqlite3.Error:
+            return True
+
+    def missing(self) -> str:
+        """The one line for a reading command on a store that does not exist."""
+        if self.kind == "sqlite":
+            path = Path(self.env["SQLITE_DBNAME"])
+            what = "no such file" if not path.exists() else "the file holds no casetrail events"
+        else:
+            what = f"schema '{self.env.get('POSTGRES_SCHEMA') or 'public'}' has no casetrail tables"
+        return (f"no casetrail store at {self.shown} ({what}); check --db, or create the store with "
+                "a command that writes to it: person add, source add or import")
+
     def connect_kwargs(self) -> dict[str, Any]:
         e = self.env
         return {"dbname": e["POSTGRES_DBNAME"], "host": e["POSTGRES_HOST"], "port": int(e["POSTGRES_PORT"]),
                 "user": e["POSTGRES_USER"], "password": e["POSTGRES_PASSWORD"] or None, "connect_timeout": 5}
+
+
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")  # PostgreSQL's plain identifiers, folded to lower case
+
+
+def _schema_name(name: str) -> str:
+    """The schema of a PostgreSQL URL: a plain identifier, since it is written into SQL statements.
+    (The message leaves the URL out: it may hold a password.)"""
+    if not _SCHEMA_NAME.fullmatch(name):
+        raise BadInput(f"the store URL's schema '{name}' is not a plain name: use lower-case letters, digits and _ "
+                       "(at most 63, not starting with a digit), e.g. ?schema=cases_2022")
+    return name
 
 
 @contextlib.contextmanager
