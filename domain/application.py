@@ -54,6 +54,9 @@ class Casetrail(Application[UUID]):
         self.store = StoreURL.parse(url)
         self.retries = 0  # saves lost to a concurrent writer and retried
         self._known_sources: set[str] = set()  # sources are never removed: once seen, always there
+        self.store.waiting_for_lock(lambda: self._open(create))
+
+    def _open(self, create: bool) -> None:
         try:
             with self.store.opening(create), store_errors(self.store):
                 super().__init__(env=self.store.env)

@@ -21,8 +21,10 @@ import binascii
 import contextlib
 import getpass
 import os
+import random
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -166,6 +168,23 @@ class StoreURL:
                 yield
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", [_SCHEMA_LOCK])
+
+    def waiting_for_lock(self, attempt: Callable[[], None]) -> None:
+        """Run ``attempt`` (opening the store) again while SQLite reports the file locked, for up to
+        the lock timeout, as every other write waits. Creating a new file cannot wait by itself:
+        switching it to WAL and upgrading a read to a write (the tables, the triggers) fail at
+        once when another process holds the lock; both are safe to repeat."""
+        deadline = time.monotonic() + float(self.env.get("SQLITE_LOCK_TIMEOUT") or 0)
+        pause = 0.005
+        while True:
+            try:
+                return attempt()
+            except StoreError as error:
+                locked = self.kind == "sqlite" and "locked" in str(error.__cause__).lower()
+                if not locked or time.monotonic() > deadline:
+                    raise
+            time.sleep(random.uniform(pause / 2, pause))  # at random, so the waiting processes do not collide again
+            pause = min(pause * 2, 0.25)
 
     def _sqlite_has_events(self) -> bool:
         """Whether the SQLite file exists and holds the events table; read-only, so it creates nothing.
