@@ -15,11 +15,12 @@ import typer
 from typer._click import exceptions as click  # typer 0.29 vendors click; pinned in pyproject
 from typer.core import TyperGroup
 
+from casetrail.cli.render import visible
 from casetrail.domain.errors import CasetrailError
 
 
 def fail(message: str) -> NoReturn:
-    typer.echo(f"Error: {message}", err=True)
+    typer.echo(f"Error: {visible(message)}", err=True)  # it may quote stored or typed text
     sys.exit(1)
 
 

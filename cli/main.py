@@ -10,6 +10,7 @@ from casetrail.cli import audit, case, demo, lists, person, projections, record,
 from casetrail.cli import key
 from casetrail.cli.context import Context
 from casetrail.cli.edge import EdgeGroup
+from casetrail.cli.render import fit_width
 from casetrail.domain.storage import ENV_URL
 from casetrail.projections.rules import ENV_LISTS
 
@@ -39,6 +40,7 @@ def main(
 
     Example: casetrail --db cases.db show omarov-aslanbek --as-of 2022-06-01
     """
+    fit_width()
     ctx.obj = Context(db, lists_file)
     ctx.call_on_close(ctx.obj.close)
 

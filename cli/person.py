@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 from casetrail.cli.context import store, views
-from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
+from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp, visible
 
 app = typer.Typer(help="Register the people whose cases you follow, and list them.", no_args_is_help=True)
 
@@ -31,7 +31,7 @@ def add(
         emit_json({"person": person.key, "name": person.name, "aliases": person.aliases,
                    "registered_at": stamp(person.registered_at)})
     else:
-        typer.echo(f"registered {person.key}: {person.name}")
+        typer.echo(f"registered {person.key}: {visible(person.name)}")
 
 
 @app.command("list")

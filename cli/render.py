@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -14,14 +15,54 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from casetrail.domain.events import Fact, PersonEvent, Retracted
 from casetrail.domain.fold import Folded, Money, State, short
 
-# Piped output is not cut at 80 columns: COLUMNS wins, then the terminal, then 120.
+# What would steer a terminal instead of printing (C0 controls, DEL, C1 controls: ESC [2J clears the
+# screen, ESC ]0; retitles the window) or reorder the text around it (bidi overrides, isolates and
+# marks; line and paragraph separators). Stored names and notes may hold them.
+_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"  # JSON leaves these raw
+_HIDDEN = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
+_RAW_IN_JSON = re.compile(f"[{_BEYOND_C0}]")
+
+
+def visible(text: str) -> str:
+    """The text with every control character shown as an escape (ESC as \\x1b, U+202E as \\u202e)."""
+    return _HIDDEN.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+class _Console(Console):
+    """A console that prints user text as it is, but never a control character (see ``visible``):
+    the table cells and plain strings pass through ``render_str``, assembled texts through ``print``."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(visible(text), **options)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        super().print(*(self._visible(o) if isinstance(o, Text) else o for o in objects), **options)
+
+    def _visible(self, text: Text) -> Text:
+        if not _HIDDEN.search(text.plain):
+            return text
+        pieces = [(visible(piece.text), piece.style) for piece in text.render(self)]
+        return Text.assemble(*pieces, justify=text.justify, overflow=text.overflow, no_wrap=text.no_wrap, end=text.end)
+
+
 # markup=False: names and notes are user text, and "[citation needed]" must print as written.
-console = Console(highlight=False, soft_wrap=False, markup=False,
-                  width=int(os.environ.get("COLUMNS") or 0) or (None if sys.stdout.isatty() else 120))
+console = _Console(highlight=False, soft_wrap=False, markup=False)
+
+
+def fit_width() -> None:
+    """Size the tables for this invocation. Piped output is not cut at 80 columns: COLUMNS wins,
+    then the terminal, then 120."""
+    console.width = int(os.environ.get("COLUMNS") or 0) or (None if sys.stdout.isatty() else 120)
 
 # The --json flag every reading command takes.
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -30,7 +71,10 @@ STATUS_KEYS = ("custody", "legal", "appeal_pending", "vital", "designation", "he
 
 
 def emit_json(data: Any) -> None:
-    typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode())
+    """JSON escapes C0 controls itself; the others (DEL, C1, bidi) become \\u escapes too, which
+    decode to the same strings (they can stand only inside strings)."""
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode()
+    typer.echo(_RAW_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text))
 
 
 def stamp(moment: datetime | None) -> str | None:
