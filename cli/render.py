@@ -24,7 +24,7 @@ from casetrail.domain.fold import Folded, Money, State, short
 # screen, ESC ]0; retitles the window) or reorder the text around it (bidi overrides, isolates and
 # marks; line and paragraph separators). Stored names and notes may hold them.
 _BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"  # JSON leaves these raw
-_HIDDEN = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
+_HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f{_BEYOND_C0}]")  # not tab or newline: layout, which steers nothing
 _RAW_IN_JSON = re.compile(f"[{_BEYOND_C0}]")
 
 

@@ -14,7 +14,7 @@ from rich.text import Text
 from casetrail.cli import render
 from casetrail.cli.render import visible
 
-STEERING = ["\x1b]0;owned\x07", "\x1b[2J", "\x9b31m", "\u202e", "\x7f", "\r", "\x00", "\u2066", "\u200f", "\n"]
+STEERING = ["\x1b]0;owned\x07", "\x1b[2J", "\x9b31m", "\u202e", "\x7f", "\r", "\x00", "\u2066", "\u200f", "\x0b"]
 
 
 @pytest.mark.parametrize("text, shown", [
@@ -22,16 +22,16 @@ STEERING = ["\x1b]0;owned\x07", "\x1b[2J", "\x9b31m", "\u202e", "\x7f", "\r", "\
     ("\x1b[2J", "\\x1b[2J"),
     ("\x9b31m", "\\x9b31m"),  # C1: a one-byte CSI
     ("abc\u202efdp.exe", "abc\\u202efdp.exe"),  # a bidi override that shows exe.pdf
-    ("one\ntwo\rthree\x7f", "one\\x0atwo\\x0dthree\\x7f"),
+    ("one\ntwo\rthree\x7f", "one\ntwo\\x0dthree\\x7f"),  # a newline is layout, and left alone
 ])
 def test_a_control_character_is_shown_as_an_escape(text, shown):
     assert visible(text) == shown
 
 
 def test_ordinary_text_in_any_script_is_left_as_it_is():
-    text = "Асланбек Омаров, Алматы [citation needed] 100% \\ \t tab, emoji \U0001f600, الماتى"
+    text = "Асланбек Омаров,\tАлматы [citation needed] 100% \\ emoji \U0001f600, الماتى\n"
 
-    assert visible(text.replace("\t", "")) == text.replace("\t", "")
+    assert visible(text) == text
 
 
 def captured() -> tuple[Console, io.StringIO]:
