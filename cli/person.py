@@ -8,7 +8,8 @@ import typer
 from casetrail.cli.context import store, views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp, visible
 
-app = typer.Typer(help="Register the people whose cases you follow, and list them.", no_args_is_help=True)
+app = typer.Typer(help="Register the people whose cases you follow, and list them.\n\n"
+                       "Example: casetrail person add omarov-aslanbek --name \"Aslanbek Omarov\"", no_args_is_help=True)
 
 
 @app.command("add")

@@ -10,7 +10,8 @@ import typer
 from casetrail.cli.context import views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, progress
 
-app = typer.Typer(help="Look after the read models that lists, people and audit answer from.", no_args_is_help=True)
+app = typer.Typer(help="Look after the read models that lists, people and audit answer from.\n\n"
+                       "Example: casetrail projections status", no_args_is_help=True)
 
 BatchSize = Annotated[int, typer.Option("--batch-size", min=1, max=100_000,
                                         help="Events applied per transaction.")]

@@ -12,8 +12,9 @@ from typing import Annotated, Any, Callable, Iterator
 
 import orjson
 import typer
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -144,22 +145,46 @@ def print_rows(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     empty values print as blanks."""
     if title:
         console.print(title, soft_wrap=True)
-    table = Table()
-    for column in columns:
-        table.add_column(column, overflow="fold")
+    console.print(word_table(columns, [["" if v is None else str(v) for v in row] for row in rows]))
+
+
+WORD_MOST = 24  # a longer word may be folded
+
+
+def word_table(columns: list[str], rows: list[list[str]], title: str | None = None, **options: Any) -> RenderableType:
+    """Rows for people to read, never splitting a word of up to WORD_MOST characters ("designa ted"
+    was split at 80 columns): a table whose columns are each at least as wide as their longest
+    word, the columns of running text giving up the room; or, when even that is too wide for the
+    terminal, each row as a block of "column  value" lines (as psql's expanded display)."""
+    longest = [max((cell_len(visible(word)) for text in (column, *(row[n] for row in rows)) for word in text.split()),
+                   default=1) for n, column in enumerate(columns)]
+    narrowest = [min(width, WORD_MOST) for width in longest]
+    if sum(narrowest) + 3 * len(columns) + 1 > console.width:  # each column: a border and two of padding
+        return _blocks(columns, rows, title)
+    table = Table(title=title, title_justify="left", **options)
+    for column, width in zip(columns, narrowest):
+        table.add_column(column, overflow="fold", min_width=width)
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    console.print(table)
-
-
-def events_table(events: list[Fact], title: str | None = None) -> Table:
-    table = Table(title=title, show_lines=False, title_justify="left")
-    for column in ("id", "on", "type", "details", "source", "recorded"):
-        table.add_column(column, overflow="fold")
-    for event in events:
-        table.add_row(short(event.id), event.on.text, event.type, details(event), event.source,
-                      short_stamp(event.timestamp))
+        table.add_row(*row)
     return table
+
+
+def _blocks(columns: list[str], rows: list[list[str]], title: str | None) -> RenderableType:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for n, row in enumerate(rows):
+        if n:
+            grid.add_row("", "")
+        for column, value in zip(columns, row):
+            grid.add_row(column, value)
+    return Group(title, grid) if title else grid
+
+
+def events_table(events: list[Fact], title: str | None = None) -> RenderableType:
+    rows = [[short(event.id), event.on.text, event.type, details(event), event.source, short_stamp(event.timestamp)]
+            for event in events]
+    return word_table(["id", "on", "type", "details", "source", "recorded"], rows, title)
 
 
 def when_text(folded: Folded) -> str:

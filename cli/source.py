@@ -9,7 +9,8 @@ from casetrail.cli.context import store, views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 from casetrail.domain.dates import parse_day
 
-app = typer.Typer(help="Register the sources that facts cite, and list them.", no_args_is_help=True)
+app = typer.Typer(help="Register the sources that facts cite, and list them.\n\n"
+                       "Example: casetrail source add rferl-omarov --url https://www.rferl.org/a/33000000.html", no_args_is_help=True)
 
 
 @app.command("add")
