@@ -130,6 +130,9 @@ class StoreURL:
             "POSTGRES_USER": unquote(parts.username) if parts.username else getpass.getuser(),
             "POSTGRES_PASSWORD": unquote(parts.password) if parts.password else "",
             "POSTGRES_CONNECT_TIMEOUT": "5",
+            # Check a pooled connection before using it (a round trip): one the server dropped (a
+            # restart, a terminated backend) is replaced, not failed on, in long-lived processes.
+            "POSTGRES_PRE_PING": "y",
             **cipher_env(),
         }
         if "schema" in query:
@@ -242,6 +245,24 @@ def store_errors(store: StoreURL) -> Iterator[None]:
         if type(error).__module__.startswith("sqlalchemy") and getattr(error, "orig", None) is not None:
             raise StoreError(describe(store, error.orig)) from error  # the read models' driver error
         raise
+
+
+def lost_connection(error: BaseException) -> bool:
+    """Whether a store failure is its connection dropping (the server restarted, a backend was
+    terminated, the network went): what reconnecting mends, unlike a wrong key or a bad row."""
+    from eventsourcing.persistence import InterfaceError, OperationalError
+
+    kinds: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+    with contextlib.suppress(ImportError):  # psycopg's own errors, when it is there
+        import psycopg
+
+        kinds += (psycopg.OperationalError, psycopg.InterfaceError)
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kinds) or isinstance(getattr(seen, "orig", None), kinds):  # orig: SQLAlchemy's
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def describe(store: StoreURL, error: BaseException) -> str:
