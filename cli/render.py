@@ -65,6 +65,7 @@ def fit_width() -> None:
     then the terminal, then 120."""
     console.width = int(os.environ.get("COLUMNS") or 0) or (None if sys.stdout.isatty() else 120)
 
+
 # The --json flag every reading command takes.
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
@@ -72,10 +73,14 @@ STATUS_KEYS = ("custody", "legal", "appeal_pending", "vital", "designation", "he
 
 
 def emit_json(data: Any) -> None:
+    typer.echo(json_text(data))
+
+
+def json_text(data: Any) -> str:
     """JSON escapes C0 controls itself; the others (DEL, C1, bidi) become \\u escapes too, which
     decode to the same strings (they can stand only inside strings)."""
     text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode()
-    typer.echo(_RAW_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text))
+    return _RAW_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def stamp(moment: datetime | None) -> str | None:
