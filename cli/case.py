@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from casetrail.cli.context import store
 from casetrail.cli.options import AsOf, Key, KnownAt, record_time, valid_day
 from casetrail.cli.render import (
     STATUS_KEYS, JsonFlag, compensation_json, console, details, emit_json, event_json, events_table, print_status, stamp,
-    status_json, warn, when_text,
+    status_json, warn, when_text, word_table,
 )
 from casetrail.domain.fold import Folded, State, Step, short
 from casetrail.domain.person import Person
@@ -75,9 +74,7 @@ def replay(ctx: typer.Context, key: Key,
                    "known_at": stamp(folded.known_at), "uncertain": folded.uncertain, "steps": steps})
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - replay, {when_text(folded)}"))
-    table = Table(show_lines=True)
-    for column in ("on", "event", "source", "status after", "what changed"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for step, row in zip(folded.steps, steps):
         changed = [f"{k}: {_word(a)} -> {_word(b)}" for k, (a, b) in row["changes"].items() if k != "compensation"]
         if "compensation" in row["changes"]:
@@ -87,9 +84,9 @@ def replay(ctx: typer.Context, key: Key,
             r = row["reclassification"]
             changed.insert(0, f"RECLASSIFIED {r['from']} -> {r['to']}" + (f" by {r['by']}" if r["by"] else ""))
         headline = row["status"]["headline"]
-        table.add_row(step.event.on.text, f"{step.event.type} {short(step.event.id)}\n{details(step.event)}",
-                      step.event.source, headline, "\n".join(changed) or "(no change)")
-    console.print(table)
+        rows.append([step.event.on.text, f"{step.event.type} {short(step.event.id)}\n{details(step.event)}",
+                     step.event.source, headline, "\n".join(changed) or "(no change)"])
+    console.print(word_table(["on", "event", "source", "status after", "what changed"], rows, show_lines=True))
     print_status(folded.state, folded.days_in_custody)
     _warn_conflicts(folded)
 

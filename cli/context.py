@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from casetrail.cli.render import progress
 from casetrail.domain.application import Casetrail
+from casetrail.domain.storage import NoStore
 from casetrail.projections.rules import load_rules
 
 if TYPE_CHECKING:
@@ -21,11 +25,24 @@ class Context:
     lists: str | None = None
     _app: Casetrail | None = field(default=None, repr=False)
     _views: Views | None = field(default=None, repr=False)
+    _scratch: str | None = field(default=None, repr=False)  # the folder of a stand-in store
 
     @property
     def app(self) -> Casetrail:
+        """The store, which must exist: reading a mistyped --db must not create an empty one."""
+        return self.open()
+
+    def open(self, create: bool = False, stand_in: bool = False) -> Casetrail:
+        """The store; with ``stand_in``, when it does not exist, an empty one in a temporary folder
+        (what a first import would start from), so that a dry run can check and create nothing."""
         if self._app is None:
-            self._app = Casetrail(self.db)
+            try:
+                self._app = Casetrail(self.db, create=create)
+            except NoStore:
+                if not stand_in:
+                    raise
+                self._scratch = tempfile.mkdtemp(prefix="casetrail-check-")
+                self._app = Casetrail(str(Path(self._scratch) / "empty.db"))
         return self._app
 
     @property
@@ -47,11 +64,15 @@ class Context:
         if self._app is not None:
             self._app.close()
             self._app = None
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
 
-def store(ctx: typer.Context) -> Casetrail:
-    """The application for this invocation (the root callback put the context there)."""
-    return ctx.find_root().obj.app
+def store(ctx: typer.Context, create: bool = False, stand_in: bool = False) -> Casetrail:
+    """The application for this invocation (the root callback put the context there). Only the
+    commands that can start a store from nothing (person add, source add, import) create it."""
+    return ctx.find_root().obj.open(create, stand_in)
 
 
 def views(ctx: typer.Context, catch_up: bool = True) -> Views:

@@ -33,7 +33,7 @@ def demo(
     root.obj.close()
     root.obj = Context(str(folder / "casetrail.db"), root.obj.lists)
     with resources.files("casetrail.cli").joinpath("data", DATASET).open("rb") as stream:
-        summary = Importer(store(ctx)).run(read_records(stream, "yaml", DATASET))
+        summary = Importer(store(ctx, create=True)).run(read_records(stream, "yaml", DATASET))
     typer.echo(f"Loaded the January 2022 dataset ({counted(summary.people_added, 'person')}, "
                f"{counted(summary.events_added, 'cited fact')}, {counted(summary.sources_added, 'source')}) "
                f"into {folder / 'casetrail.db'}")

@@ -13,13 +13,14 @@ from typing import Any, NoReturn
 
 import typer
 from typer._click import exceptions as click  # typer 0.29 vendors click; pinned in pyproject
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
+from casetrail.cli.render import visible
 from casetrail.domain.errors import CasetrailError
 
 
 def fail(message: str) -> NoReturn:
-    typer.echo(f"Error: {message}", err=True)
+    typer.echo(f"Error: {visible(message)}", err=True)  # it may quote stored or typed text
     sys.exit(1)
 
 
@@ -29,6 +30,18 @@ def _usage(error: click.UsageError) -> str:
     if ctx is not None:
         message += f" (see '{ctx.command_path.replace('{KEY}', 'KEY')} --help')"
     return message
+
+
+_display_type = TyperOption.display_type_rich
+
+
+def _display_type_unless_flag(option: TyperOption, ctx: Any) -> str | None:
+    # A flag takes no value, so its help shows none: typer 0.29 shows '--json <bool>', which
+    # invites '--json true', an error.
+    return None if option.is_flag else _display_type(option, ctx)
+
+
+TyperOption.display_type_rich = _display_type_unless_flag  # type: ignore[method-assign]
 
 
 class EdgeGroup(TyperGroup):

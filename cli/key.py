@@ -6,7 +6,8 @@ import typer
 
 from casetrail.domain.storage import ENV_KEY
 
-app = typer.Typer(help=f"Make a key for encryption at rest (used from the {ENV_KEY} environment variable).",
+app = typer.Typer(help=f"Make a key for encryption at rest (used from the {ENV_KEY} environment variable).\n\n"
+                       f"Example: export {ENV_KEY}=$(casetrail key new)",
                   no_args_is_help=True)
 
 

@@ -10,13 +10,15 @@ from casetrail.cli import audit, case, demo, lists, person, projections, record,
 from casetrail.cli import key
 from casetrail.cli.context import Context
 from casetrail.cli.edge import EdgeGroup
+from casetrail.cli.render import fit_width
 from casetrail.domain.storage import ENV_URL
 from casetrail.projections.rules import ENV_LISTS
 
 app = typer.Typer(
     cls=EdgeGroup,
     name="casetrail",
-    help="Keep each person's legal and human history as an append-only, cited event stream.",
+    help="Keep each person's legal and human history as an append-only, cited event stream.\n\n"
+         "Example: casetrail --db cases.db show omarov-aslanbek --as-of 2022-06-01",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -36,9 +38,8 @@ def main(
     )] = None,
 ) -> None:
     """casetrail: who was detained, charged, sentenced, released, killed, relabelled, and who says so.
-
-    Example: casetrail --db cases.db show omarov-aslanbek --as-of 2022-06-01
-    """
+    (The help users see is the app's, above.)"""
+    fit_width()
     ctx.obj = Context(db, lists_file)
     ctx.call_on_close(ctx.obj.close)
 

@@ -6,10 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 from casetrail.cli.context import store, views
-from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
+from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp, visible
 from casetrail.domain.words import counted
 
-app = typer.Typer(help="Register the people whose cases you follow, and list them.", no_args_is_help=True)
+app = typer.Typer(help="Register the people whose cases you follow, and list them.\n\n"
+                       "Example: casetrail person add omarov-aslanbek --name \"Aslanbek Omarov\"", no_args_is_help=True)
 
 
 @app.command("add")
@@ -27,12 +28,12 @@ def add(
 
     Example: casetrail person add omarov-aslanbek --name "Aslanbek Omarov" --alias "Асланбек Омаров"
     """
-    person = store(ctx).add_person(key, name, alias or [], born, place, note)
+    person = store(ctx, create=True).add_person(key, name, alias or [], born, place, note)
     if json:
         emit_json({"person": person.key, "name": person.name, "aliases": person.aliases,
                    "registered_at": stamp(person.registered_at)})
     else:
-        typer.echo(f"registered {person.key}: {person.name}")
+        typer.echo(f"registered {person.key}: {visible(person.name)}")
 
 
 @app.command("list")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import signal
-from typing import Annotated
+import time
+from typing import Annotated, Callable
 
 import typer
 
 from casetrail.cli.context import views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, progress
+from casetrail.domain.errors import StoreError
+from casetrail.domain.storage import lost_connection
 from casetrail.domain.words import counted
 
-app = typer.Typer(help="Look after the read models that lists, people and audit answer from.", no_args_is_help=True)
+app = typer.Typer(help="Look after the read models that lists, people and audit answer from.\n\n"
+                       "Example: casetrail projections status", no_args_is_help=True)
 
 BatchSize = Annotated[int, typer.Option("--batch-size", min=1, max=100_000,
                                         help="Events applied per transaction.")]
@@ -66,7 +70,8 @@ def rebuild(ctx: typer.Context, batch_size: BatchSize = 2000, json: JsonFlag = F
 @app.command("follow")
 def follow(ctx: typer.Context) -> None:
     """Keep the views current while others record, until Ctrl-C. On PostgreSQL it wakes on each new
-    event (LISTEN/NOTIFY); on SQLite it looks once a second.
+    event (LISTEN/NOTIFY); on SQLite it looks once a second. When the connection drops it says so
+    on stderr, reconnects (waiting 1 s, then longer, up to 30 s) and goes on.
 
     Example: casetrail --db postgresql://127.0.0.1:5432/cases projections follow
     """
@@ -76,10 +81,50 @@ def follow(ctx: typer.Context) -> None:
     # SIGTERM (a service manager stopping us) ends the loop like Ctrl-C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        current.follow(on_batch=lambda position: typer.echo(f"applied up to {position}"))
+        _follow_through_drops(current)
     except KeyboardInterrupt:
         pass
     typer.echo(f"stopped at position {current.position()}", err=True)
+
+
+FIRST_PAUSE, LONGEST_PAUSE = 1.0, 30.0  # seconds between attempts to reconnect
+
+
+def _follow_through_drops(current) -> None:
+    def report(position: int) -> None:
+        typer.echo(f"applied up to {position}")
+
+    while True:
+        try:
+            current.follow(on_batch=report)
+            problem = "the server stopped sending notifications"  # it returns only if the subscription ended
+        except StoreError as error:
+            if not lost_connection(error):
+                raise
+            problem = str(error)
+        typer.echo(f"lost the connection to {current.store.shown} ({problem}); reconnecting", err=True)
+        _reconnect(current, report)
+
+
+def _reconnect(current, report: Callable[[int], None]) -> None:
+    """Wait until the store answers again, a little longer after each failed try; then apply
+    what was recorded meanwhile (no notification will come for it)."""
+    pause = FIRST_PAUSE
+    while True:
+        time.sleep(pause)
+        try:
+            applied = current.catch_up()
+            position = current.position()
+        except StoreError as error:
+            if not lost_connection(error):
+                raise
+            pause = min(pause * 2, LONGEST_PAUSE)
+            typer.echo(f"still cannot reach {current.store.shown}; trying again in {pause:.0f} s", err=True)
+            continue
+        typer.echo(f"reconnected to {current.store.shown} at position {position}", err=True)
+        if applied:
+            report(position)
+        return
 
 
 def _done(current, verb: str, applied: int, json: bool) -> None:

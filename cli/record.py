@@ -34,7 +34,8 @@ class RecordGroup(TyperGroup):
         return super().resolve_command(ctx, args)
 
 
-app = typer.Typer(cls=RecordGroup, help="Append a cited fact to a person's stream: casetrail record KEY TYPE --on DATE --source SRC ...",
+app = typer.Typer(cls=RecordGroup, help="Append a cited fact to a person's stream: casetrail record KEY TYPE --on DATE --source SRC ...\n\n"
+                       "Example: casetrail record omarov-aslanbek detained --on 2022-01-09 --place Aqtobe --source rferl-omarov",
                   no_args_is_help=True)
 
 SUMMARY = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -11,17 +12,59 @@ from typing import Annotated, Any, Callable, Iterator
 
 import orjson
 import typer
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.cells import cell_len
 from rich.table import Table
+from rich.text import Text
 
 from casetrail.domain.events import Fact, PersonEvent, Retracted
 from casetrail.domain.fold import Folded, Money, State, short
 
-# Piped output is not cut at 80 columns: COLUMNS wins, then the terminal, then 120.
+# What would steer a terminal instead of printing (C0 controls, DEL, C1 controls: ESC [2J clears the
+# screen, ESC ]0; retitles the window) or reorder the text around it (bidi overrides, isolates and
+# marks; line and paragraph separators). Stored names and notes may hold them.
+_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"  # JSON leaves these raw
+_HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f{_BEYOND_C0}]")  # not tab or newline: layout, which steers nothing
+_RAW_IN_JSON = re.compile(f"[{_BEYOND_C0}]")
+
+
+def visible(text: str) -> str:
+    """The text with every control character shown as an escape (ESC as \\x1b, U+202E as \\u202e)."""
+    return _HIDDEN.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+class _Console(Console):
+    """A console that prints user text as it is, but never a control character (see ``visible``):
+    the table cells and plain strings pass through ``render_str``, assembled texts through ``print``."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(visible(text), **options)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        super().print(*(self._visible(o) if isinstance(o, Text) else o for o in objects), **options)
+
+    def _visible(self, text: Text) -> Text:
+        if not _HIDDEN.search(text.plain):
+            return text
+        pieces = [(visible(piece.text), piece.style) for piece in text.render(self)]
+        return Text.assemble(*pieces, justify=text.justify, overflow=text.overflow, no_wrap=text.no_wrap, end=text.end)
+
+
 # markup=False: names and notes are user text, and "[citation needed]" must print as written.
-console = Console(highlight=False, soft_wrap=False, markup=False,
-                  width=int(os.environ.get("COLUMNS") or 0) or (None if sys.stdout.isatty() else 120))
+console = _Console(highlight=False, soft_wrap=False, markup=False)
+
+
+def fit_width() -> None:
+    """Size the tables for this invocation. Piped output is not cut at 80 columns: COLUMNS wins,
+    then the terminal, then 120."""
+    console.width = int(os.environ.get("COLUMNS") or 0) or (None if sys.stdout.isatty() else 120)
+
 
 # The --json flag every reading command takes.
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -30,7 +73,14 @@ STATUS_KEYS = ("custody", "legal", "appeal_pending", "vital", "designation", "he
 
 
 def emit_json(data: Any) -> None:
-    typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode())
+    typer.echo(json_text(data))
+
+
+def json_text(data: Any) -> str:
+    """JSON escapes C0 controls itself; the others (DEL, C1, bidi) become \\u escapes too, which
+    decode to the same strings (they can stand only inside strings)."""
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode()
+    return _RAW_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def stamp(moment: datetime | None) -> str | None:
@@ -100,22 +150,46 @@ def print_rows(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     empty values print as blanks."""
     if title:
         console.print(title, soft_wrap=True)
-    table = Table()
-    for column in columns:
-        table.add_column(column, overflow="fold")
+    console.print(word_table(columns, [["" if v is None else str(v) for v in row] for row in rows]))
+
+
+WORD_MOST = 24  # a longer word may be folded
+
+
+def word_table(columns: list[str], rows: list[list[str]], title: str | None = None, **options: Any) -> RenderableType:
+    """Rows for people to read, never splitting a word of up to WORD_MOST characters ("designa ted"
+    was split at 80 columns): a table whose columns are each at least as wide as their longest
+    word, the columns of running text giving up the room; or, when even that is too wide for the
+    terminal, each row as a block of "column  value" lines (as psql's expanded display)."""
+    longest = [max((cell_len(visible(word)) for text in (column, *(row[n] for row in rows)) for word in text.split()),
+                   default=1) for n, column in enumerate(columns)]
+    narrowest = [min(width, WORD_MOST) for width in longest]
+    if sum(narrowest) + 3 * len(columns) + 1 > console.width:  # each column: a border and two of padding
+        return _blocks(columns, rows, title)
+    table = Table(title=title, title_justify="left", **options)
+    for column, width in zip(columns, narrowest):
+        table.add_column(column, overflow="fold", min_width=width)
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    console.print(table)
-
-
-def events_table(events: list[Fact], title: str | None = None) -> Table:
-    table = Table(title=title, show_lines=False, title_justify="left")
-    for column in ("id", "on", "type", "details", "source", "recorded"):
-        table.add_column(column, overflow="fold")
-    for event in events:
-        table.add_row(short(event.id), event.on.text, event.type, details(event), event.source,
-                      short_stamp(event.timestamp))
+        table.add_row(*row)
     return table
+
+
+def _blocks(columns: list[str], rows: list[list[str]], title: str | None) -> RenderableType:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for n, row in enumerate(rows):
+        if n:
+            grid.add_row("", "")
+        for column, value in zip(columns, row):
+            grid.add_row(column, value)
+    return Group(title, grid) if title else grid
+
+
+def events_table(events: list[Fact], title: str | None = None) -> RenderableType:
+    rows = [[short(event.id), event.on.text, event.type, details(event), event.source, short_stamp(event.timestamp)]
+            for event in events]
+    return word_table(["id", "on", "type", "details", "source", "recorded"], rows, title)
 
 
 def when_text(folded: Folded) -> str:

@@ -10,7 +10,8 @@ from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 from casetrail.domain.dates import parse_day
 from casetrail.domain.words import counted
 
-app = typer.Typer(help="Register the sources that facts cite, and list them.", no_args_is_help=True)
+app = typer.Typer(help="Register the sources that facts cite, and list them.\n\n"
+                       "Example: casetrail source add rferl-omarov --url https://www.rferl.org/a/33000000.html", no_args_is_help=True)
 
 
 @app.command("add")
@@ -29,7 +30,7 @@ def add(
     Example: casetrail source add rferl-omarov --url https://www.rferl.org/a/... --outlet "RFE/RL" --published 2024-09-01
     """
     day = parse_day(published, "--published") if published else None
-    source = store(ctx).add_source(key, url, outlet, title, day, note)
+    source = store(ctx, create=True).add_source(key, url, outlet, title, day, note)
     if json:
         emit_json(_row(source.key, source.url, source.outlet, source.title, source.published, source.created_on))
     else:

@@ -42,7 +42,7 @@ def import_(
     if dry_run and keep_going:
         raise BadInput("choose one of --dry-run or --keep-going")
     kind = format_of(file, fmt)
-    app = store(ctx)
+    app = store(ctx, create=not dry_run, stand_in=dry_run)  # a dry run makes no store
     with _opened(file) as stream, phases() as report:
         summary = Importer(app, dry_run=dry_run, keep_going=keep_going, progress=report).run(
             read_records(stream, kind, "stdin" if file == "-" else file))

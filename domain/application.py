@@ -52,17 +52,21 @@ class Casetrail(Application[UUID]):
 
     name = "casetrail"
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, create: bool = True) -> None:
+        """Open the store at ``url``; without ``create``, refuse one that does not exist yet."""
         self.url = url  # as given (None: $CASETRAIL_DB or the default), to open the store again elsewhere
         self.store = StoreURL.parse(url)
         self.retries = 0  # saves lost to a concurrent writer and retried
         self._known_sources: set[str] = set()  # sources are never removed: once seen, always there
         self._url_secret = url_secret(self.store.env.get("CIPHER_KEY"))
         self._url_keys: dict[str, str] = {}  # URL -> its source's key in this store
+        self.store.waiting_for_lock(lambda: self._open(create))
+
+    def _open(self, create: bool) -> None:
         try:
-            with self.store.creating_tables(), store_errors(self.store):
+            with self.store.opening(create), store_errors(self.store):
                 super().__init__(env=self.store.env)
-            with store_errors(self.store):  # after creating_tables lets go of its lock
+            with store_errors(self.store):  # after opening lets go of its lock
                 enforce_append_only(self.store, self.recorder)
                 self._check_key()
         except Exception:

@@ -21,7 +21,10 @@ import binascii
 import contextlib
 import getpass
 import os
+import random
+import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -67,6 +70,10 @@ def check_key_text(key: str) -> None:
     if size not in KEY_SIZES:
         raise BadInput(f"{ENV_KEY} is not a key (base64 of 16, 24 or 32 bytes): make one with 'casetrail key new' "
                        f"and set it with export {ENV_KEY}=...")
+
+
+class NoStore(StoreError):
+    """The store does not exist yet, and was not to be created."""
 
 
 @dataclass(frozen=True)
@@ -123,20 +130,27 @@ class StoreURL:
             "POSTGRES_USER": unquote(parts.username) if parts.username else getpass.getuser(),
             "POSTGRES_PASSWORD": unquote(parts.password) if parts.password else "",
             "POSTGRES_CONNECT_TIMEOUT": "5",
+            # Check a pooled connection before using it (a round trip): one the server dropped (a
+            # restart, a terminated backend) is replaced, not failed on, in long-lived processes.
+            "POSTGRES_PRE_PING": "y",
             **cipher_env(),
         }
         if "schema" in query:
-            env["POSTGRES_SCHEMA"] = query["schema"][0]
+            env["POSTGRES_SCHEMA"] = _schema_name(query["schema"][0])
         shown = f"postgresql://{env['POSTGRES_HOST']}:{port}/{dbname}"
         return cls("postgres", env, shown)
 
     @contextlib.contextmanager
-    def creating_tables(self) -> Iterator[None]:
-        """Around opening the store: on PostgreSQL, let one process at a time create
-        the schema and tables (concurrent CREATE ... IF NOT EXISTS and CREATE OR
-        REPLACE FUNCTION fail with 'tuple concurrently updated'), and skip the
-        creation altogether once the events table exists."""
+    def opening(self, create: bool = True) -> Iterator[None]:
+        """Around opening the store. Without ``create``, a store that does not exist yet is refused
+        (NoStore) before anything is made: a mistyped --db must not pass for an empty store.
+
+        On PostgreSQL, let one process at a time create the schema and tables (concurrent
+        CREATE ... IF NOT EXISTS and CREATE OR REPLACE FUNCTION fail with 'tuple concurrently
+        updated'), and skip the creation altogether once the events table exists."""
         if self.kind != "postgres":
+            if not create and not self._sqlite_has_events():
+                raise NoStore(self.missing())
             yield
             return
         import psycopg
@@ -149,6 +163,8 @@ class StoreURL:
                 self.env["CREATE_TABLE"] = "n"
                 yield
                 return
+            if not create:
+                raise NoStore(self.missing())
             conn.execute("SELECT pg_advisory_lock(%s)", [_SCHEMA_LOCK])
             try:
                 conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
@@ -156,10 +172,62 @@ class StoreURL:
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", [_SCHEMA_LOCK])
 
+    def waiting_for_lock(self, attempt: Callable[[], None]) -> None:
+        """Run ``attempt`` (opening the store) again while SQLite reports the file locked, for up to
+        the lock timeout, as every other write waits. Creating a new file cannot wait by itself:
+        switching it to WAL and upgrading a read to a write (the tables, the triggers) fail at
+        once when another process holds the lock; both are safe to repeat."""
+        deadline = time.monotonic() + float(self.env.get("SQLITE_LOCK_TIMEOUT") or 0)
+        pause = 0.005
+        while True:
+            try:
+                return attempt()
+            except StoreError as error:
+                locked = self.kind == "sqlite" and "locked" in str(error.__cause__).lower()
+                if not locked or time.monotonic() > deadline:
+                    raise
+            time.sleep(random.uniform(pause / 2, pause))  # at random, so the waiting processes do not collide again
+            pause = min(pause * 2, 0.25)
+
+    def _sqlite_has_events(self) -> bool:
+        """Whether the SQLite file exists and holds the events table; read-only, so it creates nothing.
+        A file that cannot be read counts as there: opening it then says what is wrong with it."""
+        path = Path(self.env["SQLITE_DBNAME"]).resolve()
+        if not path.is_file():
+            return False
+        try:
+            with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)) as conn:
+                found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stored_events'")
+                return found.fetchone() is not None
+        except sqlite3.Error:
+            return True
+
+    def missing(self) -> str:
+        """The one line for a reading command on a store that does not exist."""
+        if self.kind == "sqlite":
+            path = Path(self.env["SQLITE_DBNAME"])
+            what = "no such file" if not path.exists() else "the file holds no casetrail events"
+        else:
+            what = f"schema '{self.env.get('POSTGRES_SCHEMA') or 'public'}' has no casetrail tables"
+        return (f"no casetrail store at {self.shown} ({what}); check --db, or create the store with "
+                "a command that writes to it: person add, source add or import")
+
     def connect_kwargs(self) -> dict[str, Any]:
         e = self.env
         return {"dbname": e["POSTGRES_DBNAME"], "host": e["POSTGRES_HOST"], "port": int(e["POSTGRES_PORT"]),
                 "user": e["POSTGRES_USER"], "password": e["POSTGRES_PASSWORD"] or None, "connect_timeout": 5}
+
+
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")  # PostgreSQL's plain identifiers, folded to lower case
+
+
+def _schema_name(name: str) -> str:
+    """The schema of a PostgreSQL URL: a plain identifier, since it is written into SQL statements.
+    (The message leaves the URL out: it may hold a password.)"""
+    if not _SCHEMA_NAME.fullmatch(name):
+        raise BadInput(f"the store URL's schema '{name}' is not a plain name: use lower-case letters, digits and _ "
+                       "(at most 63, not starting with a digit), e.g. ?schema=cases_2022")
+    return name
 
 
 @contextlib.contextmanager
@@ -177,6 +245,24 @@ def store_errors(store: StoreURL) -> Iterator[None]:
         if type(error).__module__.startswith("sqlalchemy") and getattr(error, "orig", None) is not None:
             raise StoreError(describe(store, error.orig)) from error  # the read models' driver error
         raise
+
+
+def lost_connection(error: BaseException) -> bool:
+    """Whether a store failure is its connection dropping (the server restarted, a backend was
+    terminated, the network went): what reconnecting mends, unlike a wrong key or a bad row."""
+    from eventsourcing.persistence import InterfaceError, OperationalError
+
+    kinds: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+    with contextlib.suppress(ImportError):  # psycopg's own errors, when it is there
+        import psycopg
+
+        kinds += (psycopg.OperationalError, psycopg.InterfaceError)
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kinds) or isinstance(getattr(seen, "orig", None), kinds):  # orig: SQLAlchemy's
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def describe(store: StoreURL, error: BaseException) -> str:
