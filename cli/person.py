@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 import typer
 from casetrail.cli.context import store, views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp, visible
+from casetrail.domain.dates import today_utc
+from casetrail.domain.person import Person
 from casetrail.domain.words import counted
 
 app = typer.Typer(help="Register the people whose cases you follow, and list them.\n\n"
@@ -28,6 +30,7 @@ def add(
 
     Example: casetrail person add omarov-aslanbek --name "Aslanbek Omarov" --alias "Асланбек Омаров"
     """
+    Person.register(key, name, alias or [], born, place, note, today=today_utc())  # refused before a store is made
     person = store(ctx, create=True).add_person(key, name, alias or [], born, place, note)
     if json:
         emit_json({"person": person.key, "name": person.name, "aliases": person.aliases,

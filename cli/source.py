@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 from casetrail.cli.context import store, views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
-from casetrail.domain.dates import parse_day
+from casetrail.domain.dates import parse_day, today_utc
+from casetrail.domain.person import Source
 from casetrail.domain.words import counted
 
 app = typer.Typer(help="Register the sources that facts cite, and list them.\n\n"
@@ -30,6 +31,7 @@ def add(
     Example: casetrail source add rferl-omarov --url https://www.rferl.org/a/... --outlet "RFE/RL" --published 2024-09-01
     """
     day = parse_day(published, "--published") if published else None
+    Source.register(key, url, outlet, title, day, note, today=today_utc())  # refused before a store is made
     source = store(ctx, create=True).add_source(key, url, outlet, title, day, note)
     if json:
         emit_json(_row(source.key, source.url, source.outlet, source.title, source.published, source.created_on))

@@ -97,3 +97,19 @@ def test_a_postgresql_url_with_a_schema_that_is_not_a_plain_name_is_refused_in_o
     error = Cli(f"{PG_URL}?schema={schema}").error("person list")
 
     assert error.startswith(f"Error: the store URL's schema '{schema}' is not a plain name: use lower-case")
+
+
+REFUSED = [
+    'person add omarov-aslanbek --name "Aslanbek Omarov" --born 2990',
+    'person add "Not A Key" --name "Aslanbek Omarov"',
+    "source add rferl --url not-a-web-address",
+    "source add rferl --published 2999-01-01",
+]
+
+
+@pytest.mark.parametrize("command", REFUSED)
+def test_a_refused_writing_command_leaves_no_store_behind(cli, command):
+    error = cli.error(command)
+
+    assert error.startswith("Error: ") and "\n" not in error.strip()
+    assert not store_exists(cli.url)
