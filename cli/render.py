@@ -6,7 +6,6 @@ import contextlib
 import os
 import sys
 from datetime import datetime, timezone
-from decimal import Decimal
 from typing import Annotated, Any, Callable, Iterator
 
 import orjson
@@ -17,6 +16,7 @@ from rich.table import Table
 
 from casetrail.domain.events import Fact, PersonEvent, Retracted
 from casetrail.domain.fold import Folded, Money, State, short
+from casetrail.domain.money import amount_text
 
 # Piped output is not cut at 80 columns: COLUMNS wins, then the terminal, then 120.
 # markup=False: names and notes are user text, and "[citation needed]" must print as written.
@@ -69,7 +69,8 @@ def status_json(state: State, days: int) -> dict[str, Any]:
 
 
 def compensation_json(state: State) -> list[dict[str, str]]:
-    return [{"currency": c, "awarded": str(m.awarded), "claimed": str(m.claimed)} for c, m in state.compensation]
+    return [{"currency": c, "awarded": amount_text(m.awarded, grouped=False),
+             "claimed": amount_text(m.claimed, grouped=False)} for c, m in state.compensation]
 
 
 def details(event: Fact) -> str:
@@ -89,10 +90,6 @@ def money_text(currency: str, money: Money) -> str:
     if money.claimed:
         text += f" of {amount_text(money.claimed)} claimed"
     return text
-
-
-def amount_text(amount: Decimal) -> str:
-    return f"{amount:,}"
 
 
 def print_rows(title: str, columns: list[str], rows: list[list[Any]]) -> None:

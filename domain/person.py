@@ -21,6 +21,7 @@ from casetrail.domain.dates import FuzzyDate
 from casetrail.domain.errors import BadInput, NotFound, TimelineConflict
 from casetrail.domain.events import FACT_TYPES, Fact, PersonEvent, Registered, Retracted, SourceRegistered
 from casetrail.domain.fold import Folded, fold, retracted_ids, short
+from casetrail.domain.text import shown
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://casetrail.org/streams")
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -55,11 +56,10 @@ def validation_message(error: ValidationError, what: str) -> str:
         return f"{what}: {flag} is required"
     if first["type"] == "extra_forbidden":
         return f"{what} has no field '{field}'"
-    if message.startswith(field) or message.startswith("'") or message.startswith("a "):
+    if not first["loc"] or message.startswith(field) or message.startswith("'") or message.startswith("a "):
         return f"{what}: {message}"
     message = message.replace("Input should be", "must be").replace("String should have", "must have")
-    shown = str(first.get("input", ""))[:60]
-    return f"{what}: {flag} {message[:1].lower()}{message[1:]} (got '{shown}')"
+    return f"{what}: {flag} {message[:1].lower()}{message[1:]} (got '{shown(first.get('input', ''))}')"
 
 
 class Person(BaseAggregate[UUID]):
