@@ -46,11 +46,14 @@ def source_id(key: str) -> UUID:
     return uuid5(NAMESPACE, f"source:{key}")
 
 
+_FLAGS = {"aliases": "--alias"}  # fields whose option is named for one value, repeated
+
+
 def validation_message(error: ValidationError, what: str) -> str:
     """One line from pydantic's report: the first field at fault and why."""
     first = error.errors()[0]
     field = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "value"
-    flag = "--" + field.replace("_", "-")
+    flag = _FLAGS.get(field) or "--" + field.replace("_", "-")
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "missing":
         return f"{what}: {flag} is required"
