@@ -30,6 +30,9 @@ from casetrail.domain.money import exact_sum
 IN_CUSTODY = ("detained", "house_arrest", "imprisoned")
 # What may still be recorded about a person after their death.
 AFTER_DEATH = {"designated", "compensated", "appeal_decided", "acquitted", "noted"}
+# What may be dated wholly before the person's year of birth: only a note (a family's
+# story, a place's history). A death, a detention or a trial before birth is a wrong date.
+BEFORE_BIRTH = {"noted"}
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from casetrail.domain.chain import event_link
 from casetrail.domain.dates import FuzzyDate
 from casetrail.domain.errors import BadInput, NotFound, TimelineConflict
 from casetrail.domain.events import FACT_TYPES, Fact, PersonEvent, Registered, Retracted, SourceRegistered
-from casetrail.domain.fold import Folded, fold, retracted_ids, short
+from casetrail.domain.fold import BEFORE_BIRTH, Folded, fold, retracted_ids, short
 from casetrail.domain.text import shown
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://casetrail.org/streams")
@@ -112,6 +112,14 @@ class Person(BaseAggregate[UUID]):
                       for n, (type_name, fields) in enumerate(facts)]
         self._check(self.history + candidates, candidates)
         return [self._append(candidate) for candidate in candidates]
+
+    def _check_born(self, facts: list[Fact]) -> None:
+        """Refuse a fact dated wholly before the person's year of birth."""
+        for fact in facts:
+            if self.born is not None and fact.type not in BEFORE_BIRTH and fact.on.latest.year < self.born:
+                raise TimelineConflict(
+                    f"{self.key}: {fact.type} on {fact.on} is before {self.key} was born ({self.born}); "
+                    "check the date, or the year of birth given with 'person add --born'", None, fact.on.text)
 
     def _fact(self, type_name: str, fields: dict[str, Any], today: date, version: int, stamp: datetime) -> Fact:
         cls = fact_class(type_name)
@@ -206,6 +214,7 @@ class Person(BaseAggregate[UUID]):
 
         ``new`` are the facts being recorded (none for a retraction).
         """
+        self._check_born(new)
         result = fold(events, date.max)
         if not result.conflicts:
             return
