@@ -27,6 +27,7 @@ PLAIN = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 # Mostly plain text, with a refused (or nearly refused) character somewhere in it, often.
 TEXT = st.lists(st.one_of(st.text(PLAIN, min_size=1, max_size=8), st.sampled_from(BAD)), min_size=1,
                 max_size=5).map("".join)
+KEY = st.from_regex(r"\A[a-z]{3,8}-[a-z]{3,8}\Z")  # a new person or source each time, mostly
 ARGV = TEXT.map(lambda t: t.replace("\x00", ""))  # a real argv cannot carry NUL; the in-process runner could
 
 
@@ -69,7 +70,7 @@ def _fewer(examples: int):
 @given(data=st.data())
 def test_free_text_through_the_commands_is_stored_clean_or_refused(store, data):
     name, note, place, title = (data.draw(ARGV) for _ in range(4))
-    key = data.draw(st.from_regex(r"\A[a-z]{3,8}-[a-z]{3,8}\Z"))
+    key = data.draw(KEY)
     commands = {
         "person add": ["person", "add", key, "--name", name, "--note", note],
         "record": ["record", "omarov-aslanbek", "noted", "--on", "2022-01-09", "--source", "fuzz-src",
@@ -83,11 +84,11 @@ def test_free_text_through_the_commands_is_stored_clean_or_refused(store, data):
 
 
 @_fewer(25)
-@given(name=TEXT, place=TEXT, note=TEXT)
-def test_free_text_in_a_json_import_is_stored_clean_or_refused_whole(store, tmp_path_factory, name, place, note):
+@given(name=TEXT, place=TEXT, note=TEXT, key=KEY)
+def test_free_text_in_a_json_import_is_stored_clean_or_refused_whole(store, tmp_path_factory, name, place, note, key):
     path = tmp_path_factory.mktemp("fuzz") / "cases.json"
     path.write_text(json.dumps([
-        {"record": "person", "key": "kim-vera", "name": name, "place": place},
+        {"record": "person", "key": key, "name": name, "place": place},
         {"record": "event", "person": "omarov-aslanbek", "type": "noted", "on": "2022-01-09", "source": "fuzz-src",
          "text": "held", "note": note},
     ]))
