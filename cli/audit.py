@@ -12,6 +12,7 @@ from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, console, emit_json, print_rows, stamp
 from casetrail.domain.errors import BadInput
 from casetrail.domain.fold import short
+from casetrail.projections.corrections import corrections, with_fact_times
 from casetrail.projections.explain import explain
 from casetrail.projections.timeline import Period
 from casetrail.domain.words import counted
@@ -26,13 +27,22 @@ def audit(
     known_at: KnownAt = None,
     json: JsonFlag = False,
 ) -> None:
-    """Every change of a person's facets and list memberships, in story order, with cause and source;
-    or, with --list, every entry to and exit from a list.
+    """Every change of a person's facets and list memberships, in story order, with cause and source,
+    then every retracted fact; or, with --list, every entry to and exit from a list.
+
+    A person's changes show when their cause was recorded; the facts retracted since are listed
+    below them, each with its own record time, the retraction's, the reason, and what it changed
+    while it was believed.
 
     Example: casetrail audit nurgeldin-faizulla
     Example: casetrail audit --list fatalities --since 2024-01-01
     """
-    if (key is None) == (list_name is None):
+    if key is None and list_name is None:
+        if since:
+            raise BadInput("--since needs a list: casetrail audit --list NAME --since 2024-01-01 "
+                           "(for one person: casetrail audit KEY --known-at 2024-01-01)")
+        raise BadInput("give a person (casetrail audit KEY) or a list (casetrail audit --list NAME)")
+    if key is not None and list_name is not None:
         raise BadInput("give a person (casetrail audit KEY) or a list (casetrail audit --list NAME), not both")
     if list_name is None and since:
         raise BadInput("--since goes with --list; for one person use --known-at")
@@ -46,16 +56,34 @@ def audit(
 
 def _audit_person(ctx: typer.Context, key: str, known_at: Any, json: bool) -> None:
     person = store(ctx).person(key)
-    found = views(ctx).person_changes(str(person.id), known_at)
+    current = views(ctx)
+    found = with_fact_times(current.person_changes(str(person.id), known_at), person.history)
+    fixes = [fix.json() for fix in corrections(person.history, current.rules, known_at)]
     if json:
-        emit_json({"person": key, "name": person.name, "known_at": stamp(known_at), "changes": found})
+        emit_json({"person": key, "name": person.name, "known_at": stamp(known_at), "changes": found,
+                   "retracted": fixes})
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - audit, known at {stamp(known_at) or 'now'}: "
                                 f"{counted(len(found), 'change')}"))
     print_rows("", ["valid on", "facet or list", "from", "to", "cause", "by", "source", "recorded"],
                [[c["valid_on"], c["facet"] or f"list {c['list']}", c["from"], c["to"],
-                 f"{c['event_type']} {short(c['event_id'])}", c["by"], c["source"], c["recorded_at"][:19] + "Z"]
+                 f"{c['event_type']} {short(c['event_id'])}", c["by"], c["source"], _second(c["recorded_at"])]
                 for c in found])
+    if fixes:
+        print_rows(f"{len(fixes)} retracted {'fact' if len(fixes) == 1 else 'facts'}: believed, then taken back",
+                   ["valid on", "fact", "source", "recorded", "retracted", "reason", "changed while believed"],
+                   [[f["valid_on"], f"{f['event_type']} {short(f['event_id'])}", f["source"], _second(f["recorded_at"]),
+                     _second(f["retracted_at"]), f["reason"], "; ".join(_believed(b) for b in f["believed"])]
+                    for f in fixes])
+
+
+def _second(moment: str) -> str:
+    """A record time to the second, as --known-at takes it back (it then means the end of that second)."""
+    return moment[:19] + "Z"
+
+
+def _believed(change: dict[str, Any]) -> str:
+    return f"{change['facet'] or 'list ' + change['list']} {change['from']} -> {change['to']}"
 
 
 def _audit_list(ctx: typer.Context, name: str, since: Any, json: bool) -> None:
@@ -69,7 +97,7 @@ def _audit_list(ctx: typer.Context, name: str, since: Any, json: bool) -> None:
     console.print(Text.assemble((f"{name}: {rule.title}", "bold"), f" - entries and exits {scope}: {len(found)}"))
     print_rows("", ["valid on", "person", "name", "change", "cause", "source", "recorded", "withdrawn"],
                [[c["valid_on"], c["person"], c["name"], "entered" if c["to"] == "in" else "left",
-                 f"{c['event_type']} {short(c['event_id'])}", c["source"], c["recorded_at"][:19] + "Z",
+                 f"{c['event_type']} {short(c['event_id'])}", c["source"], _second(c["recorded_at"]),
                  (c.get("withdrawn_at") or "")[:19]] for c in found])
 
 

@@ -14,6 +14,7 @@ from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 from casetrail.domain.errors import BadInput
 from casetrail.domain.events import SLUG
 from casetrail.domain.formats import csv_cell
+from casetrail.domain.fold import IN_CUSTODY
 from casetrail.projections.facets import VALUES
 from casetrail.projections.times import At
 from casetrail.domain.words import counted
@@ -95,12 +96,18 @@ def people(
 ) -> None:
     """Find people by their status on a date: headline, custody, legal status, designation, name.
 
+    --custody detained (house_arrest, imprisoned) finds the living; add --vital deceased for those who died so held.
+
     Example: casetrail people --headline detained --as-of 2022-01-20
     """
     wanted = {facet: value for facet, value in (("headline", headline), ("custody", custody), ("legal", legal),
                                                 ("vital", vital), ("designation", designation)) if value}
     for facet, value in wanted.items():
         _check_value(facet, value)
+    if wanted.get("custody") in IN_CUSTODY and "vital" not in wanted:
+        # Custody keeps its value at a death: held means alive, unless --vital deceased
+        # asks for those who died in custody.
+        wanted["vital"] = "alive"
     at = _at(as_of, known_at)
     found = views(ctx).people(at, wanted, name, limit)
     if json:

@@ -7,7 +7,6 @@ import os
 import re
 import sys
 from datetime import datetime, timezone
-from decimal import Decimal
 from typing import Annotated, Any, Callable, Iterator
 
 import orjson
@@ -20,6 +19,7 @@ from rich.text import Text
 
 from casetrail.domain.events import Fact, PersonEvent, Retracted
 from casetrail.domain.fold import Folded, Money, State, short
+from casetrail.domain.money import amount_text
 
 # What would steer a terminal instead of printing (C0 controls, DEL, C1 controls: ESC [2J clears the
 # screen, ESC ]0; retitles the window) or reorder the text around it (bidi overrides, isolates and
@@ -119,7 +119,8 @@ def status_json(state: State, days: int) -> dict[str, Any]:
 
 
 def compensation_json(state: State) -> list[dict[str, str]]:
-    return [{"currency": c, "awarded": str(m.awarded), "claimed": str(m.claimed)} for c, m in state.compensation]
+    return [{"currency": c, "awarded": amount_text(m.awarded, grouped=False),
+             "claimed": amount_text(m.claimed, grouped=False)} for c, m in state.compensation]
 
 
 def details(event: Fact) -> str:
@@ -139,10 +140,6 @@ def money_text(currency: str, money: Money) -> str:
     if money.claimed:
         text += f" of {amount_text(money.claimed)} claimed"
     return text
-
-
-def amount_text(amount: Decimal) -> str:
-    return f"{amount:,}"
 
 
 def print_rows(title: str, columns: list[str], rows: list[list[Any]]) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from functools import total_ordering
 from typing import Any
 
@@ -119,26 +119,35 @@ def parse_day(text: str, what: str = "date") -> date:
         raise BadInput(f"{what} '{text}' is not a day: use YYYY-MM-DD, e.g. 2022-03-01") from None
 
 
-def parse_instant(text: str, what: str = "time") -> datetime:
-    """A record-time instant, as taken by --known-at.
+# The one spelling of a record time: a day, or a day and a time to the minute, second or
+# microsecond, with Z or an offset (none: UTC). Nothing else: 20261201, 2026-W48-2 and
+# 2026-12-01Z were read as the start of a day while 2026-12-01 means its end.
+_INSTANT = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})"
+                      r"(?:T([0-9]{2}:[0-9]{2})(:[0-9]{2})?(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?)?")
+_INSTANT_FORMS = ("use YYYY-MM-DD (the end of that day, UTC) or YYYY-MM-DDTHH:MM[:SS[.ffffff]] with an optional "
+                  "Z or +HH:MM (UTC if none), e.g. 2022-03-01 or 2022-03-01T21:23:50Z")
 
-    A bare date means the end of that day in UTC ("what we knew on 1 March"
-    includes everything recorded during 1 March). A date-time without a zone is
-    read as UTC.
+
+def parse_instant(text: str, what: str = "time") -> datetime:
+    """A record-time instant, as taken by --known-at and --since.
+
+    A time means the end of what it names, as a day does ("what we knew on 1 March"
+    includes everything recorded during 1 March): 21:23 is its last microsecond,
+    21:23:50 too, so a fact shown as recorded at 21:23:50 is known at 21:23:50.
     """
     raw = str(text).strip()
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
-        day = parse_day(raw, what)
-        return datetime.combine(day, time.max, tzinfo=timezone.utc)
+    match = _INSTANT.fullmatch(raw)
+    if not match:
+        raise BadInput(f"{what} '{text}' is not a date or date-time: {_INSTANT_FORMS}")
+    day, minute, second, fraction, zone = match.groups()
     try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        if minute is None:
+            return datetime.combine(date.fromisoformat(day), time.max, tzinfo=timezone.utc)
+        moment = datetime.fromisoformat(f"{day}T{minute}{second or ''}{fraction or ''}{zone or '+00:00'}")
     except ValueError:
-        raise BadInput(
-            f"{what} '{text}' is not a date or UTC date-time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], "
-            "e.g. 2022-03-01 or 2022-03-01T12:00"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        raise BadInput(f"{what} '{text}' is not a date or date-time that exists: {_INSTANT_FORMS}") from None
+    if fraction is None:
+        moment += timedelta(seconds=1 if second else 60, microseconds=-1)  # the end of that second or minute
     return moment.astimezone(timezone.utc)
 
 

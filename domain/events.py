@@ -15,13 +15,11 @@ from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from casetrail.domain.dates import FuzzyDate
-from casetrail.domain.money import Amount, Currency
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+from casetrail.domain.money import Amount, Currency, check_minor_units
+from casetrail.domain.text import LongText, Reference, Text
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -106,7 +104,7 @@ class Fact(PersonEvent):
 
     id: UUID = Field(default_factory=uuid4)
     on: FuzzyDate
-    source: str
+    source: Reference
     note: LongText | None = None
     group: Text | None = None
 
@@ -168,6 +166,7 @@ class Appealed(Fact):
     def _claim_has_currency(self) -> Appealed:
         if (self.claim is None) != (self.currency is None):
             raise ValueError("a claim needs both --claim and --currency")
+        check_minor_units(self.claim, self.currency, "claim")
         return self
 
 
@@ -198,6 +197,12 @@ class Compensated(Fact):
     payer: Text | None = None
     recipient: Recipient = Recipient.person
 
+    @model_validator(mode="after")
+    def _amounts_fit_currency(self) -> Compensated:
+        check_minor_units(self.amount, self.currency, "amount")
+        check_minor_units(self.claimed, self.currency, "claimed")
+        return self
+
 
 class Noted(Fact):
     type: ClassVar[str] = "noted"
@@ -217,7 +222,7 @@ class Retracted(PersonEvent):
     id: UUID = Field(default_factory=uuid4)
     event_id: UUID
     reason: Text
-    source: str | None = None
+    source: Reference | None = None
 
 
 _COMMON = {"originator_id", "originator_version", "timestamp", "previous", "id", "on", "source", "note", "group"}

@@ -25,10 +25,14 @@ from casetrail.domain.events import (
     AppealDecided, Appealed, Acquitted, Allegation, Charged, ChargesDropped, Compensated, Designated, Detained,
     Died, Fact, PersonEvent, PlacedUnderHouseArrest, Released, Retracted, Sentenced, SentenceKind, Outcome,
 )
+from casetrail.domain.money import exact_sum
 
 IN_CUSTODY = ("detained", "house_arrest", "imprisoned")
 # What may still be recorded about a person after their death.
 AFTER_DEATH = {"designated", "compensated", "appeal_decided", "acquitted", "noted"}
+# What may be dated wholly before the person's year of birth: only a note (a family's
+# story, a place's history). A death, a detention or a trial before birth is a wrong date.
+BEFORE_BIRTH = {"noted"}
 
 
 @dataclass(frozen=True)
@@ -243,7 +247,7 @@ def _transition(state: State, event: Fact) -> State:
     if isinstance(event, Compensated):
         money = state.money()
         old = money.get(event.currency, Money())
-        money[event.currency] = Money(old.awarded + event.amount, old.claimed + (event.claimed or 0))
+        money[event.currency] = Money(exact_sum(old.awarded, event.amount), exact_sum(old.claimed, event.claimed or 0))
         return _with(state, compensation=tuple(sorted(money.items())))
     if isinstance(event, Allegation):
         return _with(state, allegations=state.allegations + (event,))

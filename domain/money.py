@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -52,6 +52,60 @@ def parse_currency(value: Any) -> str:
     return code
 
 
+# Minor units of the codes above that ISO has withdrawn since (list three), so the
+# iso4217 package, which follows the current list one, no longer names them.
+_WITHDRAWN_MINOR_UNITS = {"ANG": 2, "BGN": 2, "CUC": 2, "SLL": 2, "ZWL": 2}
+
+
+def minor_units(currency: str) -> int | None:
+    """The decimals ISO 4217 gives a currency (KZT 2, JPY 0, KWD 3); None for the codes
+    it gives none (gold, special drawing rights), whose amounts may have any."""
+    from iso4217 import Currency  # parses ISO's table (50 ms): only when an amount is given
+
+    try:
+        return Currency(currency).exponent
+    except ValueError:
+        return _WITHDRAWN_MINOR_UNITS.get(currency, 2)
+
+
+def decimals(amount: Decimal) -> int:
+    """The decimals an amount needs: 3500000.50 two, 3500000.500 two as well."""
+    return len(format(amount, "f").partition(".")[2].rstrip("0"))
+
+
+def check_minor_units(amount: Decimal | None, currency: str | None, what: str) -> None:
+    """Refuse an amount finer than its currency's smallest unit (0.0000001 KZT)."""
+    if amount is None or currency is None:
+        return
+    allowed, needed = minor_units(currency), decimals(amount)
+    if allowed is not None and needed > allowed:
+        fix = f"give it to at most {_decimals(allowed)}" if allowed else "give a whole amount"
+        raise ValueError(f"{what} {amount_text(amount, grouped=False)} {currency} has {_decimals(needed)}; "
+                         f"{currency} has {allowed or 'none'} (ISO 4217): {fix}")
+
+
+def _decimals(count: int) -> str:
+    return f"{count} decimal" + ("" if count == 1 else "s")
+
+
+# Sums of amounts are exact whatever their size: the default context keeps 28 digits
+# and would round a large total (1.234567890123456789012345679E+28). Inexact is a trap,
+# so a sum that could not be exact fails loudly instead of being rounded.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact])
+
+
+def exact_sum(*amounts: Decimal | int) -> Decimal:
+    total = Decimal(0)
+    for amount in amounts:
+        total = _EXACT.add(total, amount)
+    return total
+
+
+def amount_text(amount: Decimal, grouped: bool = True) -> str:
+    """Every digit, in fixed point (never 1E+28), with thousands separators when ``grouped``."""
+    return format(amount, ",f" if grouped else "f")
+
+
 def _amount(value: Any) -> Decimal:
     try:
         return parse_amount(value, "amount")
@@ -68,5 +122,6 @@ def _currency(value: Any) -> str:
 
 # Stored and shown as strings, so JSON keeps every digit; in fixed point, because str()
 # writes 0.0000000000000000000001 as '1E-22', which the parser (digits only) refuses.
-Amount = Annotated[Decimal, BeforeValidator(_amount), PlainSerializer(lambda d: format(d, "f"), return_type=str)]
+Amount = Annotated[Decimal, BeforeValidator(_amount),
+                   PlainSerializer(lambda d: amount_text(d, grouped=False), return_type=str)]
 Currency = Annotated[str, BeforeValidator(_currency)]

@@ -20,7 +20,8 @@ from casetrail.domain.chain import event_link
 from casetrail.domain.dates import FuzzyDate
 from casetrail.domain.errors import BadInput, NotFound, TimelineConflict
 from casetrail.domain.events import FACT_TYPES, Fact, PersonEvent, Registered, Retracted, SourceRegistered
-from casetrail.domain.fold import Folded, fold, retracted_ids, short
+from casetrail.domain.fold import BEFORE_BIRTH, Folded, fold, retracted_ids, short
+from casetrail.domain.text import shown
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://casetrail.org/streams")
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -45,21 +46,23 @@ def source_id(key: str) -> UUID:
     return uuid5(NAMESPACE, f"source:{key}")
 
 
+_FLAGS = {"aliases": "--alias"}  # fields whose option is named for one value, repeated
+
+
 def validation_message(error: ValidationError, what: str) -> str:
     """One line from pydantic's report: the first field at fault and why."""
     first = error.errors()[0]
     field = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "value"
-    flag = "--" + field.replace("_", "-")
+    flag = _FLAGS.get(field) or "--" + field.replace("_", "-")
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "missing":
         return f"{what}: {flag} is required"
     if first["type"] == "extra_forbidden":
         return f"{what} has no field '{field}'"
-    if message.startswith(field) or message.startswith("'") or message.startswith("a "):
+    if not first["loc"] or message.startswith(field) or message.startswith("'") or message.startswith("a "):
         return f"{what}: {message}"
     message = message.replace("Input should be", "must be").replace("String should have", "must have")
-    shown = str(first.get("input", ""))[:60]
-    return f"{what}: {flag} {message[:1].lower()}{message[1:]} (got '{shown}')"
+    return f"{what}: {flag} {message[:1].lower()}{message[1:]} (got '{shown(first.get('input', ''))}')"
 
 
 class Person(BaseAggregate[UUID]):
@@ -109,6 +112,14 @@ class Person(BaseAggregate[UUID]):
                       for n, (type_name, fields) in enumerate(facts)]
         self._check(self.history + candidates, candidates)
         return [self._append(candidate) for candidate in candidates]
+
+    def _check_born(self, facts: list[Fact]) -> None:
+        """Refuse a fact dated wholly before the person's year of birth."""
+        for fact in facts:
+            if self.born is not None and fact.type not in BEFORE_BIRTH and fact.on.latest.year < self.born:
+                raise TimelineConflict(
+                    f"{self.key}: {fact.type} on {fact.on} is before {self.key} was born ({self.born}); "
+                    "check the date, or the year of birth given with 'person add --born'", None, fact.on.text)
 
     def _fact(self, type_name: str, fields: dict[str, Any], today: date, version: int, stamp: datetime) -> Fact:
         cls = fact_class(type_name)
@@ -203,6 +214,7 @@ class Person(BaseAggregate[UUID]):
 
         ``new`` are the facts being recorded (none for a retraction).
         """
+        self._check_born(new)
         result = fold(events, date.max)
         if not result.conflicts:
             return

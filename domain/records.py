@@ -22,6 +22,7 @@ from casetrail.domain.dates import FuzzyDate, parse_instant
 from casetrail.domain.errors import BadInput
 from casetrail.domain.events import FACT_TYPES, Fact, PersonEvent, Registered, Retracted, SourceRegistered
 from casetrail.domain.person import check_key, fact_class
+from casetrail.domain.text import shown
 
 RECORDS = ("source", "person", "event")
 SOURCE_FIELDS = ("key", "url", "outlet", "title", "published", "note")
@@ -211,9 +212,10 @@ def _message(error: ValidationError, what: str | None = None) -> str:
         return f"field '{name}' is required"
     if first["type"] == "extra_forbidden":
         return f"{'a ' + what if what else 'this record'} has no field '{name}'"
+    if not first["loc"]:  # a check of the whole record (an amount against its currency): its message says all
+        return reason
     reason = reason.replace("Input should be", "must be").replace("String should have", "must have")
-    shown = str(first.get("input", ""))[:60]
-    return f"field '{name}': {reason[:1].lower()}{reason[1:]} (got '{shown}')"
+    return f"field '{name}': {reason[:1].lower()}{reason[1:]} (got '{shown(first.get('input', ''))}')"
 
 
 def _fact_class(type_name: str) -> type[Fact]:

@@ -7,6 +7,7 @@ one SQL column holds them all and a TOML rule can name them.
 from __future__ import annotations
 
 from casetrail.domain.fold import State
+from casetrail.domain.money import amount_text
 
 FACETS = ("custody", "legal", "appeal", "vital", "designation", "compensation", "headline")
 
@@ -30,7 +31,7 @@ def facet_values(state: State) -> tuple[str, ...]:
         "pending" if state.appeal_pending else "none",
         state.vital,
         state.designation or "none",
-        "; ".join(f"{money.awarded:,} {currency}" for currency, money in state.compensation if money.awarded)
+        "; ".join(f"{amount_text(money.awarded)} {currency}" for currency, money in state.compensation if money.awarded)
         or "none",
         state.headline,
     )

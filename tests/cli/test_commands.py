@@ -97,7 +97,8 @@ def test_show_prints_status_uncertainty_and_events_in_valid_time_order(omarov):
 def test_show_known_at_takes_a_date_or_a_utc_datetime(omarov):
     omarov("record omarov-aslanbek detained --on 2022-01-09 --source rferl-omarov")
 
-    assert omarov.json("show omarov-aslanbek --known-at 2100-01-01T00:00")["known_at"] == "2100-01-01T00:00:00Z"
+    # A time to the minute means the end of that minute (issue 11, item 17).
+    assert omarov.json("show omarov-aslanbek --known-at 2100-01-01T00:00")["known_at"] == "2100-01-01T00:00:59.999999Z"
     assert omarov.json("show omarov-aslanbek --known-at 2100-01-01")["events"]
     assert omarov.error("show omarov-aslanbek --known-at 2020-01-01") == (
         "Error: person omarov-aslanbek was not registered yet at 2020-01-01T23:59:59+00:00; the record starts "

@@ -130,8 +130,9 @@ def test_died_twice(omarov):
     ("show omarov-aslanbek --as-of 2099-01-01",
      "Error: --as-of 2099-01-01 is in the future; casetrail answers only up to today ({today})"),
     ("show omarov-aslanbek --known-at yesterday",
-     "Error: --known-at 'yesterday' is not a date or UTC date-time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], "
-     "e.g. 2022-03-01 or 2022-03-01T12:00"),
+     "Error: --known-at 'yesterday' is not a date or date-time: use YYYY-MM-DD (the end of that day, UTC) or "
+     "YYYY-MM-DDTHH:MM[:SS[.ffffff]] with an optional Z or +HH:MM (UTC if none), e.g. 2022-03-01 or "
+     "2022-03-01T21:23:50Z"),
 ])
 def test_bad_input_gets_one_clear_line_and_stores_nothing(omarov, line, message):
     from casetrail.domain.dates import today_utc

@@ -171,25 +171,49 @@ def test_a_bare_date_as_an_instant_means_the_end_of_that_day_in_utc():
 
 
 def test_an_instant_without_a_zone_is_read_as_utc():
-    assert parse_instant("2022-03-01T12:00") == datetime(2022, 3, 1, 12, 0, tzinfo=timezone.utc)
-    assert parse_instant("2022-03-01T12:00:30") == datetime(2022, 3, 1, 12, 0, 30, tzinfo=timezone.utc)
+    assert parse_instant("2022-03-01T12:00:30.250000") == datetime(2022, 3, 1, 12, 0, 30, 250000, tzinfo=timezone.utc)
+
+
+def test_a_time_to_the_minute_means_the_end_of_that_minute():
+    assert parse_instant("2022-03-01T12:00") == datetime(2022, 3, 1, 12, 0, 59, 999999, tzinfo=timezone.utc)
+
+
+def test_a_time_to_the_second_means_the_end_of_that_second():
+    assert parse_instant("2022-03-01T12:00:30") == datetime(2022, 3, 1, 12, 0, 30, 999999, tzinfo=timezone.utc)
+
+
+def test_a_time_with_fractions_means_exactly_that_instant():
+    assert parse_instant("2022-03-01T12:00:30.5Z") == datetime(2022, 3, 1, 12, 0, 30, 500000, tzinfo=timezone.utc)
 
 
 def test_an_instant_with_a_z_suffix_is_utc():
     moment = parse_instant("2022-03-01T12:00Z")
 
-    assert moment == datetime(2022, 3, 1, 12, 0, tzinfo=timezone.utc)
+    assert moment == datetime(2022, 3, 1, 12, 0, 59, 999999, tzinfo=timezone.utc)
     assert moment.utcoffset().total_seconds() == 0
 
 
 def test_an_instant_with_an_offset_is_converted_to_utc():
-    moment = parse_instant("2022-03-01T12:00+06:00")
+    moment = parse_instant("2022-03-01T12:00:00.000000+06:00")
 
     assert moment == datetime(2022, 3, 1, 6, 0, tzinfo=timezone.utc)
     assert moment.tzinfo == timezone.utc
 
 
-@pytest.mark.parametrize("text", ["yesterday", "2022-3-1", "2022-02-30", "", "01/03/2022"])
+@pytest.mark.parametrize("text", ["20261201", "2026-12-01Z", "2026-W48-2", "2026-336", "2026-12-01 21:23",
+                                  "2026-12-01T21", "2026-12-01T2123", "2026-12-01t21:23", "2026-12-01T21:23+0600",
+                                  "2026-12-01T21:23:50.1234567", "2026-12-01+06:00"])
+def test_any_other_spelling_of_an_instant_is_refused_with_the_accepted_forms(text):
+    with pytest.raises(BadInput) as refused:
+        parse_instant(text, "--known-at")
+
+    assert str(refused.value) == (
+        f"--known-at '{text}' is not a date or date-time: use YYYY-MM-DD (the end of that day, UTC) or "
+        "YYYY-MM-DDTHH:MM[:SS[.ffffff]] with an optional Z or +HH:MM (UTC if none), e.g. 2022-03-01 or "
+        "2022-03-01T21:23:50Z")
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2022-3-1", "2022-02-30", "", "01/03/2022", "2022-03-01T24:00"])
 def test_a_malformed_instant_is_refused_with_the_format(text):
     with pytest.raises(BadInput) as refused:
         parse_instant(text, "--known-at")

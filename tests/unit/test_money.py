@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from casetrail.domain.errors import BadInput
-from casetrail.domain.money import parse_amount, parse_currency
+from casetrail.domain.money import amount_text, decimals, exact_sum, minor_units, parse_amount, parse_currency
 
 
 @pytest.mark.parametrize("text, amount", [
@@ -101,9 +101,33 @@ def test_a_stored_amount_reads_back_as_the_same_amount(text):
     from casetrail.domain.events import Compensated
 
     stored = Compensated(originator_id=uuid4(), originator_version=2, timestamp=datetime.now(timezone.utc),
-                         on="2024-08-31", source="s", amount=text, currency="KZT", claimed=text)
+                         on="2024-08-31", source="s", amount=text, currency="XAU", claimed=text)  # gold: any decimals
 
     again = Compensated.model_validate(stored.model_dump(mode="json"))
 
     assert stored.model_dump(mode="json")["amount"] == text
     assert again.amount == again.claimed == Decimal(text)
+
+
+def test_a_sum_of_amounts_beyond_28_digits_is_exact():
+    amounts = [Decimal("1234567890123456789012345678.9"), Decimal("0.1"), Decimal("3500000")]
+
+    total = exact_sum(*amounts)
+
+    assert format(total, "f") == "1234567890123456789015845679.0"
+
+
+def test_an_amount_is_shown_with_every_digit_and_thousands_separators():
+    assert amount_text(Decimal("10000000000000000000003499999.99")) == "10,000,000,000,000,000,000,003,499,999.99"
+    assert amount_text(Decimal("0.0000001"), grouped=False) == "0.0000001"
+
+
+@pytest.mark.parametrize("currency, units", [("KZT", 2), ("JPY", 0), ("KWD", 3), ("CLF", 4), ("HUF", 2),
+                                             ("IQD", 3), ("XAU", None), ("XDR", None), ("BGN", 2)])
+def test_minor_units_are_iso_4217_s(currency, units):
+    assert minor_units(currency) == units
+
+
+def test_trailing_zeros_do_not_count_as_decimals():
+    assert decimals(Decimal("3500000.500")) == 1
+    assert decimals(Decimal("3500000")) == 0

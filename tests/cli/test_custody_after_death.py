@@ -1,0 +1,47 @@
+"""A person who died while held is not in custody after the death (issue 11, item 19).
+
+The example dataset has no one who died in custody, so the case is recorded here: a
+detention on 6 January 2022 and a death in custody on 10 January, as reported of two
+victims of January 2022.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def died_in_custody(omarov):
+    omarov('person add held-victim --name "Held Victim"')
+    omarov("record held-victim detained --on 2022-01-06 --place Almaty --source rferl-omarov")
+    omarov("record held-victim died --on 2022-01-10 --place Almaty --cause 'died in custody' --source rferl-omarov")
+    return omarov
+
+
+def _in_custody(cli, as_of: str) -> list[str]:
+    return [m["person"] for m in cli.json(f"list in_custody --as-of {as_of}")["members"]]
+
+
+def test_a_person_who_died_in_custody_leaves_the_in_custody_list_at_the_death(died_in_custody):
+    before, after, years_later = (_in_custody(died_in_custody, day) for day in ("2022-01-08", "2022-01-10", "2024-01-01"))
+
+    assert before == ["held-victim"]
+    assert after == years_later == []
+    assert died_in_custody.json("lists --as-of 2024-01-01")["lists"][1] == {
+        "list": "in_custody", "title": "In custody (detention, house arrest or prison)", "members": 0}
+
+
+def test_people_in_custody_are_the_living_and_the_dead_are_found_with_vital_deceased(died_in_custody):
+    held = died_in_custody.json("people --custody detained --as-of 2022-02-01")["people"]
+    now = died_in_custody.json("people --custody detained")["people"]
+    died_held = died_in_custody.json("people --custody detained --vital deceased --as-of 2022-02-01")["people"]
+
+    assert held == now == []
+    assert [(p["person"], p["headline"], p["custody"]) for p in died_held] == [("held-victim", "deceased", "detained")]
+
+
+def test_the_audit_shows_the_exit_from_in_custody_at_the_death(died_in_custody):
+    changes = died_in_custody.json("audit held-victim")["changes"]
+
+    exits = [(c["valid_on"], c["event_type"]) for c in changes if c["list"] == "in_custody" and c["to"] == "out"]
+    assert exits == [("2022-01-10", "died")]
