@@ -158,17 +158,34 @@ def word_table(columns: list[str], rows: list[list[str]], title: str | None = No
     was split at 80 columns): a table whose columns are each at least as wide as their longest
     word, the columns of running text giving up the room; or, when even that is too wide for the
     terminal, each row as a block of "column  value" lines (as psql's expanded display)."""
-    longest = [max((cell_len(visible(word)) for text in (column, *(row[n] for row in rows)) for word in text.split()),
-                   default=1) for n, column in enumerate(columns)]
-    narrowest = [min(width, WORD_MOST) for width in longest]
-    if sum(narrowest) + 3 * len(columns) + 1 > console.width:  # each column: a border and two of padding
+    texts = [[visible(column), *(visible(row[n]) for row in rows)] for n, column in enumerate(columns)]
+    narrowest = [min(max((cell_len(word) for text in cells for word in text.split()), default=1), WORD_MOST)
+                 for cells in texts]
+    room = console.width - 3 * len(columns) - 1  # each column: a border and two of padding
+    if sum(narrowest) > room:
         return _blocks(columns, rows, title)
     table = Table(title=title, title_justify="left", **options)
-    for column, width in zip(columns, narrowest):
-        table.add_column(column, overflow="fold", min_width=width)
+    natural = [max(max(cell_len(line) for text in cells for line in text.splitlines() or [""]), least)
+               for cells, least in zip(texts, narrowest)]
+    for column, width in zip(columns, _shared(narrowest, natural, room)):
+        table.add_column(column, overflow="fold", width=width)
     for row in rows:
         table.add_row(*row)
     return table
+
+
+def _shared(least: list[int], most: list[int], room: int) -> list[int]:
+    """Column widths within ``room``: each at least ``least``, the room left over shared out in
+    proportion to how much more each column's text wants. Fixed here, not left to rich, whose
+    own sharing let a table of long running text grow past the terminal and be cut off."""
+    wants = [m - n for n, m in zip(least, most)]
+    spare = room - sum(least)
+    if sum(wants) <= spare:
+        return most
+    widths = [n + want * spare // sum(wants) for n, want in zip(least, wants)]
+    for n in sorted(range(len(widths)), key=lambda n: -wants[n])[:room - sum(widths)]:
+        widths[n] += 1
+    return widths
 
 
 def _blocks(columns: list[str], rows: list[list[str]], title: str | None) -> RenderableType:

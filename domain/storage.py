@@ -38,6 +38,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from casetrail.domain.chain import stored_state
 
 from casetrail.domain.errors import BadInput, StoreError
+from casetrail.domain.text import STORED
 
 DEFAULT_URL = "casetrail.db"
 _SCHEMA_LOCK = 0x63617365  # an arbitrary advisory-lock id: "case"
@@ -347,7 +348,7 @@ class PydanticMapper(Mapper[UUID]):
             version += 1
         state["originator_id"] = stored.originator_id
         state["originator_version"] = stored.originator_version
-        return cls.model_validate(state)
+        return cls.model_validate(state, context=STORED)
 
     def decode_state(self, data: bytes) -> bytes:
         """A stored state as JSON bytes, decrypted and decompressed. Raises StoreError when the

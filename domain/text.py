@@ -22,9 +22,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Callable
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, ValidationInfo
+
+# The validation context of an event read back from the store. The rules of this module
+# (and the currency's minor units) are input rules: an event stored before a rule existed
+# must still load exactly as written, or its stream stops loading and its links break.
+STORED = {"stored": True}
+
+
+def from_store(info: ValidationInfo) -> bool:
+    """Whether a validator runs on an event read back from the store (see STORED)."""
+    return bool(info.context and info.context.get("stored"))
 
 _COMMON = "\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _REFUSED_LINE = re.compile(f"[\x00-\x1f{_COMMON}]")
@@ -66,9 +76,14 @@ def shown(value: object, width: int = 60) -> str:
     return _REFUSED_LINE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode(), text)
 
 
+def _on_input(rule: Callable[[str], str]) -> Callable[[str, ValidationInfo], str]:
+    """``rule`` as a validator that lets a stored value through as it was written."""
+    return lambda value, info: value if from_store(info) else rule(value)
+
+
 # A short field (a name, a place, a court) and a long one (a note, a fact's text).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
-                 AfterValidator(one_line)]
+                 AfterValidator(_on_input(one_line))]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000),
-                     AfterValidator(long_text)]
-Reference = Annotated[str, AfterValidator(one_line)]  # a source key or URL as cited, kept as written
+                     AfterValidator(_on_input(long_text))]
+Reference = Annotated[str, AfterValidator(_on_input(one_line))]  # a source key or URL as cited, kept as written

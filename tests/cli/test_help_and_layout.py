@@ -89,3 +89,19 @@ def test_at_80_columns_a_table_that_fits_stays_a_table(imported):
     out = at_width(imported, "lists", 80)
 
     assert "┃ list " in out and "│ accidental_victims │" in out
+
+
+@pytest.mark.parametrize("columns", [80, 120, 160])
+def test_a_table_of_long_running_text_is_never_cut_at_the_terminal_s_edge(omarov, columns):
+    # The table of retracted facts, with what each changed while believed, grew past the
+    # terminal and was cut off mid-word ("cus", "det") at 120 columns.
+    source = "--source rferl-omarov"
+    omarov(f"record omarov-aslanbek detained --on 2022-01-09 {source}")
+    sentence = omarov.json(f"record omarov-aslanbek sentenced --on 2022-06-01 --kind prison {source}")
+    omarov(f"record omarov-aslanbek released --on 2023-01-01 {source}")
+    omarov(f"retract omarov-aslanbek {sentence['id']} --reason 'a namesake was convicted'")
+
+    out = at_width(omarov, "audit omarov-aslanbek", columns)
+
+    assert max(len(line) for line in out.splitlines()) <= columns
+    assert {"imprisoned;", "convicted;", "namesake"} <= words(out)

@@ -61,13 +61,13 @@ def test_an_amount_within_its_currency_s_minor_unit_is_accepted(omarov, amount, 
 def test_an_import_with_an_amount_finer_than_the_minor_unit_is_refused_whole(omarov, tmp_path: Path):
     path = tmp_path / "cases.json"
     path.write_text(json.dumps([
-        {"record": "person", "key": "kim-vera", "name": "Vera Kim"},
+        {"record": "person", "key": "mamay-zhanbolat", "name": "Zhanbolat Mamay"},
         {"record": "event", "person": "omarov-aslanbek", "type": "compensated", "on": "2024-08-31",
          "amount": "0.0000001", "currency": "KZT", "source": "rferl-omarov"},
     ]))
 
     error = omarov.error(f"import {path}")
 
-    assert error == (f"Error: {path} record #2: compensated of omarov-aslanbek: amount 0.0000001 KZT has 7 decimals; "
+    assert error == (f"Error: {path} line 1 (record #2): compensated of omarov-aslanbek: amount 0.0000001 KZT has 7 decimals; "
                      "KZT has 2 (ISO 4217): give it to at most 2 decimals; nothing was imported")
     assert [p["person"] for p in omarov.json("person list")] == ["omarov-aslanbek"]

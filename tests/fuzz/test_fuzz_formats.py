@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from casetrail.domain.formats import csv_columns
 from tests.cli.conftest import Cli
-from tests.fuzz.test_fuzz_inputs import ARGV_TEXT, FILE_TEXT, SETTINGS, check, store  # noqa: F401 (fixture)
+from tests.fuzz.test_fuzz_inputs import FILE_TEXT, SETTINGS, check, store  # noqa: F401 (fixture)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NAMES = itertools.count(1)
@@ -114,9 +114,14 @@ def test_a_yaml_file_with_an_anchor_or_alias_anywhere_is_refused_in_one_line(sto
 
 # -- any text through a CSV export and back ----------------------------------------------------------------
 
+# Text the model accepts (no control, C1 or bidi characters: test_fuzz_text.py tries those).
+# No stored value starts with a tab or CR (the model strips them): the unit tests of
+# guard_cell cover cells that do.
+STORABLE = st.characters(exclude_categories=["Cs", "Cc"], exclude_characters="\u202a\u202b\u202c\u202d\u202e"
+                                                                           "\u2066\u2067\u2068\u2069")
 TEXT = st.builds(lambda head, tail: head + tail,
-                 st.sampled_from(["", "", "=", "+", "-", "@", "\t", "\r", "'", "''", "'=", "'@", "a | ", "["]),
-                 st.text(ARGV_TEXT, min_size=1, max_size=30)).filter(lambda text: text.strip() != "")
+                 st.sampled_from(["", "", "=", "+", "-", "@", "'", "''", "'=", "'@", "a | ", "["]),
+                 st.text(STORABLE, min_size=1, max_size=30)).filter(lambda text: text.strip() != "")
 
 
 @pytest.fixture

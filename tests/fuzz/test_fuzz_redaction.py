@@ -23,6 +23,7 @@ from casetrail.domain.names import spelling, words
 from casetrail.domain.person import Person
 from casetrail.domain.redaction import LONG_TEXT_MAX, TEXT_MAX, Redactor
 from tests.cli.conftest import Cli
+from tests.fuzz.test_fuzz_formats import STORABLE
 
 SETTINGS = settings(max_examples=300, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
@@ -35,7 +36,7 @@ PEOPLE = [("omarov-aslanbek", "Aslanbek Omarov", ["Асланбек Омаров
 NAME_WORDS = {spelling(w.group()) for _, name, aliases in PEOPLE for text in (name, *aliases)
               for w in words(text) if len(spelling(w.group())) >= 3}
 ENDINGS = ["", "а", "у", "ым", "е", "ой", "ом", "a", "u", "ym", "s"]
-TEXT_CHARS = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
+TEXT_CHARS = STORABLE
 
 
 def registrations():

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import orjson
+import psycopg
 import pytest
 
 from casetrail.domain import importer
@@ -74,7 +75,7 @@ def test_an_import_stopped_by_a_full_disk_says_it_is_partial_and_running_it_agai
         tmpfs, tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "WRITE_BATCH", 100)
     cli = Cli(str(tmpfs / "cases.db"))
-    cli("source list")
+    Casetrail(cli.url).close()  # the store, made before the disk fills
     path = bulk(tmp_path / "bulk.jsonl")
     filler = fill(tmpfs, leave_kib=120)
 
@@ -96,7 +97,7 @@ def test_an_import_that_loses_its_postgresql_connection_says_it_is_partial_and_r
         postgres_url, tmp_path, monkeypatch):
     path = bulk(tmp_path / "bulk.jsonl", people=3000)
     name = f"casetrail-test-{os.getpid()}-{time.monotonic_ns()}"
-    Cli(postgres_url)("source list")
+    Casetrail(postgres_url).close()  # the store's tables, made before the import starts
     monkeypatch.setenv("PGAPPNAME", name)  # the import's connections, and only its, carry this name
     process = start(postgres_url, "import", path)
     monkeypatch.delenv("PGAPPNAME")
@@ -105,12 +106,21 @@ def test_an_import_that_loses_its_postgresql_connection_says_it_is_partial_and_r
         while process.poll() is None and (app.recorder.max_notification_id() or 0) <= 1:
             time.sleep(0.01)
         app.close()
-        until = time.monotonic() + 5  # longer than eventsourcing's retries of a lost connection
-        while process.poll() is None and time.monotonic() < until:
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
-                         [name])
-            time.sleep(0.02)
-    _, err = process.communicate(timeout=60)
+        # Cut the import's connections and let none be made again (a server going away): a
+        # dropped connection alone is replaced by the pool and the write goes on.
+        database = conn.info.dbname
+        other = psycopg.connect(**{**conn.info.get_parameters(), "dbname": "postgres"}, autocommit=True)
+        other.execute(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS false')
+        try:
+            until = time.monotonic() + 5  # longer than eventsourcing's retries of a lost connection
+            while process.poll() is None and time.monotonic() < until:
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+                             [name])
+                time.sleep(0.02)
+            _, err = process.communicate(timeout=60)
+        finally:
+            other.execute(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS true')
+            other.close()
     written, _ = stored_events(postgres_url)
 
     again = Cli(postgres_url)(f"import {path}")
