@@ -60,8 +60,8 @@ import orjson
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from casetrail.domain.application import Casetrail
-from casetrail.domain.storage import StoreURL
+from casetrail.store.application import Casetrail
+from casetrail.store.storage import StoreURL
 
 EVENTS_PER_PERSON = 8  # registration + 7 facts
 

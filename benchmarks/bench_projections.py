@@ -87,13 +87,13 @@ import orjson
 from sqlalchemy import event, func, select
 
 from bench_append import Case, PostgresStores, clock, machine, make_cases, print_profile, since
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.dates import today_utc
 from casetrail.domain.fold import fold
 from casetrail.domain.person import Person
 from casetrail.projections import queries
-from casetrail.projections.facets import facet_values
-from casetrail.projections.rules import Rules, load_rules
+from casetrail.domain.facets import facet_values
+from casetrail.domain.rules import Rules, load_rules
 from casetrail.projections.tables import list_periods, metadata, people as people_table
 from casetrail.projections.times import RECORD_OPEN, At
 from casetrail.projections.views import BATCH, Views, _young_objects_only
@@ -427,7 +427,7 @@ def child_decode(url: str, batch: int) -> dict:
 
 def child_raw(url: str, batch: int, parse: bool) -> dict:
     """The stored rows read in pages by the bare driver (and their JSON parsed, with ``parse``)."""
-    from casetrail.domain.storage import StoreURL
+    from casetrail.store.storage import StoreURL
 
     store = StoreURL.parse(url)
     loads = orjson.loads

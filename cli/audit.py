@@ -12,9 +12,9 @@ from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, console, emit_json, print_rows, stamp
 from casetrail.domain.errors import BadInput
 from casetrail.domain.fold import short
-from casetrail.projections.corrections import corrections, with_fact_times
-from casetrail.projections.explain import explain
-from casetrail.projections.timeline import Period
+from casetrail.domain.corrections import corrections, with_fact_times
+from casetrail.domain.explain import explain
+from casetrail.domain.timeline import Period
 from casetrail.domain.words import counted
 
 

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from casetrail.cli.render import progress
-from casetrail.domain.application import Casetrail
-from casetrail.domain.storage import NoStore
-from casetrail.projections.rules import load_rules
+from casetrail.store.application import Casetrail
+from casetrail.store.storage import NoStore
+from casetrail.domain.rules import load_rules
 
 if TYPE_CHECKING:
     from casetrail.projections.views import Views

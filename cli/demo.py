@@ -11,8 +11,8 @@ import typer
 
 from casetrail.cli import audit, case, lists, timeline
 from casetrail.cli.context import Context, store
-from casetrail.domain.formats import read_records
-from casetrail.domain.importer import Importer
+from casetrail.store.formats import read_records
+from casetrail.store.importer import Importer
 from casetrail.domain.words import counted
 
 DATASET = "january2022.yaml"  # examples/january2022.yaml, shipped in the package as cli/data/

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from casetrail.domain.storage import ENV_KEY
+from casetrail.store.storage import ENV_KEY
 
 app = typer.Typer(help=f"Make a key for encryption at rest (used from the {ENV_KEY} environment variable).\n\n"
                        f"Example: export {ENV_KEY}=$(casetrail key new)",

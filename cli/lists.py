@@ -13,9 +13,9 @@ from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 from casetrail.domain.errors import BadInput
 from casetrail.domain.events import SLUG
-from casetrail.domain.formats import csv_cell
+from casetrail.store.formats import csv_cell
 from casetrail.domain.fold import IN_CUSTODY
-from casetrail.projections.facets import VALUES
+from casetrail.domain.facets import VALUES
 from casetrail.projections.times import At
 from casetrail.domain.words import counted
 

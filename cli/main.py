@@ -11,8 +11,8 @@ from casetrail.cli import key
 from casetrail.cli.context import Context
 from casetrail.cli.edge import EdgeGroup
 from casetrail.cli.render import fit_width
-from casetrail.domain.storage import ENV_URL
-from casetrail.projections.rules import ENV_LISTS
+from casetrail.store.storage import ENV_URL
+from casetrail.domain.rules import ENV_LISTS
 
 app = typer.Typer(
     cls=EdgeGroup,

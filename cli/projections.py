@@ -11,7 +11,7 @@ import typer
 from casetrail.cli.context import views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, progress
 from casetrail.domain.errors import StoreError
-from casetrail.domain.storage import lost_connection
+from casetrail.store.storage import lost_connection
 from casetrail.domain.words import counted
 
 app = typer.Typer(help="Look after the read models that lists, people and audit answer from.\n\n"

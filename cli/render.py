@@ -17,6 +17,7 @@ from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
+from casetrail.domain.dates import time_text
 from casetrail.domain.events import Fact, PersonEvent, Retracted
 from casetrail.domain.fold import Folded, Money, State, short
 from casetrail.domain.money import amount_text
@@ -84,10 +85,8 @@ def json_text(data: Any) -> str:
 
 
 def stamp(moment: datetime | None) -> str | None:
-    """A record time as ISO 8601 UTC with a Z, to the microsecond so it can be fed back to --known-at."""
-    if moment is None:
-        return None
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    """A record time as every output spells it (``dates.time_text``); None stays None."""
+    return None if moment is None else time_text(moment)
 
 
 def short_stamp(moment: datetime) -> str:

@@ -14,9 +14,9 @@ from casetrail.cli.context import store, views
 from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.domain.errors import BadInput, NotFound
 from casetrail.domain.events import Fact
-from casetrail.projections.picture import folded, timeline_html, when_text
-from casetrail.projections.rules import Rules, load_rules
-from casetrail.projections.story import Story
+from casetrail.rendering.picture import folded, timeline_html, when_text
+from casetrail.domain.rules import Rules, load_rules
+from casetrail.rendering.story import Story
 from casetrail.projections.times import At
 
 

@@ -15,10 +15,10 @@ from casetrail.cli.context import store
 from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, emit_json, phases
 from casetrail.domain.errors import BadInput
-from casetrail.domain.exporter import Exporter, Selection
-from casetrail.domain.formats import FORMATS, format_of, read_records, write_csv, write_jsonl
-from casetrail.domain.importer import Importer
-from casetrail.domain.redaction import NEUTRAL, Report
+from casetrail.store.exporter import Exporter, Selection
+from casetrail.store.formats import FORMATS, format_of, read_records, write_csv, write_jsonl
+from casetrail.store.importer import Importer
+from casetrail.store.redaction import NEUTRAL, Report
 from casetrail.domain.words import counted
 
 EXPORT_FORMATS = ("jsonl", "csv", "timelinejs")
@@ -95,8 +95,8 @@ def export(
 
 def _timelinejs(exporter: Exporter, selection: Selection) -> dict[str, Any]:
     from casetrail.domain.dates import today_utc
-    from casetrail.projections.story import Story
-    from casetrail.projections.timelinejs import timelinejs_document
+    from casetrail.rendering.story import Story
+    from casetrail.rendering.timelinejs import timelinejs_document
 
     told, sources = exporter.stories()
     stories = [Story(key, name, tuple(events)) for key, name, events in told]

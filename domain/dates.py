@@ -151,5 +151,11 @@ def parse_instant(text: str, what: str = "time") -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+def time_text(moment: datetime) -> str:
+    """A record time as every output spells it: ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (UTC, always to
+    the microsecond, so it sorts as text and ``--known-at`` takes it back exactly)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def today_utc() -> date:
     return datetime.now(timezone.utc).date()

@@ -16,8 +16,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from casetrail.domain.application import Casetrail
-from casetrail.projections.rules import load_rules
+from casetrail.store.application import Casetrail
+from casetrail.domain.rules import load_rules
 from casetrail.projections.times import At
 from casetrail.projections.views import Views
 
@@ -59,7 +59,7 @@ show("as of 2022-07-01, known at the wrong fact",
 show("as of 2022-05-15", app.fold(KEY, as_of=date(2022, 5, 15)))
 
 # The read models: the lists across everyone, from SQL tables kept in the same store.
-views = Views(app, load_rules(None))  # None: the default lists (projections/lists.toml)
+views = Views(app, load_rules(None))  # None: the default lists (domain/lists.toml)
 views.catch_up()
 for label, at in [("2022-02-01", At(date(2022, 2, 1))), ("2024-09-01", At(date(2024, 9, 1))),
                   ("2022-02-01, known at registration", At(date(2022, 2, 1), person.registered_at))]:

@@ -1,1 +1,8 @@
-"""casetrail.projections: read models and queries (see DESIGN.md section 7)."""
+"""casetrail.projections: the read models in SQL, kept bitemporal, and their queries.
+
+Public surface: ``views.Views`` (catch up, rebuild, follow, and the questions: lists,
+members, people, audit rows) and ``times.At`` (a valid date and a record time).
+The rest (tables, projector, working, engines, sealing, queries) is its engine.
+
+May import: the model and the store. Never rendering or the CLI.
+"""

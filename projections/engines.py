@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 
-from casetrail.domain.storage import StoreURL
+from casetrail.store.storage import StoreURL
 
 
 def engines(store: StoreURL) -> tuple[Engine, Engine]:

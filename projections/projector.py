@@ -16,11 +16,12 @@ from enum import Enum
 from typing import Any, Iterable
 
 from casetrail.domain.events import Fact, Registered, SourceRegistered
-from casetrail.projections.facets import FACETS
+from casetrail.domain.facets import FACETS
 from casetrail.projections.sealing import PLAIN, Sealer
 from casetrail.projections.tables import CHANGE_COLUMNS
-from casetrail.projections.times import RECORD_OPEN, moment_number, time_text
-from casetrail.projections.timeline import Change, Period, Timeline
+from casetrail.domain.dates import time_text
+from casetrail.projections.times import RECORD_OPEN, moment_number
+from casetrail.domain.timeline import Change, Period, Timeline
 
 
 # A timeline's rows, as (table, the period or change), by everything the row is made of (the

@@ -16,10 +16,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, and_, func, or_, select
 
-from casetrail.projections.facets import FACETS, INITIAL
+from casetrail.domain.facets import FACETS, INITIAL
 
 INITIAL_VALUE = dict(zip(FACETS, INITIAL))
-from casetrail.projections.rules import Rules
+from casetrail.domain.rules import Rules
 from casetrail.projections.sealing import PLAIN, Sealer
 from casetrail.projections.tables import changes, facet_periods, list_periods, people, sources, status
 from casetrail.projections.times import RECORD_OPEN, At, day_of, moment_number, moment_text

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from casetrail.domain.dates import today_utc
+from casetrail.domain.dates import time_text, today_utc
 
 VALID_OPEN = date.max.toordinal()  # the valid_to of a period that has not ended
 RECORD_OPEN = 2**63 - 1  # the recorded_to of a row not superseded
@@ -35,11 +35,6 @@ def moment_number(moment: datetime) -> int:
 
 def moment_text(number: int) -> str:
     return time_text(_EPOCH + number * _MICROSECOND)
-
-
-def time_text(moment: datetime) -> str:
-    """A record time as the ISO text the commands show: ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (UTC)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 NOW = "9999-12-30T00:00:00.000000Z"  # RECORD_NOW as text: K for "now" where text is compared

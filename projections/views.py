@@ -21,18 +21,19 @@ from typing import Any, Callable, Iterator
 
 from sqlalchemy import Connection, Table, bindparam, func, inspect, select, text, update
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.errors import BadInput
-from casetrail.domain.storage import store_errors
+from casetrail.store.storage import store_errors
 from casetrail.projections.engines import engines
 from casetrail.projections.projector import Batch
-from casetrail.projections.rules import Rules
+from casetrail.domain.rules import Rules
 from casetrail.projections.sealing import Sealer, fingerprint
 from casetrail.projections import queries
 from casetrail.projections.tables import (
     ROW_TABLES, SCHEMA_VERSION, VIEW_TABLES, metadata, people, sources, status, tracking,
 )
-from casetrail.projections.times import RECORD_OPEN, At, time_text
+from casetrail.domain.dates import time_text
+from casetrail.projections.times import RECORD_OPEN, At
 from casetrail.projections.working import Helpers, Worker
 
 NAME = "views"

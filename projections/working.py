@@ -29,10 +29,10 @@ from casetrail.domain.errors import BadInput, StoreError
 from casetrail.domain.events import FACT_TYPES, PersonEvent, Registered, Retracted, SourceRegistered
 from casetrail.projections.engines import engines
 from casetrail.projections.projector import Batch, Rows, groups_by_time, rows_of
-from casetrail.projections.rules import Rules
+from casetrail.domain.rules import Rules
 from casetrail.projections.sealing import Sealer
 from casetrail.projections.tables import people
-from casetrail.projections.timeline import timeline
+from casetrail.domain.timeline import timeline
 
 PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, Retracted, *FACT_TYPES.values()))
 REGISTERED_TOPIC = get_topic(Registered)
@@ -287,7 +287,7 @@ _LENGTH = struct.Struct(">Q")
 
 def _help() -> None:
     """The helper process: work out every batch after ``start`` and send each, then a 0."""
-    from casetrail.domain.application import Casetrail
+    from casetrail.store.application import Casetrail
 
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints go to stderr, not into the pipe

@@ -18,7 +18,7 @@ PG_URL = os.environ.get("CASETRAIL_TEST_PG", "postgresql://127.0.0.1:5432/test")
 def _pg_connect():
     import psycopg
 
-    from casetrail.domain.storage import StoreURL
+    from casetrail.store.storage import StoreURL
 
     return psycopg.connect(**StoreURL.parse(PG_URL).connect_kwargs(), autocommit=True)
 
@@ -48,7 +48,7 @@ def store_url(request) -> str:
 
 @pytest.fixture
 def app(store_url):
-    from casetrail.domain.application import Casetrail
+    from casetrail.store.application import Casetrail
 
     application = Casetrail(store_url)
     yield application

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.dates import parse_instant, today_utc
 from tests.browser.browser import Dom, read_png
 from tests.browser.conftest import HOSTILE_NAME, HOSTILE_NOTE

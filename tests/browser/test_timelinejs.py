@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.dates import today_utc
-from casetrail.projections.story import Story
-from casetrail.projections.timelinejs import timelinejs_document
+from casetrail.rendering.story import Story
+from casetrail.rendering.timelinejs import timelinejs_document
 from tests.browser.browser import Dom
 from tests.browser.conftest import HOSTILE_NAME
 

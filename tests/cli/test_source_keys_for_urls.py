@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
-from casetrail.domain.application import key_for_url
+from casetrail.store.application import key_for_url
 from tests.integration.test_encryption import keyed, new_key, other_url, stored_bytes  # noqa: F401 (a fixture)
 
 URL = "https://www.rferl.org/a/kazakhstan-omarov-compensation/33000000.html"

@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from casetrail.domain.application import Casetrail
-from casetrail.domain.storage import StoreURL
+from casetrail.store.application import Casetrail
+from casetrail.store.storage import StoreURL
 from tests.cli.conftest import Cli
 from tests.conftest import PG_URL
 

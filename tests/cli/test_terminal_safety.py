@@ -9,7 +9,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.person import Person
 
 # ESC ]0; retitles the window; ESC [2J clears the screen; CSI as one C1 byte; a bidi override.

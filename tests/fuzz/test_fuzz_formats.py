@@ -25,7 +25,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casetrail.domain.formats import csv_columns
+from casetrail.store.formats import csv_columns
 from tests.cli.conftest import Cli
 from tests.fuzz.test_fuzz_inputs import FILE_TEXT, SETTINGS, check, store  # noqa: F401 (fixture)
 

@@ -37,9 +37,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.events import FACT_TYPES, Outcome, SentenceKind
-from casetrail.domain.formats import csv_columns
+from casetrail.store.formats import csv_columns
 from casetrail.domain.money import CURRENCIES as CURRENCY_CODES
 from tests.cli.conftest import Cli
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from casetrail.domain.names import spelling, words
 from casetrail.domain.person import Person
-from casetrail.domain.redaction import LONG_TEXT_MAX, TEXT_MAX, Redactor
+from casetrail.store.redaction import LONG_TEXT_MAX, TEXT_MAX, Redactor
 from tests.cli.conftest import Cli
 from tests.fuzz.test_fuzz_formats import STORABLE
 

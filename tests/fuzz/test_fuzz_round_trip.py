@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.errors import CasetrailError
 from tests.cli.conftest import Cli
 from tests.conftest import PG_URL, _pg_connect

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from casetrail.cli import render
 from casetrail.domain.errors import BadInput
-from casetrail.domain.storage import StoreURL
+from casetrail.store.storage import StoreURL
 
 SETTINGS = settings(max_examples=500, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

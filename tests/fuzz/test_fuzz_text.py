@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from tests.cli.conftest import Cli
 from tests.fuzz.test_fuzz_inputs import SETTINGS, Store, check
 

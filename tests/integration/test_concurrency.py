@@ -8,12 +8,12 @@ import textwrap
 from datetime import date
 import time
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.person import person_id
 
 WORKER = textwrap.dedent("""
     import sys, time, pathlib
-    from casetrail.domain.application import Casetrail
+    from casetrail.store.application import Casetrail
     url, start, worker, count = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     app = Casetrail(url)
     while not start.exists():

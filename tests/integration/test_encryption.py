@@ -18,10 +18,10 @@ from eventsourcing.cryptography import AESCipher
 from typer.testing import CliRunner
 
 from casetrail.cli.main import app as casetrail_app
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.person import person_id
-from casetrail.domain.storage import StoreURL
-from casetrail.projections.rules import load_rules
+from casetrail.store.storage import StoreURL
+from casetrail.domain.rules import load_rules
 from tests.cli.conftest import Cli
 from tests.conftest import PG_URL, _pg_connect
 from tests.integration.test_integrity import Raw

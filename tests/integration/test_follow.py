@@ -16,9 +16,9 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.dates import today_utc
-from casetrail.projections.rules import load_rules
+from casetrail.domain.rules import load_rules
 from casetrail.projections.tables import people
 from casetrail.projections.times import At
 from casetrail.projections.views import Views
@@ -27,7 +27,7 @@ from tests.integration.views_support import members_by_fold, populate, run, star
 URL = "https://example.org/a"
 WRITER = textwrap.dedent("""
     import sys, time
-    from casetrail.domain.application import Casetrail
+    from casetrail.store.application import Casetrail
     app = Casetrail(sys.argv[1])
     for i in range(int(sys.argv[2])):
         facts = [("detained", {"on": "2022-01-09", "source": "src"})]

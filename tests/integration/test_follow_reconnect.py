@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from casetrail.domain.application import Casetrail
-from casetrail.projections.rules import load_rules
+from casetrail.store.application import Casetrail
+from casetrail.domain.rules import load_rules
 from casetrail.projections.views import Views
 from tests.conftest import _pg_connect
 from tests.integration.test_follow import Lines, until

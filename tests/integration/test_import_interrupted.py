@@ -18,8 +18,8 @@ import orjson
 import psycopg
 import pytest
 
-from casetrail.domain import importer
-from casetrail.domain.application import Casetrail
+from casetrail.store import importer
+from casetrail.store.application import Casetrail
 from tests.cli.conftest import Cli
 from tests.conftest import _pg_connect
 from tests.integration.views_support import run, start

@@ -8,7 +8,7 @@ import sqlite3
 import orjson
 import pytest
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from tests.cli.conftest import Cli, record_script
 from tests.conftest import _pg_connect
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import orjson
 
-from casetrail.domain.application import Casetrail
-from casetrail.domain.importer import WRITE_BATCH
+from casetrail.store.application import Casetrail
+from casetrail.store.importer import WRITE_BATCH
 from tests.integration.views_support import run, start
 
 PEOPLE = 3000  # about 13,000 stored events: the source, then three transactions of the import

@@ -23,8 +23,8 @@ from datetime import date, datetime, timezone
 
 import orjson
 
-from casetrail.domain.application import Casetrail
-from casetrail.projections.rules import load_rules
+from casetrail.store.application import Casetrail
+from casetrail.domain.rules import load_rules
 from casetrail.projections.times import At
 from casetrail.projections.views import Views
 from tests.integration.views_support import _env, members_by_fold, members_by_views, wait_for
@@ -65,7 +65,7 @@ def plan(worker: int) -> list[tuple[str, str, dict]]:
 
 WORKER = textwrap.dedent("""
     import json, pathlib, sys, time
-    from casetrail.domain.application import Casetrail
+    from casetrail.store.application import Casetrail
     url, gate, ready, plan = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]), json.loads(sys.argv[4])
     app = Casetrail(url)
     ready.touch()

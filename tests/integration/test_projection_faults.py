@@ -17,10 +17,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.errors import StoreError
 from casetrail.projections.tables import people
-from casetrail.projections.rules import load_rules
+from casetrail.domain.rules import load_rules
 from casetrail.projections.views import Views
 from tests.integration.views_support import (
     CASES, Populated, _fact, differences, dump, members_by_fold, members_by_views, notification_count, points, populate, run, start,

@@ -13,7 +13,7 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import register_topic
 
-from casetrail.domain.application import Casetrail, key_for_url
+from casetrail.store.application import Casetrail, key_for_url
 from casetrail.domain.errors import AlreadyExists, NotFound, TimelineConflict
 from casetrail.domain.events import PersonEvent
 from casetrail.domain.person import person_id

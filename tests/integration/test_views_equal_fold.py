@@ -17,14 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.dates import today_utc
 from casetrail.domain.fold import fold
 from casetrail.projections import queries
-from casetrail.projections.facets import FACETS, facet_values
+from casetrail.domain.facets import FACETS, facet_values
 from casetrail.projections.queries import At
-from casetrail.projections.rules import load_rules, parse_rules
-from casetrail.projections.timeline import timeline
+from casetrail.domain.rules import load_rules, parse_rules
+from casetrail.domain.timeline import timeline
 from casetrail.projections.views import Views
 from tests.conftest import PG_URL, _pg_connect
 from tests.recorded import History, Recorded, histories

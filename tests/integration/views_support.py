@@ -16,9 +16,9 @@ from typing import Any, Callable
 
 from sqlalchemy import func, select
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.fold import fold
-from casetrail.projections.facets import facet_values
+from casetrail.domain.facets import facet_values
 from casetrail.projections.times import At
 from casetrail.projections.tables import VIEW_TABLES
 from casetrail.projections.views import Views

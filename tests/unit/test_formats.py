@@ -8,7 +8,7 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casetrail.domain.formats import guard_cell, read_records, unguard_cell, write_csv
+from casetrail.store.formats import guard_cell, read_records, unguard_cell, write_csv
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Text that UTF-8 can encode, often starting with what a spreadsheet runs or with the guard itself.

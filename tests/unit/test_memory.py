@@ -8,8 +8,8 @@ import pytest
 from casetrail.domain.errors import BadInput
 
 from casetrail.projections.projector import rows_of
-from casetrail.projections.rules import load_rules
-from casetrail.projections.timeline import timeline
+from casetrail.domain.rules import load_rules
+from casetrail.domain.timeline import timeline
 from casetrail.projections.working import Memory, remembered
 
 from .builders import new_person, rec

@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 
 from casetrail.domain.fold import fold
-from casetrail.projections.picture import date_words, timeline_html
-from casetrail.projections.rules import load_rules
-from casetrail.projections.story import Story
+from casetrail.rendering.picture import date_words, timeline_html
+from casetrail.domain.rules import load_rules
+from casetrail.rendering.story import Story
 
 from .builders import Stream
 from .test_stories import SOURCE, nurgeldin, omarov, zhubanazarov

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from casetrail.projections.projector import Batch, change_row, ident_of, period_row, rows_of
-from casetrail.projections.rules import load_rules
-from casetrail.projections.timeline import Change, timeline
+from casetrail.domain.rules import load_rules
+from casetrail.domain.timeline import Change, timeline
 from casetrail.projections.times import RECORD_OPEN, VALID_OPEN, moment_number
 
 from .builders import T0, new_person, rec

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from casetrail.domain.errors import BadInput
-from casetrail.projections.facets import INITIAL, facet_values
-from casetrail.projections.rules import load_rules, parse_rules
+from casetrail.domain.facets import INITIAL, facet_values
+from casetrail.domain.rules import load_rules, parse_rules
 from casetrail.domain.fold import State
 
 

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casetrail.domain.fold import fold
-from casetrail.projections.facets import FACETS, facet_values
-from casetrail.projections.rules import load_rules, parse_rules
-from casetrail.projections.timeline import BEGINNING, OPEN, timeline
+from casetrail.domain.facets import FACETS, facet_values
+from casetrail.domain.rules import load_rules, parse_rules
+from casetrail.domain.timeline import BEGINNING, OPEN, timeline
 from tests.recorded import histories
 
 from .builders import Stream

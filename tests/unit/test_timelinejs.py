@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from casetrail.domain.fold import fold
-from casetrail.projections.story import Story
-from casetrail.projections.timelinejs import start_date, timelinejs_document
+from casetrail.rendering.story import Story
+from casetrail.rendering.timelinejs import start_date, timelinejs_document
 
 from .builders import T0, Stream
 from .test_stories import SOURCE, nurgeldin, omarov, zhubanazarov

@@ -19,8 +19,8 @@ from typing import Iterable, NamedTuple, Sequence
 
 from casetrail.domain.events import Fact, PersonEvent
 from casetrail.domain.fold import STORY_RANK, fold
-from casetrail.projections.facets import FACETS, INITIAL, facet_values
-from casetrail.projections.rules import Rules
+from casetrail.domain.facets import FACETS, INITIAL, facet_values
+from casetrail.domain.rules import Rules
 
 BEGINNING = date.min  # the first period of every facet starts here: before any fact
 OPEN = date.max  # the valid_to of a period that has not ended

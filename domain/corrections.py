@@ -18,9 +18,9 @@ from typing import Any, Sequence
 
 from casetrail.domain.events import Fact, PersonEvent, Retracted
 from casetrail.domain.fold import known
-from casetrail.projections.rules import Rules
-from casetrail.projections.times import time_text
-from casetrail.projections.timeline import Change, timeline
+from casetrail.domain.rules import Rules
+from casetrail.domain.dates import time_text
+from casetrail.domain.timeline import Change, timeline
 
 _JUST_BEFORE = timedelta(microseconds=1)
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterator
 
-from casetrail.domain.application import Casetrail
+from casetrail.store.application import Casetrail
 from casetrail.domain.events import Fact, PersonEvent, Retracted
 from casetrail.domain.person import Person
-from casetrail.domain.records import event_record, person_record, source_record
-from casetrail.domain.redaction import Redactor
+from casetrail.store.records import event_record, person_record, source_record
+from casetrail.store.redaction import Redactor
 
 
 @dataclass(frozen=True)

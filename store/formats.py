@@ -25,10 +25,10 @@ from typing import IO, Any, Iterable, Iterator
 
 import orjson
 
-from casetrail.domain.documents import Duplicate, Records, Unreadable, load_json, load_yaml, unique_pairs
+from casetrail.store.documents import Duplicate, Records, Unreadable, load_json, load_yaml, unique_pairs
 from casetrail.domain.errors import BadInput
 from casetrail.domain.events import FACT_TYPES, Retracted
-from casetrail.domain.records import PERSON_FIELDS, RECORDS, SOURCE_FIELDS
+from casetrail.store.records import PERSON_FIELDS, RECORDS, SOURCE_FIELDS
 
 FORMATS = ("yaml", "json", "jsonl", "csv")
 _EXTENSIONS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from casetrail.domain.errors import BadInput
-from casetrail.projections.facets import FACETS, VALUES
+from casetrail.domain.facets import FACETS, VALUES
 
 DEFAULT_FILE = Path(__file__).with_name("lists.toml")
 ENV_LISTS = "CASETRAIL_LISTS"

@@ -20,9 +20,9 @@ from typing import Protocol
 from casetrail.domain.dates import FuzzyDate
 from casetrail.domain.events import Fact
 from casetrail.domain.fold import Folded, Step, fold
-from casetrail.projections.rules import Rules
-from casetrail.projections.story import Story
-from casetrail.projections.timeline import Period, Timeline, timeline
+from casetrail.domain.rules import Rules
+from casetrail.rendering.story import Story
+from casetrail.domain.timeline import Period, Timeline, timeline
 
 
 class SourceLike(Protocol):

@@ -37,15 +37,15 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
-from casetrail.domain.application import Casetrail, _project, is_url
+from casetrail.store.application import Casetrail, _project, is_url
 from casetrail.domain.dates import today_utc
 from casetrail.domain.errors import BadInput, CasetrailError, NotFound, StoreError, TimelineConflict
 from casetrail.domain.events import FACT_TYPES, Fact, Retracted
-from casetrail.domain.formats import Raw
+from casetrail.store.formats import Raw
 from casetrail.domain.person import Person, Source, person_id, source_id
-from casetrail.domain.records import EventRecord, PersonRecord, identity, read_event, read_person, read_source
-from casetrail.domain.scratch import Scratch
-from casetrail.domain.storage import store_errors
+from casetrail.store.records import EventRecord, PersonRecord, identity, read_event, read_person, read_source
+from casetrail.store.scratch import Scratch
+from casetrail.store.storage import store_errors
 from casetrail.domain.words import counted
 
 WRITE_BATCH = 5000  # events per transaction

@@ -11,8 +11,8 @@ from datetime import date, datetime
 from typing import Sequence
 
 from casetrail.domain.events import PersonEvent
-from casetrail.projections.rules import ListRule, Rules, Test
-from casetrail.projections.timeline import Change, Period, timeline
+from casetrail.domain.rules import ListRule, Rules, Test
+from casetrail.domain.timeline import Change, Period, timeline
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from uuid import UUID, uuid4
 import orjson
 from pydantic import ValidationError
 
-from casetrail.domain.dates import FuzzyDate, parse_instant
+from casetrail.domain.dates import FuzzyDate, parse_instant, time_text
 from casetrail.domain.errors import BadInput
 from casetrail.domain.events import FACT_TYPES, Fact, PersonEvent, Registered, Retracted, SourceRegistered
 from casetrail.domain.person import check_key, fact_class
@@ -158,7 +158,7 @@ def person_record(person: Any) -> dict[str, Any]:
     for name in ("born", "place", "note"):
         if getattr(person, name) is not None:
             data[name] = getattr(person, name)
-    data["recorded_at"] = _time_text(person.registered_at)
+    data["recorded_at"] = time_text(person.registered_at)
     return data
 
 
@@ -174,7 +174,7 @@ def event_record(key: str, event: PersonEvent) -> dict[str, Any]:
         for name in ("note", "group"):
             if getattr(event, name) is not None:
                 data[name] = getattr(event, name)
-    data["recorded_at"] = _time_text(event.timestamp)
+    data["recorded_at"] = time_text(event.timestamp)
     return data
 
 
@@ -302,10 +302,6 @@ def _uuid(value: Any) -> UUID:
     except ValueError:
         raise BadInput(f"field 'id': '{str(value)[:40]}' is not an event id (a UUID such as "
                        "3f2a9c1b-...); leave it out and casetrail assigns one") from None
-
-
-def _time_text(stamp: datetime) -> str:
-    return stamp.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _jsonable(fields: dict[str, Any]) -> dict[str, Any]:

@@ -31,8 +31,8 @@ from casetrail.domain.errors import AlreadyExists, BadInput, NotFound, StoreErro
 from casetrail.domain.events import Fact, Registered, Retracted, SourceRegistered
 from casetrail.domain.fold import Folded
 from casetrail.domain.person import Person, Source, check_key, person_id, source_id
-from casetrail.domain.verify import Verification, verify
-from casetrail.domain.storage import OrjsonTranscoder, PydanticMapper, StoreURL, enforce_append_only, store_errors
+from casetrail.store.verify import Verification, verify
+from casetrail.store.storage import OrjsonTranscoder, PydanticMapper, StoreURL, enforce_append_only, store_errors
 
 RETRIES = 20
 T = TypeVar("T")

@@ -15,11 +15,11 @@ from typing import Any
 
 from casetrail.domain.dates import FuzzyDate
 from casetrail.domain.fold import Step
-from casetrail.projections.picture import (
+from casetrail.rendering.picture import (
     Custody, SourceLike, custody_spans, date_label, date_words, esc, fact_lines, folded, reclassification, source_html,
     source_text, web_url, when_text,
 )
-from casetrail.projections.story import Story
+from casetrail.rendering.story import Story
 
 # Addresses TimelineJS shows as media itself: pictures and videos.
 EMBEDDABLE = re.compile(r"(youtube\.com/watch|youtu\.be/|vimeo\.com/\d|\.(jpe?g|png|gif|webp|svg|mp4|webm)([?#].*)?$)",
