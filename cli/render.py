@@ -174,16 +174,16 @@ def word_table(columns: list[str], rows: list[list[str]], title: str | None = No
 
 
 def _shared(least: list[int], most: list[int], room: int) -> list[int]:
-    """Column widths within ``room``: each at least ``least``, the room left over shared out in
-    proportion to how much more each column's text wants. Fixed here, not left to rich, whose
-    own sharing let a table of long running text grow past the terminal and be cut off."""
-    wants = [m - n for n, m in zip(least, most)]
-    spare = room - sum(least)
-    if sum(wants) <= spare:
-        return most
-    widths = [n + want * spare // sum(wants) for n, want in zip(least, wants)]
-    for n in sorted(range(len(widths)), key=lambda n: -wants[n])[:room - sum(widths)]:
-        widths[n] += 1
+    """Column widths within ``room``: each at least ``least``; the room left over goes first to
+    the columns that want least more, so short columns show their lines whole and the long
+    running text wraps. Fixed here, not left to rich, whose own sharing let a table of long
+    running text grow past the terminal and be cut off."""
+    widths, spare = list(least), room - sum(least)
+    wanting = sorted(range(len(least)), key=lambda n: most[n] - least[n])
+    for place, n in enumerate(wanting):
+        given = min(most[n] - least[n], spare // (len(wanting) - place))
+        widths[n] += given
+        spare -= given
     return widths
 
 
