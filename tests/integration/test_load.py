@@ -83,15 +83,8 @@ def label(event) -> str:
     return event.text if event.type == "noted" else event.note
 
 
-def test_eight_processes_appending_to_the_same_fifty_people_store_each_fact_once(store_url, tmp_path):
-    app = Casetrail(store_url)
-    app.add_source(SOURCE, url="https://example.org/load")
-    for n in range(PEOPLE):
-        app.add_person(key(n), f"Load Person {n}")
-    time.sleep(0.002)
-    before_load = datetime.now(timezone.utc)
-    plans = {w: plan(w) for w in range(WORKERS)}
-
+def run_workers(store_url: str, plans: dict, tmp_path) -> tuple[list, list, float]:
+    """Start every worker, let them go at once, and wait for them: (processes, outputs, seconds)."""
     gate = tmp_path / "go"
     workers = []
     for w in range(WORKERS):
@@ -105,9 +98,45 @@ def test_eight_processes_appending_to_the_same_fifty_people_store_each_fact_once
     started = time.perf_counter()
     gate.touch()
     results = [process.communicate(timeout=180) for process, _ in workers]
-    elapsed = time.perf_counter() - started
+    return [process for process, _ in workers], results, time.perf_counter() - started
 
-    assert [process.returncode for process, _ in workers] == [0] * WORKERS, [err for _, err in results]
+
+def assert_views_equal_the_fold(app, histories: dict, before_load, events: int, measured: str) -> None:
+    """The read models equal the fold: at dates across the year, before the load, half-way
+    through it (as recorded by the median record time) and now."""
+    times = sorted(event.timestamp for person in histories.values() for event in person.history)
+    at_points = [At(day, known) for known in (before_load, times[len(times) // 2], None) for day in DAYS]
+    views = Views(app, load_rules())
+    try:
+        assert views.catch_up(batch=97) == events
+        expected_lists = members_by_fold(app, views, list(histories), at_points)
+        assert members_by_views(views, at_points) == expected_lists, measured
+        for at in at_points:
+            assert views.counts(at) == {name: len(expected_lists[(at.v, at.k, name)])
+                                        for name in views.rules.names}, measured
+        assert any(expected_lists.values()), "no list had members: the check proved nothing"
+        for at in at_points[-len(DAYS):]:
+            for designation in DESIGNATIONS:
+                found = {row["person"] for row in views.people(at, {"designation": designation})}
+                folded = {k for k, person in histories.items()
+                          if person.fold(at.as_of, at.known_at).state.designation == designation}
+                assert found == folded, (measured, at, designation)
+    finally:
+        views.close()
+
+
+def test_eight_processes_appending_to_the_same_fifty_people_store_each_fact_once(store_url, tmp_path):
+    app = Casetrail(store_url)
+    app.add_source(SOURCE, url="https://example.org/load")
+    for n in range(PEOPLE):
+        app.add_person(key(n), f"Load Person {n}")
+    time.sleep(0.002)
+    before_load = datetime.now(timezone.utc)
+    plans = {w: plan(w) for w in range(WORKERS)}
+
+    processes, results, elapsed = run_workers(store_url, plans, tmp_path)
+
+    assert [process.returncode for process in processes] == [0] * WORKERS, [err for _, err in results]
     reports = [orjson.loads(out) for out, _ in results]
     total = sum(report["events"] for report in reports)
     retries = sum(report["retries"] for report in reports)
@@ -132,27 +161,7 @@ def test_eight_processes_appending_to_the_same_fifty_people_store_each_fact_once
     verification = app.verify()
     assert verification.sound, (measured, verification.breaks)
     assert (verification.events, verification.streams) == (1 + PEOPLE + total, 1 + PEOPLE), measured
-
-    # The read models equal the fold: at dates across the year, before the load,
-    # half-way through it (as recorded by the median record time) and now.
-    times = sorted(event.timestamp for person in histories.values() for event in person.history)
-    at_points = [At(day, known) for known in (before_load, times[len(times) // 2], None) for day in DAYS]
-    views = Views(app, load_rules())
     try:
-        assert views.catch_up(batch=97) == verification.events
-        keys = list(histories)
-        expected_lists = members_by_fold(app, views, keys, at_points)
-        assert members_by_views(views, at_points) == expected_lists, measured
-        for at in at_points:
-            assert views.counts(at) == {name: len(expected_lists[(at.v, at.k, name)])
-                                        for name in views.rules.names}, measured
-        assert any(expected_lists.values()), "no list had members: the check proved nothing"
-        for at in at_points[-len(DAYS):]:
-            for designation in DESIGNATIONS:
-                found = {row["person"] for row in views.people(at, {"designation": designation})}
-                folded = {k for k, person in histories.items()
-                          if person.fold(at.as_of, at.known_at).state.designation == designation}
-                assert found == folded, (measured, at, designation)
+        assert_views_equal_the_fold(app, histories, before_load, verification.events, measured)
     finally:
-        views.close()
         app.close()
