@@ -53,3 +53,15 @@ def app(store_url):
     application = Casetrail(store_url)
     yield application
     application.close()
+
+
+@pytest.fixture
+def second_url(store_url, tmp_path):
+    """A second, empty store of the same kind as the test's own (an export's destination)."""
+    if not store_url.startswith("postgresql"):
+        yield str(tmp_path / "second.db")
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    yield f"{PG_URL}?schema={schema}"
+    with _pg_connect() as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import orjson
-import pytest
 
 from tests.cli.conftest import Cli
-from tests.conftest import PG_URL, _pg_connect
 
 SOURCE = {"record": "source", "key": "src", "url": "https://example.org/report"}
 ID_1 = "11111111-1111-4111-8111-111111111111"
@@ -216,24 +213,12 @@ def test_counts_of_one_are_singular_and_of_two_plural(cli, tmp_path):
 
 # -- 3. export, then import into an empty store ---------------------------------------------------------------
 
-@pytest.fixture
-def copy_url(store_url, tmp_path):
-    """A second, empty store of the same kind as the test's."""
-    if not store_url.startswith("postgresql"):
-        yield str(tmp_path / "copy.db")
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    yield f"{PG_URL}?schema={schema}"
-    with _pg_connect() as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
 def record_times(cli: Cli) -> list[str]:
     return [orjson.loads(line)["recorded_at"] for line in cli("export").stdout.splitlines()
             if orjson.loads(line)["record"] == "event"]
 
 
-def test_a_fact_retracted_and_recorded_again_survives_export_and_import(cli, copy_url, tmp_path):
+def test_a_fact_retracted_and_recorded_again_survives_export_and_import(cli, second_url, tmp_path):
     cli(f"import {jsonl(tmp_path, [SOURCE, person('a-a')])}")
     wrong = cli("record a-a detained --on 2022-01-09 --source src").stdout.split()[0]
     cli(f"retract a-a {wrong} --reason 'wrong date'")
@@ -243,7 +228,7 @@ def test_a_fact_retracted_and_recorded_again_survives_export_and_import(cli, cop
     cli("record a-a released --on 2022-03 --source src")
     exported = str(tmp_path / "all.jsonl")
     cli(f"export -o {exported}")
-    copy = Cli(copy_url)
+    copy = Cli(second_url)
 
     copy(f"import {exported}")
 

@@ -23,7 +23,7 @@ from casetrail.domain.person import person_id
 from casetrail.store.storage import StoreURL
 from casetrail.domain.rules import load_rules
 from tests.cli.conftest import Cli
-from tests.conftest import PG_URL, _pg_connect
+from tests.conftest import _pg_connect
 from tests.integration.test_integrity import Raw
 
 DATASET = Path(__file__).parents[2] / "examples" / "january2022.yaml"
@@ -76,18 +76,6 @@ def keyed(url: str, key: str | None) -> Cli:
 
 def new_key() -> str:
     return AESCipher.create_key(32)
-
-
-@pytest.fixture
-def other_url(store_url, tmp_path):
-    """A second, empty store of the same kind."""
-    if not store_url.startswith("postgresql"):
-        yield str(tmp_path / "other.db")
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    yield f"{PG_URL}?schema={schema}"
-    with _pg_connect() as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def _schema(url: str) -> str:
@@ -170,10 +158,10 @@ def test_no_name_place_or_note_is_stored_in_plaintext_with_a_key(store_url, encr
         assert found == NEEDLES and NAMES <= found
 
 
-def test_answers_with_the_key_are_those_of_the_same_dataset_in_a_plaintext_store(store_url, other_url):
+def test_answers_with_the_key_are_those_of_the_same_dataset_in_a_plaintext_store(store_url, second_url):
     encrypted = keyed(store_url, new_key())
     encrypted(["import", str(DATASET)])
-    plain = keyed(other_url, None)  # the same history: export keeps ids and record times
+    plain = keyed(second_url, None)  # the same history: export keeps ids and record times
     plain(["import", "-", "--format", "jsonl"], input=encrypted("export").stdout)
 
     for line in QUERIES:
@@ -198,25 +186,25 @@ READS = ["lists", "list fatalities", "show omarov-aslanbek", "person list", "sou
          "audit omarov-aslanbek", "people --name omarov"]
 
 
-def test_a_key_that_does_not_fit_the_store_is_one_line_and_changes_nothing(store_url, other_url):
+def test_a_key_that_does_not_fit_the_store_is_one_line_and_changes_nothing(store_url, second_url):
     key = new_key()
     keyed(store_url, key)(["import", str(DATASET)])
     keyed(store_url, key)("lists")  # the read models too
-    keyed(other_url, None)("person add omarov-aslanbek --name 'Aslanbek Omarov'")  # a plaintext store
-    keyed(other_url, None)("lists")
-    shown, other = StoreURL.parse(store_url).shown, StoreURL.parse(other_url).shown
+    keyed(second_url, None)("person add omarov-aslanbek --name 'Aslanbek Omarov'")  # a plaintext store
+    keyed(second_url, None)("lists")
+    shown, other = StoreURL.parse(store_url).shown, StoreURL.parse(second_url).shown
     cases = [
         (store_url, new_key(), f"Error: cannot decrypt the store {shown}: CASETRAIL_KEY is not the key it was "
                                "written with"),
         (store_url, None, f"Error: store {shown} is encrypted: set CASETRAIL_KEY to its key"),
         (store_url, "", f"Error: store {shown} is encrypted: set CASETRAIL_KEY to its key"),
-        (other_url, key, f"Error: store {other} was written without encryption, but CASETRAIL_KEY is set: "
+        (second_url, key, f"Error: store {other} was written without encryption, but CASETRAIL_KEY is set: "
                          "unset it (a store is encrypted from its first event or not at all)"),
     ]
     malformed = ("Error: CASETRAIL_KEY is not a key (base64 of 16, 24 or 32 bytes): make one with "
                  "'casetrail key new' and set it with export CASETRAIL_KEY=...")
     for bad in ("secret", base64.b64encode(b"ten bytes!").decode(), key[:-2], key + "A", "not base64 at all!!!"):
-        cases += [(store_url, bad, malformed), (other_url, bad, malformed)]
+        cases += [(store_url, bad, malformed), (second_url, bad, malformed)]
 
     for url, given, message in cases:
         before = tables(url)
