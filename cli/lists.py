@@ -132,6 +132,7 @@ def _check_value(facet: str, value: str) -> None:
     declared = FACET[facet]
     if declared.allows(value):
         return
+    what = f"is not {'an' if facet[0] in 'aeiou' else 'a'} {facet}"
     if declared.values is None:
-        raise BadInput(f"--{facet} '{value}' is not a {facet}: give {declared.like}")
-    raise BadInput(f"--{facet} '{value}' is not a {facet}; choose one of: {declared.choices}")
+        raise BadInput(f"--{facet} '{value}' {what}: give {declared.like}")
+    raise BadInput(f"--{facet} '{value}' {what}; choose one of: {declared.choices}")
