@@ -106,7 +106,7 @@ class Fact(PersonEvent):
 
     Everything particular to a type is declared on its class, once: the class
     variables below (not fields, so nothing stored changes), how it changes a State
-    (``step``) and what it refuses (``refusal``). Defining the class registers it in
+    (``step``) and what it refuses (``own_refusal``). Defining the class registers it in
     FACT_TYPES; the CLI, the picture and the fold read it from there.
     """
 
@@ -142,15 +142,18 @@ class Fact(PersonEvent):
         return state
 
     def refusal(self, state: State) -> str | None:
-        """Why this fact cannot follow ``state``, or None when it can. Every type refuses to
-        follow a death unless it is declared ``after_death``; a type with refusals of its own
-        asks this first, so the death is what a fact after it is told."""
+        """Why this fact cannot follow ``state``, or None when it can: a death first (only the
+        types declared ``after_death`` may follow one), then the type's ``own_refusal``."""
         died = state.died
         if died is None or self.after_death:
-            return None
+            return self.own_refusal(state)
         allowed = listed([name for name, cls in FACT_TYPES.items() if cls.after_death])
         return (f"{self.type} on {self.on.text} comes after the death on {died.on} (event {short(died.id)}); "
                 f"only {allowed} may follow a death; if a date is wrong, {FIX}")
+
+    def own_refusal(self, state: State) -> str | None:
+        """What this type refuses to follow besides a death; by default nothing."""
+        return None
 
 
 FACT_TYPES: dict[str, type[Fact]] = {}  # every type, in the order the CLI lists them
@@ -194,10 +197,9 @@ class Detained(Fact):
     def step(self, state: State) -> State:
         return enter(state, "detained", self)
 
-    def refusal(self, state: State) -> str | None:
-        problem = super().refusal(state)
-        if problem or state.custody != "detained":
-            return problem
+    def own_refusal(self, state: State) -> str | None:
+        if state.custody != "detained":
+            return None
         since = state.custody_event
         return (f"detained on {self.on.text} but already detained since {since.on} (event {short(since.id)}); "
                 f"if it is the same detention it is already recorded, otherwise record the release in between")
@@ -216,10 +218,9 @@ class PlacedUnderHouseArrest(Fact):
     def step(self, state: State) -> State:
         return enter(state, "house_arrest", self)
 
-    def refusal(self, state: State) -> str | None:
-        problem = super().refusal(state)
-        if problem or state.custody != "house_arrest":
-            return problem
+    def own_refusal(self, state: State) -> str | None:
+        if state.custody != "house_arrest":
+            return None
         since = state.custody_event
         return (f"placed_under_house_arrest on {self.on.text} but already under house arrest since {since.on} "
                 f"(event {short(since.id)}); record the release in between or retract one of the two")
@@ -238,10 +239,9 @@ class Released(Fact):
     def step(self, state: State) -> State:
         return enter(state, "free", self)
 
-    def refusal(self, state: State) -> str | None:
-        problem = super().refusal(state)
-        if problem or state.custody in IN_CUSTODY:
-            return problem
+    def own_refusal(self, state: State) -> str | None:
+        if state.custody in IN_CUSTODY:
+            return None
         return (f"released on {self.on.text} but {custody_words(state)}; record the detention first "
                 f"(an approximate date such as {self.on.earliest.year}~ will do) or {FIX}")
 
@@ -274,10 +274,9 @@ class ChargesDropped(Fact):
     def step(self, state: State) -> State:
         return with_(state, legal="cleared")
 
-    def refusal(self, state: State) -> str | None:
-        problem = super().refusal(state)
-        if problem or state.legal == "accused":
-            return problem
+    def own_refusal(self, state: State) -> str | None:
+        if state.legal == "accused":
+            return None
         return (f"charges_dropped on {self.on.text} but no charge is pending then (legal status: {state.legal}); "
                 f"record the charge first or {FIX}")
 
@@ -360,10 +359,9 @@ class AppealDecided(Fact):
         cleared = self.outcome == Outcome.overturned and state.legal == "convicted"
         return with_(state, appeal_pending=False, legal="cleared" if cleared else state.legal)
 
-    def refusal(self, state: State) -> str | None:
-        problem = super().refusal(state)
-        if problem or state.appeal_pending:
-            return problem
+    def own_refusal(self, state: State) -> str | None:
+        if state.appeal_pending:
+            return None
         return (f"appeal_decided on {self.on.text} but no appeal is pending then; record the appeal first "
                 f"(appealed, an approximate date will do) or {FIX}")
 

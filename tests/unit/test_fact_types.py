@@ -45,8 +45,8 @@ def interrogated():
         def step(self, state: State) -> State:
             return with_(state, legal="questioned")
 
-        def refusal(self, state: State) -> str | None:
-            return super().refusal(state) or (None if state.custody != "house_arrest" else "held incommunicado")
+        def own_refusal(self, state: State) -> str | None:
+            return "held incommunicado" if state.custody == "house_arrest" else None
 
     yield Interrogated
     del FACT_TYPES["interrogated"]
