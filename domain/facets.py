@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Callable
 
 from casetrail.domain.events import SLUG
@@ -48,16 +49,16 @@ def _compensation(state: State) -> str:
 
 
 DECLARED = (
-    Facet("custody", lambda s: s.custody, ("never_detained", "detained", "house_arrest", "imprisoned", "free"),
+    Facet("custody", attrgetter("custody"), ("never_detained", "detained", "house_arrest", "imprisoned", "free"),
           label="custody"),
-    Facet("legal", lambda s: s.legal, ("none", "accused", "convicted", "acquitted", "cleared"), label="legal"),
+    Facet("legal", attrgetter("legal"), ("none", "accused", "convicted", "acquitted", "cleared"), label="legal"),
     Facet("appeal", lambda s: "pending" if s.appeal_pending else "none", ("none", "pending"),
           label="appeal pending", shown=lambda s: "yes" if s.appeal_pending else "no"),
-    Facet("vital", lambda s: s.vital, ("alive", "deceased"), label="vital"),
+    Facet("vital", attrgetter("vital"), ("alive", "deceased"), label="vital"),
     Facet("designation", lambda s: s.designation or "none", like="a snake_case word such as accidental_victim, or none",
           pattern=SLUG, width=80, label="designation", shown=lambda s: s.designation or "-"),
     Facet("compensation", _compensation, like="what was awarded, such as 7,000,000 KZT, or none", width=None),
-    Facet("headline", lambda s: s.headline,
+    Facet("headline", attrgetter("headline"),
           ("at_large", "detained", "house_arrest", "imprisoned", "released", "deceased"), summary=True,
           label="headline"),
 )
@@ -67,9 +68,13 @@ FACETS = tuple(FACET)  # the order of facet_values: rules index it, and changes 
 LISTED = tuple(f for f in DECLARED if f.summary) + tuple(f for f in DECLARED if not f.summary)
 
 
+# attrgetter and a list, not lambdas and a generator: every step of every timeline reads the facets.
+_READERS = tuple(facet.read for facet in DECLARED)
+
+
 def facet_values(state: State) -> tuple[str, ...]:
     """The state's facets, in the order of FACETS."""
-    return tuple(facet.read(state) for facet in DECLARED)
+    return tuple([read(state) for read in _READERS])
 
 
 INITIAL = facet_values(State())
