@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import sys
-from typing import Annotated, Optional
+import inspect
+import typing
+from typing import Annotated, Callable, Optional
 
 import typer
 
@@ -12,10 +14,9 @@ from casetrail.cli.context import views
 from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 from casetrail.domain.errors import BadInput
-from casetrail.domain.events import SLUG
 from casetrail.store.formats import csv_cell
 from casetrail.domain.fold import IN_CUSTODY
-from casetrail.domain.facets import VALUES
+from casetrail.domain.facets import FACET, LISTED, Facet
 from casetrail.projections.times import At
 from casetrail.domain.words import counted
 
@@ -75,33 +76,41 @@ def list_(ctx: typer.Context, name: ListName, as_of: AsOf = None, known_at: Know
                 for m in members])
 
 
-def _facet_option(facet: str):
-    allowed = VALUES[facet]
-    shown = ", ".join(allowed) if allowed else "a slug such as accidental_victim, or none"
-    return typer.Option(f"--{facet}", help=f"Only people whose {facet} is this ({shown}).")
+def _facet_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give the people search one option per facet (domain/facets.py), the summary first, before its own."""
+
+    def option(facet: Facet) -> inspect.Parameter:
+        words = f"Only people whose {facet.name} is this ({facet.choices})."
+        annotation = Annotated[Optional[str], typer.Option(f"--{facet.name}", help=words)]
+        return inspect.Parameter(facet.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+
+    hints = typing.get_type_hints(command, include_extras=True)  # the annotations are strings here
+    own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(command).parameters.values()
+           if p.kind != p.VAR_KEYWORD]
+    params = [own[0], *(option(facet) for facet in LISTED), *(p.replace(kind=p.KEYWORD_ONLY) for p in own[1:])]
+    command.__signature__ = inspect.Signature(params)
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    return command
 
 
+@_facet_options
 def people(
     ctx: typer.Context,
-    headline: Annotated[Optional[str], _facet_option("headline")] = None,
-    custody: Annotated[Optional[str], _facet_option("custody")] = None,
-    legal: Annotated[Optional[str], _facet_option("legal")] = None,
-    vital: Annotated[Optional[str], _facet_option("vital")] = None,
-    designation: Annotated[Optional[str], _facet_option("designation")] = None,
     name: Annotated[Optional[str], typer.Option("--name", help="Part of a name or alias, any case.")] = None,
     as_of: AsOf = None,
     known_at: KnownAt = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many people.")] = None,
     json: JsonFlag = False,
+    **facets: Optional[str],
 ) -> None:
-    """Find people by their status on a date: headline, custody, legal status, designation, name.
+    """Find people by their status on a date: headline, custody, legal status, appeal, vital, designation,
+    compensation, name.
 
     --custody detained (house_arrest, imprisoned) finds the living; add --vital deceased for those who died so held.
 
     Example: casetrail people --headline detained --as-of 2022-01-20
     """
-    wanted = {facet: value for facet, value in (("headline", headline), ("custody", custody), ("legal", legal),
-                                                ("vital", vital), ("designation", designation)) if value}
+    wanted = {facet.name: facets[facet.name] for facet in LISTED if facets.get(facet.name)}
     for facet, value in wanted.items():
         _check_value(facet, value)
     if wanted.get("custody") in IN_CUSTODY and "vital" not in wanted:
@@ -120,12 +129,10 @@ def people(
 
 
 def _check_value(facet: str, value: str) -> None:
-    allowed = VALUES[facet]
-    if allowed is None:
-        if not SLUG.match(value):
-            raise BadInput(f"--{facet} '{value}' is not a {facet}: give a snake_case word such as accidental_victim")
+    declared = FACET[facet]
+    if declared.allows(value):
         return
-    if value not in allowed:
-        raise BadInput(f"--{facet} '{value}' is not a {facet}; choose one of: {', '.join(allowed)}")
-
-
+    what = f"is not {'an' if facet[0] in 'aeiou' else 'a'} {facet}"
+    if declared.values is None:
+        raise BadInput(f"--{facet} '{value}' {what}: give {declared.like}")
+    raise BadInput(f"--{facet} '{value}' {what}; choose one of: {declared.choices}")

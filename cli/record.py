@@ -38,51 +38,6 @@ app = typer.Typer(cls=RecordGroup, help="Append a cited fact to a person's strea
                        "Example: casetrail record omarov-aslanbek detained --on 2022-01-09 --place Aqtobe --source rferl-omarov",
                   no_args_is_help=True)
 
-SUMMARY = {
-    "detained": "Taken into custody: custody becomes detained.",
-    "placed_under_house_arrest": "Moved to (or put under) house arrest.",
-    "released": "Let go from any custody: custody becomes free.",
-    "charged": "Accused of a crime: legal becomes accused.",
-    "charges_dropped": "Charges withdrawn: legal becomes cleared.",
-    "sentenced": "Convicted and sentenced; a prison sentence makes custody imprisoned.",
-    "acquitted": "Found not guilty: legal becomes acquitted.",
-    "appealed": "An appeal or claim lodged; appeal pending until decided.",
-    "appeal_decided": "An appeal or claim decided; 'overturned' clears a conviction.",
-    "designated": "Officially labelled (terrorist, accidental_victim, ...); a change is a reclassification.",
-    "died": "Death: vital becomes deceased.",
-    "compensated": "Compensation awarded (exact amount and ISO currency).",
-    "allegation": "An allegation of torture, ill-treatment, ...",
-    "noted": "A cited fact that fits no other type; changes nothing.",
-}
-
-EXAMPLE = {
-    "detained": '--on 2022-01-09 --place Aqtobe --by "security forces" --source rferl-omarov',
-    "placed_under_house_arrest": "--on 2022-05~ --by \"Aqtobe court\" --source rferl-omarov",
-    "released": "--on 2022-10~ --grounds \"end of house arrest\" --source rferl-omarov",
-    "charged": "--on 2022-01 --charge \"organizing mass disorder\" --article 272 --source rferl-omarov",
-    "charges_dropped": "--on 2022-03 --reason \"no evidence\" --source rferl-omarov",
-    "sentenced": "--on 2023-02 --court \"Aqtobe court\" --kind restricted_freedom --term-months 36 --source rferl-omarov",
-    "acquitted": "--on 2023-02 --court \"Aqtobe court\" --source rferl-omarov",
-    "appealed": "--on 2023 --court \"Aqtobe court\" --by defence --claim 40000000 --currency KZT --source rferl-omarov",
-    "appeal_decided": "--on 2024-08-31 --court \"Aqtobe court\" --outcome partly_granted --source rferl-omarov",
-    "designated": "--on 2022-01 --designation terrorist --by \"prosecutor general\" --source rferl-omarov",
-    "died": "--on 2022-01 --cause \"gunshot\" --place Almaty --source rferl-omarov",
-    "compensated": "--on 2024-08-31 --amount 3500000 --currency KZT --claimed 40000000 --source rferl-omarov",
-    "allegation": "--on 2022-01~ --kind torture --by \"Aslanbek Omarov\" --against police --source rferl-omarov",
-    "noted": "--on 2023-02 --text \"sentenced with 15 others\" --source rferl-omarov",
-}
-
-FIELD_HELP = {
-    "place": "Where.", "by": "Who did it (an authority, a court, a party).", "facility": "Where held.",
-    "grounds": "Why released: bail, end of term, amnesty, acquittal, ...", "charge": "The accusation.",
-    "article": "Article of the criminal code.", "reason": "Why.", "court": "Which court.",
-    "term_months": "Term in months.", "charges": "What the sentence is for (repeat).",
-    "claim": "Amount claimed (exact digits).", "currency": "ISO 4217 code, e.g. KZT, USD.",
-    "designation": "The label: terrorist, accidental_victim, victim, participant, ...",
-    "cause": "Cause of death.", "amount": "Amount awarded (exact digits).", "claimed": "Amount claimed.",
-    "payer": "Who pays.", "kind": "The kind.", "against": "Against whom.", "text": "The fact, in words.",
-}
-
 @app.callback()
 def record(key: Annotated[str, typer.Argument(metavar="KEY", help="The person, e.g. omarov-aslanbek.")]) -> None:
     """Append a cited fact to a person's stream. Run 'casetrail record KEY TYPE --help' for a type's fields.
@@ -103,9 +58,9 @@ def _is_list(annotation: Any) -> bool:
     return typing.get_origin(annotation) is list or any(typing.get_origin(a) is list for a in args)
 
 
-def _option(name: str, field: Any) -> inspect.Parameter:
+def _option(name: str, field: Any, cls: type[Fact]) -> inspect.Parameter:
     flag = "--" + name.replace("_", "-")
-    help_text = FIELD_HELP.get(name, "")
+    help_text = cls.field_help.get(name, "")
     choices = _choices(field.annotation)
     if choices:
         help_text += " One of: " + ", ".join(choices) + "."
@@ -124,7 +79,7 @@ def _command(cls: type[Fact]) -> Any:
             Optional[str], typer.Option("--on", help="When it happened: 2022-01-09, 2022-01, 2022, with ~ or ?. [required]")]),
         inspect.Parameter("source", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option("--source", help="A source key, or a URL (registered on first use). [required]")]),
-        *(_option(name, field) for name, field in own),
+        *(_option(name, field, cls) for name, field in own),
         inspect.Parameter("note", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option("--note", help="A remark, e.g. 'sentenced with 15 others'.")]),
         inspect.Parameter("group", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
@@ -145,10 +100,15 @@ def _command(cls: type[Fact]) -> Any:
     command.__signature__ = inspect.Signature(params)
     command.__annotations__ = {p.name: p.annotation for p in params}
     command.__name__ = cls.type
-    command.__doc__ = (f"{SUMMARY[cls.type]} Prints the new event's id.\n\n"
-                       f"Example: casetrail record omarov-aslanbek {cls.type} {EXAMPLE[cls.type]}")
+    command.__doc__ = (f"{cls.summary} Prints the new event's id.\n\n"
+                       f"Example: casetrail record omarov-aslanbek {cls.type} {cls.example}")
     return command
 
 
-for _type, _cls in FACT_TYPES.items():
-    app.command(_type, short_help=SUMMARY[_type])(_command(_cls))
+def add_commands(group: typer.Typer) -> None:
+    """One sub-command per registered fact type, its help read off the type's class."""
+    for name, cls in FACT_TYPES.items():
+        group.command(name, short_help=cls.summary)(_command(cls))
+
+
+add_commands(app)

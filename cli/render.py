@@ -19,6 +19,7 @@ from rich.text import Text
 
 from casetrail.domain.dates import time_text
 from casetrail.domain.events import Fact, PersonEvent, Retracted
+from casetrail.domain.facets import LISTED
 from casetrail.domain.fold import Folded, Money, State, short
 from casetrail.domain.money import amount_text
 
@@ -211,15 +212,11 @@ def when_text(folded: Folded) -> str:
 
 
 def print_status(state: State, days: int) -> None:
-    facets = [
-        ("headline", state.headline), ("custody", state.custody), ("legal", state.legal),
-        ("appeal pending", "yes" if state.appeal_pending else "no"), ("vital", state.vital),
-        ("designation", state.designation or "-"), ("days in custody", str(days)),
-    ]
+    rows = [(facet.label, (facet.shown or facet.read)(state)) for facet in LISTED if facet.label]
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    for label, value in facets:
+    for label, value in [*rows, ("days in custody", str(days))]:
         grid.add_row(label, value)
     for currency, money in state.compensation:
         grid.add_row("compensation", money_text(currency, money))

@@ -1,6 +1,7 @@
 """casetrail.domain: the pure model, and everything that is pure over it.
 
-Dates, money, text rules, the events, the Person and Source aggregates, the one fold
+Dates, money, text rules, the events (each type declaring all that is particular to it) and
+the state they step, the Person and Source aggregates, the one fold
 every reader shares, facets, list rules, the timeline of changes and the explanations
 built on it (why, corrections).
 

@@ -18,8 +18,10 @@ from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from casetrail.domain.dates import FuzzyDate
-from casetrail.domain.money import Amount, Currency, check_minor_units
+from casetrail.domain.money import Amount, Currency, check_minor_units, exact_sum
+from casetrail.domain.state import FIX, IN_CUSTODY, Money, State, custody_words, enter, short, with_
 from casetrail.domain.text import LongText, Reference, Text, from_store
+from casetrail.domain.words import listed
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -100,7 +102,23 @@ class Registered(PersonEvent, CanInitAggregate[UUID]):
 
 
 class Fact(PersonEvent):
-    """A cited fact about the world, with the day (fuzzy) it happened."""
+    """A cited fact about the world, with the day (fuzzy) it happened.
+
+    Everything particular to a type is declared on its class, once: the class
+    variables below (not fields, so nothing stored changes), how it changes a State
+    (``step``) and what it refuses (``own_refusal``). Defining the class registers it in
+    FACT_TYPES; the CLI, the picture and the fold read it from there.
+    """
+
+    # Story order among facts that share their dates (fold.story_order): custody and courts
+    # first, then a death, then what may still follow a death (designations, compensation).
+    rank: ClassVar[int]
+    summary: ClassVar[str]  # one line: what it is and what it changes
+    example: ClassVar[str]  # the options of a `casetrail record KEY TYPE` that works
+    field_help: ClassVar[dict[str, str]] = {}  # --help words of its own fields
+    category: ClassVar[str]  # what the picture calls its markers, and colours them by
+    after_death: ClassVar[bool] = False  # may still be recorded after the person's death
+    before_birth: ClassVar[bool] = False  # may be dated wholly before the person's year of birth
 
     id: UUID = Field(default_factory=uuid4)
     on: FuzzyDate
@@ -108,55 +126,206 @@ class Fact(PersonEvent):
     note: LongText | None = None
     group: Text | None = None
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "type" in cls.__dict__:
+            _register(cls)
+
     def fields(self) -> dict[str, Any]:
         """The type's own fields, as JSON-ready values, without the envelope."""
         data = self.model_dump(mode="json", exclude=_COMMON, exclude_none=True)
         return {k: v for k, v in data.items() if v != []}
 
+    def step(self, state: State) -> State:
+        """The state right after this fact; by default it changes nothing (a cited note)."""
+        return state
+
+    def refusal(self, state: State) -> str | None:
+        """Why this fact cannot follow ``state``, or None when it can: a death first (only the
+        types declared ``after_death`` may follow one), then the type's ``own_refusal``."""
+        died = state.died
+        if died is None or self.after_death:
+            return self.own_refusal(state)
+        allowed = listed([name for name, cls in FACT_TYPES.items() if cls.after_death])
+        return (f"{self.type} on {self.on.text} comes after the death on {died.on} (event {short(died.id)}); "
+                f"only {allowed} may follow a death; if a date is wrong, {FIX}")
+
+    def own_refusal(self, state: State) -> str | None:
+        """What this type refuses to follow besides a death; by default nothing."""
+        return None
+
+
+FACT_TYPES: dict[str, type[Fact]] = {}  # every type, in the order the CLI lists them
+_DECLARED = ("rank", "summary", "example", "category")
+
+
+def _register(cls: type[Fact]) -> None:
+    """Add a type to FACT_TYPES, refusing one that lacks a declaration or repeats a name or rank:
+    a mistake here would otherwise show only when a user met it."""
+    missing = [name for name in _DECLARED if name not in cls.__dict__]
+    if missing:
+        raise TypeError(f"fact type {cls.__name__} must declare {', '.join(missing)}")
+    own = set(cls.model_fields) - set(Fact.model_fields)
+    stray = set(cls.field_help) - own
+    if stray:
+        raise TypeError(f"fact type {cls.__name__} has help for fields it does not have: {', '.join(sorted(stray))}")
+    for other in FACT_TYPES.values():
+        if other.rank == cls.rank and other.type != cls.type:
+            raise TypeError(f"fact types {other.__name__} and {cls.__name__} share the rank {cls.rank}")
+    FACT_TYPES[cls.type] = cls
+
+
+BY = "Who did it (an authority, a court, a party)."
+COURT = "Which court."
+WHERE = "Where."
+SOURCE = "--source rferl-omarov"
+
 
 class Detained(Fact):
     type: ClassVar[str] = "detained"
+    rank: ClassVar[int] = 0
+    summary: ClassVar[str] = "Taken into custody: custody becomes detained."
+    example: ClassVar[str] = f'--on 2022-01-09 --place Aqtobe --by "security forces" {SOURCE}'
+    field_help: ClassVar[dict[str, str]] = {"place": WHERE, "by": BY, "facility": "Where held."}
+    category: ClassVar[str] = "custody change"
+
     place: Text | None = None
     by: Text | None = None
     facility: Text | None = None
 
+    def step(self, state: State) -> State:
+        return enter(state, "detained", self)
 
-class Charged(Fact):
-    type: ClassVar[str] = "charged"
-    charge: Text
-    article: Text | None = None
+    def own_refusal(self, state: State) -> str | None:
+        if state.custody != "detained":
+            return None
+        since = state.custody_event
+        return (f"detained on {self.on.text} but already detained since {since.on} (event {short(since.id)}); "
+                f"if it is the same detention it is already recorded, otherwise record the release in between")
 
 
 class PlacedUnderHouseArrest(Fact):
     type: ClassVar[str] = "placed_under_house_arrest"
+    rank: ClassVar[int] = 2
+    summary: ClassVar[str] = "Moved to (or put under) house arrest."
+    example: ClassVar[str] = f'--on 2022-05~ --by "Aqtobe court" {SOURCE}'
+    field_help: ClassVar[dict[str, str]] = {"by": BY}
+    category: ClassVar[str] = "custody change"
+
     by: Text | None = None
+
+    def step(self, state: State) -> State:
+        return enter(state, "house_arrest", self)
+
+    def own_refusal(self, state: State) -> str | None:
+        if state.custody != "house_arrest":
+            return None
+        since = state.custody_event
+        return (f"placed_under_house_arrest on {self.on.text} but already under house arrest since {since.on} "
+                f"(event {short(since.id)}); record the release in between or retract one of the two")
+
+
+class Released(Fact):
+    type: ClassVar[str] = "released"
+    rank: ClassVar[int] = 6
+    summary: ClassVar[str] = "Let go from any custody: custody becomes free."
+    example: ClassVar[str] = f'--on 2022-10~ --grounds "end of house arrest" {SOURCE}'
+    field_help: ClassVar[dict[str, str]] = {"grounds": "Why released: bail, end of term, amnesty, acquittal, ..."}
+    category: ClassVar[str] = "custody change"
+
+    grounds: Text | None = None
+
+    def step(self, state: State) -> State:
+        return enter(state, "free", self)
+
+    def own_refusal(self, state: State) -> str | None:
+        if state.custody in IN_CUSTODY:
+            return None
+        return (f"released on {self.on.text} but {custody_words(state)}; record the detention first "
+                f"(an approximate date such as {self.on.earliest.year}~ will do) or {FIX}")
+
+
+class Charged(Fact):
+    type: ClassVar[str] = "charged"
+    rank: ClassVar[int] = 1
+    summary: ClassVar[str] = "Accused of a crime: legal becomes accused."
+    example: ClassVar[str] = f'--on 2022-01 --charge "organizing mass disorder" --article 272 {SOURCE}'
+    field_help: ClassVar[dict[str, str]] = {"charge": "The accusation.", "article": "Article of the criminal code."}
+    category: ClassVar[str] = "court"
+
+    charge: Text
+    article: Text | None = None
+
+    def step(self, state: State) -> State:
+        return with_(state, legal="accused")
 
 
 class ChargesDropped(Fact):
     type: ClassVar[str] = "charges_dropped"
+    rank: ClassVar[int] = 3
+    summary: ClassVar[str] = "Charges withdrawn: legal becomes cleared."
+    example: ClassVar[str] = f'--on 2022-03 --reason "no evidence" {SOURCE}'
+    field_help: ClassVar[dict[str, str]] = {"reason": "Why."}
+    category: ClassVar[str] = "court"
+
     reason: Text | None = None
 
+    def step(self, state: State) -> State:
+        return with_(state, legal="cleared")
 
-class Acquitted(Fact):
-    type: ClassVar[str] = "acquitted"
-    court: Text | None = None
+    def own_refusal(self, state: State) -> str | None:
+        if state.legal == "accused":
+            return None
+        return (f"charges_dropped on {self.on.text} but no charge is pending then (legal status: {state.legal}); "
+                f"record the charge first or {FIX}")
 
 
 class Sentenced(Fact):
     type: ClassVar[str] = "sentenced"
+    rank: ClassVar[int] = 5
+    summary: ClassVar[str] = "Convicted and sentenced; a prison sentence makes custody imprisoned."
+    example: ClassVar[str] = (f'--on 2023-02 --court "Aqtobe court" --kind restricted_freedom --term-months 36 '
+                              f'{SOURCE}')
+    field_help: ClassVar[dict[str, str]] = {"court": COURT, "kind": "The kind.", "term_months": "Term in months.",
+                                            "charges": "What the sentence is for (repeat)."}
+    category: ClassVar[str] = "court"
+
     court: Text | None = None
     kind: SentenceKind | None = None  # None: the report does not say
     term_months: int | None = Field(default=None, ge=0, le=1200)
     charges: list[Text] = Field(default_factory=list)
 
+    def step(self, state: State) -> State:
+        state = with_(state, legal="convicted")
+        return enter(state, "imprisoned", self) if self.kind == SentenceKind.prison else state
 
-class Released(Fact):
-    type: ClassVar[str] = "released"
-    grounds: Text | None = None
+
+class Acquitted(Fact):
+    type: ClassVar[str] = "acquitted"
+    rank: ClassVar[int] = 4
+    summary: ClassVar[str] = "Found not guilty: legal becomes acquitted."
+    example: ClassVar[str] = f'--on 2023-02 --court "Aqtobe court" {SOURCE}'
+    field_help: ClassVar[dict[str, str]] = {"court": COURT}
+    category: ClassVar[str] = "court"
+    after_death: ClassVar[bool] = True
+
+    court: Text | None = None
+
+    def step(self, state: State) -> State:
+        return with_(state, legal="acquitted")
 
 
 class Appealed(Fact):
     type: ClassVar[str] = "appealed"
+    rank: ClassVar[int] = 9
+    summary: ClassVar[str] = "An appeal or claim lodged; appeal pending until decided."
+    example: ClassVar[str] = (f'--on 2023 --court "Aqtobe court" --by defence --claim 40000000 --currency KZT '
+                              f'{SOURCE}')
+    field_help: ClassVar[dict[str, str]] = {"court": COURT, "by": BY, "claim": "Amount claimed (exact digits).",
+                                            "currency": "ISO 4217 code, e.g. KZT, USD."}
+    category: ClassVar[str] = "court"
+
     court: Text | None = None
     by: AppealBy | None = None
     claim: Amount | None = None
@@ -170,28 +339,84 @@ class Appealed(Fact):
             check_minor_units(self.claim, self.currency, "claim")
         return self
 
+    def step(self, state: State) -> State:
+        return with_(state, appeal_pending=True)
+
 
 class AppealDecided(Fact):
     type: ClassVar[str] = "appeal_decided"
+    rank: ClassVar[int] = 11
+    summary: ClassVar[str] = "An appeal or claim decided; 'overturned' clears a conviction."
+    example: ClassVar[str] = f'--on 2024-08-31 --court "Aqtobe court" --outcome partly_granted {SOURCE}'
+    field_help: ClassVar[dict[str, str]] = {"court": COURT}
+    category: ClassVar[str] = "court"
+    after_death: ClassVar[bool] = True
+
     court: Text | None = None
     outcome: Outcome
 
+    def step(self, state: State) -> State:
+        cleared = self.outcome == Outcome.overturned and state.legal == "convicted"
+        return with_(state, appeal_pending=False, legal="cleared" if cleared else state.legal)
 
-class Allegation(Fact):
-    type: ClassVar[str] = "allegation"
-    kind: Slug
-    by: Text | None = None
-    against: Text | None = None
+    def own_refusal(self, state: State) -> str | None:
+        if state.appeal_pending:
+            return None
+        return (f"appeal_decided on {self.on.text} but no appeal is pending then; record the appeal first "
+                f"(appealed, an approximate date will do) or {FIX}")
 
 
 class Designated(Fact):
     type: ClassVar[str] = "designated"
+    rank: ClassVar[int] = 12
+    summary: ClassVar[str] = "Officially labelled (terrorist, accidental_victim, ...); a change is a reclassification."
+    example: ClassVar[str] = f'--on 2022-01 --designation terrorist --by "prosecutor general" {SOURCE}'
+    field_help: ClassVar[dict[str, str]] = {
+        "designation": "The label: terrorist, accidental_victim, victim, participant, ...", "by": BY}
+    category: ClassVar[str] = "designation"
+    after_death: ClassVar[bool] = True
+
     designation: Slug
     by: Text | None = None
+
+    def step(self, state: State) -> State:
+        return with_(state, designation=self.designation)
+
+
+class Died(Fact):
+    type: ClassVar[str] = "died"
+    rank: ClassVar[int] = 10
+    summary: ClassVar[str] = "Death: vital becomes deceased."
+    example: ClassVar[str] = f'--on 2022-01 --cause "gunshot" --place Almaty {SOURCE}'
+    field_help: ClassVar[dict[str, str]] = {"cause": "Cause of death.", "place": WHERE}
+    category: ClassVar[str] = "death"
+
+    cause: Text | None = None
+    place: Text | None = None
+
+    def step(self, state: State) -> State:
+        return with_(state, vital="deceased", died=self)
+
+    def refusal(self, state: State) -> str | None:
+        # A second death: this says more than the rule every type follows after a death.
+        died = state.died
+        if died is None:
+            return None
+        return (f"died on {self.on.text} but already died on {died.on} (event {short(died.id)}); "
+                f"retract one of the two deaths")
 
 
 class Compensated(Fact):
     type: ClassVar[str] = "compensated"
+    rank: ClassVar[int] = 13
+    summary: ClassVar[str] = "Compensation awarded (exact amount and ISO currency)."
+    example: ClassVar[str] = f"--on 2024-08-31 --amount 3500000 --currency KZT --claimed 40000000 {SOURCE}"
+    field_help: ClassVar[dict[str, str]] = {
+        "amount": "Amount awarded (exact digits).", "currency": "ISO 4217 code, e.g. KZT, USD.",
+        "claimed": "Amount claimed.", "payer": "Who pays."}
+    category: ClassVar[str] = "compensation"
+    after_death: ClassVar[bool] = True
+
     amount: Amount
     currency: Currency
     claimed: Amount | None = None
@@ -205,16 +430,42 @@ class Compensated(Fact):
             check_minor_units(self.claimed, self.currency, "claimed")
         return self
 
+    def step(self, state: State) -> State:
+        money = state.money()
+        old = money.get(self.currency, Money())
+        money[self.currency] = Money(exact_sum(old.awarded, self.amount), exact_sum(old.claimed, self.claimed or 0))
+        return with_(state, compensation=tuple(sorted(money.items())))
+
+
+class Allegation(Fact):
+    type: ClassVar[str] = "allegation"
+    rank: ClassVar[int] = 7
+    summary: ClassVar[str] = "An allegation of torture, ill-treatment, ..."
+    example: ClassVar[str] = f'--on 2022-01~ --kind torture --by "Aslanbek Omarov" --against police {SOURCE}'
+    field_help: ClassVar[dict[str, str]] = {"kind": "The kind.", "by": BY, "against": "Against whom."}
+    category: ClassVar[str] = "allegation"
+
+    kind: Slug
+    by: Text | None = None
+    against: Text | None = None
+
+    def step(self, state: State) -> State:
+        return with_(state, allegations=state.allegations + (self,))
+
 
 class Noted(Fact):
     type: ClassVar[str] = "noted"
+    rank: ClassVar[int] = 8
+    summary: ClassVar[str] = "A cited fact that fits no other type; changes nothing."
+    example: ClassVar[str] = f'--on 2023-02 --text "sentenced with 15 others" {SOURCE}'
+    field_help: ClassVar[dict[str, str]] = {"text": "The fact, in words."}
+    category: ClassVar[str] = "note"
+    after_death: ClassVar[bool] = True
+    # A family's story or a place's history may reach back before a birth; a death, a
+    # detention or a trial before birth is a wrong date.
+    before_birth: ClassVar[bool] = True
+
     text: LongText
-
-
-class Died(Fact):
-    type: ClassVar[str] = "died"
-    cause: Text | None = None
-    place: Text | None = None
 
 
 class Retracted(PersonEvent):
@@ -228,15 +479,6 @@ class Retracted(PersonEvent):
 
 
 _COMMON = {"originator_id", "originator_version", "timestamp", "previous", "id", "on", "source", "note", "group"}
-
-FACT_TYPES: dict[str, type[Fact]] = {
-    cls.type: cls
-    for cls in (
-        Detained, PlacedUnderHouseArrest, Released, Charged, ChargesDropped, Sentenced, Acquitted,
-        Appealed, AppealDecided, Designated, Died, Compensated, Allegation, Noted,
-    )
-}
-
 
 class SourceRegistered(BaseModel, CanInitAggregate[UUID]):
     """A source that facts cite: an article, a court record, a testimony."""

@@ -1,40 +1,80 @@
 """A person's state as named facets with string values: what lists and searches test.
 
-Each facet is read off the fold's ``State``; every value is a plain string so that
-one SQL column holds them all and a TOML rule can name them.
+Each facet is declared once, here: how it is read off the fold's ``State``, the values
+it may take, how long a value gets (the read model's column), and how a person's
+status names it. List rules, the people search, the read-model tables and the status
+renderer all read these declarations. Every value is a plain string so that one SQL
+column holds them all and a TOML rule can name them.
 """
 
 from __future__ import annotations
 
-from casetrail.domain.fold import State
+import re
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Callable
+
+from casetrail.domain.events import SLUG
 from casetrail.domain.money import amount_text
+from casetrail.domain.state import State
 
-FACETS = ("custody", "legal", "appeal", "vital", "designation", "compensation", "headline")
 
-# The values a rule may test. None: an open vocabulary (any slug; "none" when unset).
-VALUES: dict[str, tuple[str, ...] | None] = {
-    "custody": ("never_detained", "detained", "house_arrest", "imprisoned", "free"),
-    "legal": ("none", "accused", "convicted", "acquitted", "cleared"),
-    "appeal": ("none", "pending"),
-    "vital": ("alive", "deceased"),
-    "designation": None,
-    "compensation": None,  # "none", or what was awarded: "7,000,000 KZT"
-    "headline": ("at_large", "detained", "house_arrest", "imprisoned", "released", "deceased"),
-}
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    read: Callable[[State], str]  # its value, as rules, rows and searches hold it
+    values: tuple[str, ...] | None = None  # the closed list; None: an open vocabulary
+    like: str = ""  # an open vocabulary's values in words, for help and messages
+    pattern: re.Pattern[str] | None = None  # what an open value must look like; None: any text
+    width: int | None = 40  # the longest value the read model keeps; None: any length
+    summary: bool = False  # sums the others up: listed before them (status row, search options)
+    label: str | None = None  # what a person's status calls it; None: shown its own way (money)
+    shown: Callable[[State], str] | None = None  # its value there, when not the one rules test
+
+    def allows(self, value: str) -> bool:
+        """Whether anyone could ever have this value: the one test list rules and the people search share."""
+        if self.values is not None:
+            return value in self.values
+        return self.pattern is None or bool(self.pattern.match(value))
+
+    @property
+    def choices(self) -> str:
+        """Its values, as a message lists them."""
+        return ", ".join(self.values) if self.values is not None else self.like
+
+
+def _compensation(state: State) -> str:
+    awarded = [f"{amount_text(money.awarded)} {currency}" for currency, money in state.compensation if money.awarded]
+    return "; ".join(awarded) or "none"
+
+
+DECLARED = (
+    Facet("custody", attrgetter("custody"), ("never_detained", "detained", "house_arrest", "imprisoned", "free"),
+          label="custody"),
+    Facet("legal", attrgetter("legal"), ("none", "accused", "convicted", "acquitted", "cleared"), label="legal"),
+    Facet("appeal", lambda s: "pending" if s.appeal_pending else "none", ("none", "pending"),
+          label="appeal pending", shown=lambda s: "yes" if s.appeal_pending else "no"),
+    Facet("vital", attrgetter("vital"), ("alive", "deceased"), label="vital"),
+    Facet("designation", lambda s: s.designation or "none", like="a snake_case word such as accidental_victim, or none",
+          pattern=SLUG, width=80, label="designation", shown=lambda s: s.designation or "-"),
+    Facet("compensation", _compensation, like="what was awarded, such as 7,000,000 KZT, or none", width=None),
+    Facet("headline", attrgetter("headline"),
+          ("at_large", "detained", "house_arrest", "imprisoned", "released", "deceased"), summary=True,
+          label="headline"),
+)
+
+FACET = {facet.name: facet for facet in DECLARED}
+FACETS = tuple(FACET)  # the order of facet_values: rules index it, and changes on one day sort by it
+LISTED = tuple(f for f in DECLARED if f.summary) + tuple(f for f in DECLARED if not f.summary)
+
+
+# attrgetter and a list, not lambdas and a generator: every step of every timeline reads the facets.
+_READERS = tuple(facet.read for facet in DECLARED)
 
 
 def facet_values(state: State) -> tuple[str, ...]:
     """The state's facets, in the order of FACETS."""
-    return (
-        state.custody,
-        state.legal,
-        "pending" if state.appeal_pending else "none",
-        state.vital,
-        state.designation or "none",
-        "; ".join(f"{amount_text(money.awarded)} {currency}" for currency, money in state.compensation if money.awarded)
-        or "none",
-        state.headline,
-    )
+    return tuple([read(state) for read in _READERS])
 
 
 INITIAL = facet_values(State())

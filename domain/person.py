@@ -20,7 +20,7 @@ from casetrail.domain.chain import event_link
 from casetrail.domain.dates import FuzzyDate
 from casetrail.domain.errors import BadInput, NotFound, TimelineConflict
 from casetrail.domain.events import FACT_TYPES, Fact, PersonEvent, Registered, Retracted, SourceRegistered
-from casetrail.domain.fold import BEFORE_BIRTH, Folded, fold, retracted_ids, short
+from casetrail.domain.fold import Folded, fold, retracted_ids, short
 from casetrail.domain.text import shown
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://casetrail.org/streams")
@@ -116,7 +116,7 @@ class Person(BaseAggregate[UUID]):
     def _check_born(self, facts: list[Fact]) -> None:
         """Refuse a fact dated wholly before the person's year of birth."""
         for fact in facts:
-            if self.born is not None and fact.type not in BEFORE_BIRTH and fact.on.latest.year < self.born:
+            if self.born is not None and not fact.before_birth and fact.on.latest.year < self.born:
                 raise TimelineConflict(
                     f"{self.key}: {fact.type} on {fact.on} is before {self.key} was born ({self.born}); "
                     "check the date, or the year of birth given with 'person add --born'", None, fact.on.text)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from casetrail.domain.errors import BadInput
-from casetrail.domain.facets import FACETS, VALUES
+from casetrail.domain.facets import FACET, FACETS
 
 DEFAULT_FILE = Path(__file__).with_name("lists.toml")
 ENV_LISTS = "CASETRAIL_LISTS"
@@ -151,8 +151,7 @@ def _test(test: Any, where: str) -> Test:
         raise BadInput(f"{where}: 'is' takes one value, e.g. is = \"deceased\"; use 'in' for several")
     if not values or not all(isinstance(v, str) and v for v in values):
         raise BadInput(f"{where}: '{op}' takes a value or a list of values, e.g. {op} = [\"detained\", \"imprisoned\"]")
-    allowed = VALUES[facet]
     for value in values:
-        if allowed is not None and value not in allowed:
-            raise BadInput(f"{where}: facet {facet} is never '{value}'; its values are: {', '.join(allowed)}")
+        if not FACET[facet].allows(value):
+            raise BadInput(f"{where}: facet {facet} is never '{value}'; its values are: {FACET[facet].choices}")
     return Test(facet, op, values)

@@ -10,3 +10,8 @@ def counted(number: int, word: str) -> str:
     if number == 1:
         return f"{number} {word}"
     return f"{number} {_PLURALS.get(word, word + 's')}"
+
+
+def listed(words: list[str]) -> str:
+    """``listed(["a", "b", "c"])`` is "a, b and c", as a sentence names several things."""
+    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]])) if words else ""

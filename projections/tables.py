@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
 
+from casetrail.domain.facets import LISTED, Facet
+
 SCHEMA_VERSION = 5  # bump when rows or columns change: the views are then rebuilt
 
 metadata = MetaData()
@@ -63,16 +65,18 @@ sources = Table(
     Column("registered_at", String(32), nullable=False),
 )
 
+
+
+def _status_column(facet: Facet) -> Column:
+    return Column(facet.name, String(facet.width) if facet.width else Text, nullable=False)
+
+
+# A person's facets now, one column each (domain/facets.py declares them): a new facet is a new
+# column, so SCHEMA_VERSION goes up with it (tests/unit/test_facets.py holds the two together).
 status = Table(
     "casetrail_status", metadata,
     Column("person", _NUMBER, primary_key=True, autoincrement=False),
-    Column("headline", String(40), nullable=False),
-    Column("custody", String(40), nullable=False),
-    Column("legal", String(40), nullable=False),
-    Column("appeal", String(40), nullable=False),
-    Column("vital", String(40), nullable=False),
-    Column("designation", String(80), nullable=False),
-    Column("compensation", Text, nullable=False),
+    *(_status_column(facet) for facet in LISTED),
     Column("changed_at", String(32), nullable=False),
 )
 

@@ -18,7 +18,7 @@ from itertools import pairwise
 from typing import Protocol
 
 from casetrail.domain.dates import FuzzyDate
-from casetrail.domain.events import Fact
+from casetrail.domain.events import FACT_TYPES, Fact
 from casetrail.domain.fold import Folded, Step, fold
 from casetrail.domain.rules import Rules
 from casetrail.rendering.story import Story
@@ -164,16 +164,17 @@ NAME_ROW, CUSTODY_ROW, FACT_ROW, LIST_ROW, LANE_GAP = 30, 20, 22, 18, 16
 CHAR = 6.2  # the width of a character at 11px, for laying labels out without measuring them
 
 CUSTODY_COLOURS = {"detained": "#e53935", "house_arrest": "#fb8c00", "imprisoned": "#6a1b9a"}
-CATEGORIES = {  # fact type -> (legend words, colour)
-    **{t: ("custody change", "#455a64") for t in ("detained", "placed_under_house_arrest", "released")},
-    **{t: ("court", "#1565c0") for t in ("charged", "charges_dropped", "sentenced", "acquitted", "appealed",
-                                         "appeal_decided")},
-    "designated": ("designation", "#00897b"),
-    "died": ("death", "#111111"),
-    "compensated": ("compensation", "#2e7d32"),
-    "allegation": ("allegation", "#c79100"),
-    "noted": ("note", "#8d8d8d"),
-}
+# The colour of each category a fact type declares (events.py); a category without one is grey.
+CATEGORY_COLOURS = {"custody change": "#455a64", "court": "#1565c0", "designation": "#00897b", "death": "#111111",
+                    "compensation": "#2e7d32", "allegation": "#c79100", "note": "#8d8d8d"}
+UNCOLOURED = "#8d8d8d"
+
+
+def categories() -> dict[str, str]:
+    """Each category of a registered fact type (legend words) and its colour, in the registry's order."""
+    return {cls.category: CATEGORY_COLOURS.get(cls.category, UNCOLOURED) for cls in FACT_TYPES.values()}
+
+
 RECLASSIFIED = "#c2185b"
 LIST_COLOURS = ("#90caf9", "#a5d6a7", "#ffcc80", "#ce93d8", "#80cbc4", "#f48fb1", "#bcaaa4", "#b0bec5")
 
@@ -311,7 +312,7 @@ def _marker(step: Step, scale: Scale, y: float, sources: Mapping[str, SourceLike
     """A point for an exact day, a bar from earliest to latest day for a fuzzy one; a reclassification
     in its own colour, with a diamond and its label."""
     event, label = step.event, reclassification(step)
-    colour = RECLASSIFIED if label else CATEGORIES[event.type][1]
+    colour = RECLASSIFIED if label else CATEGORY_COLOURS.get(event.category, UNCOLOURED)
     classes = "event" + ("" if event.on.exact else " fuzzy") + (" reclassification" if label else "")
     x0, x1 = scale.x(event.on.earliest), scale.x(day_after(event.on.latest))
     middle, centre = (x0 + x1) / 2, y + 11
@@ -406,7 +407,7 @@ def _legend(rules: Rules, used_lists: Sequence[int]) -> str:
         return f'<li><span class="swatch {style}"></span>{esc(words)}</li>'
 
     items = [swatch(f"bar {kind}", kind.replace("_", " ")) for kind in CUSTODY_COLOURS]
-    for words, colour in dict(CATEGORIES.values()).items():
+    for words, colour in categories().items():
         items.append(f'<li><span class="swatch dot" style="background:{colour}"></span>{esc(words)}</li>')
     items.append(swatch("range", "date known only roughly: a bar from its earliest to its latest day "
                                  "(dashed: approximate ~ or uncertain ?)"))

@@ -6,7 +6,6 @@ import shlex
 
 import pytest
 
-from casetrail.cli.record import EXAMPLE
 from casetrail.domain.events import FACT_TYPES
 
 # What must already be true for each type's example to be possible.
@@ -41,7 +40,7 @@ def test_every_event_type_can_be_recorded_from_its_help_example(omarov, type_nam
     for line in NEEDS.get(type_name, []):
         omarov(f"record omarov-aslanbek {line}")
 
-    printed = omarov(["record", "omarov-aslanbek", type_name, *shlex.split(EXAMPLE[type_name])]).stdout.strip()
+    printed = omarov(["record", "omarov-aslanbek", type_name, *shlex.split(FACT_TYPES[type_name].example)]).stdout.strip()
     shown = omarov.json("show omarov-aslanbek")
 
     assert shown["events"][-1]["type"] == type_name or type_name in [e["type"] for e in shown["events"]]

@@ -1,0 +1,97 @@
+"""A person's state, and the small helpers each event type's ``step`` and ``refusal`` use.
+
+It sits below the events (events.py imports it; it imports nothing of casetrail's at run
+time) so that every event class can declare beside itself how it changes a State and
+what it refuses, while the fold only sorts the events and loops over them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for the annotations: events.py imports this module
+    from casetrail.domain.events import Allegation, Fact
+
+IN_CUSTODY = ("detained", "house_arrest", "imprisoned")
+
+FIX = "retract the wrong event and record it again with the right (or an approximate) date"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of custody (detention, house arrest or prison) in valid time."""
+
+    kind: str
+    start: date
+    end: date | None  # None: still open at the fold's valid date
+    cause: Fact
+
+
+@dataclass(frozen=True)
+class Money:
+    awarded: Decimal = Decimal(0)
+    claimed: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class State:
+    custody: str = "never_detained"
+    custody_event: Fact | None = None  # the fact that put custody where it is
+    legal: str = "none"
+    appeal_pending: bool = False
+    vital: str = "alive"
+    designation: str | None = None
+    compensation: tuple[tuple[str, Money], ...] = ()
+    periods: tuple[Period, ...] = ()
+    allegations: tuple[Allegation, ...] = ()
+    died: Fact | None = None
+
+    @property
+    def headline(self) -> str:
+        if self.vital == "deceased":
+            return "deceased"
+        if self.custody in IN_CUSTODY:
+            return self.custody
+        return "released" if self.custody == "free" else "at_large"
+
+    def days_in_custody(self, until: date) -> int:
+        """Days held (pretrial, house arrest or prison) up to ``until`` or death."""
+        stop = min(until, self.died.on.earliest) if self.died else until
+        return sum(max(0, ((p.end or stop) - p.start).days) for p in self.periods if p.kind in IN_CUSTODY)
+
+    def money(self) -> dict[str, Money]:
+        return dict(self.compensation)
+
+
+def with_(state: State, **changes: object) -> State:
+    """``dataclasses.replace`` for a State, without its per-call look at the fields: the
+    projections fold every stream again at each save, and replace was a fifth of it."""
+    new = object.__new__(State)
+    new.__dict__.update(state.__dict__, **changes)
+    return new
+
+
+def enter(state: State, custody: str, event: Fact) -> State:
+    """Custody becomes ``custody`` at the event: the open period (if any) ends, a new one opens."""
+    periods = list(state.periods)
+    if periods and periods[-1].end is None:
+        periods[-1] = replace(periods[-1], end=event.on.earliest)
+    if custody in IN_CUSTODY:
+        periods.append(Period(custody, event.on.earliest, None, event))
+    return with_(state, custody=custody, custody_event=event, periods=tuple(periods))
+
+
+def custody_words(state: State) -> str:
+    """Why a release cannot happen now, in words: never held, or already free since a fact."""
+    if state.custody_event is None:
+        return "no detention is recorded before it"
+    since = state.custody_event
+    return f"already free then ({since.type} on {since.on}, event {short(since.id)})"
+
+
+def short(event_id: object) -> str:
+    """The first 8 hex digits of an event id: enough to name it within one person."""
+    return str(event_id).replace("-", "")[:8]

@@ -1,0 +1,40 @@
+"""Facets are declared once (domain/facets.py): the rules, the read-model table and the status read them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from casetrail.domain.facets import FACET, FACETS, LISTED, facet_values
+from casetrail.domain.state import Money, State
+from casetrail.projections.tables import SCHEMA_VERSION, status
+
+# The status table each schema version has: a new facet is a new column, so it comes with a new version.
+STATUS_COLUMNS = {5: [("person", "BIGINT"), ("headline", "VARCHAR(40)"), ("custody", "VARCHAR(40)"),
+                      ("legal", "VARCHAR(40)"), ("appeal", "VARCHAR(40)"), ("vital", "VARCHAR(40)"),
+                      ("designation", "VARCHAR(80)"), ("compensation", "TEXT"), ("changed_at", "VARCHAR(32)")]}
+
+
+def test_the_status_table_has_a_column_per_facet_as_its_schema_version_says():
+    columns = [(column.name, str(column.type)) for column in status.columns]
+
+    assert columns == STATUS_COLUMNS[SCHEMA_VERSION]
+    assert {name for name, _ in columns} - {"person", "changed_at"} == set(FACETS)
+
+
+def test_the_facets_keep_their_order_and_the_headline_is_listed_first():
+    assert FACETS == ("custody", "legal", "appeal", "vital", "designation", "compensation", "headline")
+    assert [facet.name for facet in LISTED][0] == "headline"
+
+
+def test_a_state_reads_as_the_same_facet_values_as_before_the_declarations():
+    state = State(custody="free", legal="convicted", appeal_pending=True, vital="alive", designation="terrorist",
+                  compensation=(("KZT", Money(Decimal(7000000), Decimal(0))), ("USD", Money(Decimal(0), Decimal(5)))))
+
+    assert facet_values(state) == ("free", "convicted", "pending", "alive", "terrorist", "7,000,000 KZT", "released")
+    assert facet_values(State()) == ("never_detained", "none", "none", "alive", "none", "none", "at_large")
+
+
+def test_a_closed_facet_allows_its_values_and_an_open_one_what_looks_like_its_values():
+    assert FACET["vital"].allows("deceased") and not FACET["vital"].allows("dead")
+    assert FACET["designation"].allows("accidental_victim") and not FACET["designation"].allows("Accidental Victim")
+    assert FACET["compensation"].allows("3,500,000 KZT")
