@@ -12,10 +12,10 @@ import os
 import signal
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import orjson
-import psycopg
 import pytest
 
 from casetrail.store import importer
@@ -94,33 +94,29 @@ def test_an_import_stopped_by_a_full_disk_says_it_is_partial_and_running_it_agai
 
 @pytest.mark.postgres
 def test_an_import_that_loses_its_postgresql_connection_says_it_is_partial_and_running_it_again_finishes_it(
-        postgres_url, tmp_path, monkeypatch):
+        postgres_url, tmp_path):
     path = bulk(tmp_path / "bulk.jsonl", people=3000)
-    name = f"casetrail-test-{os.getpid()}-{time.monotonic_ns()}"
     Casetrail(postgres_url).close()  # the store's tables, made before the import starts
-    monkeypatch.setenv("PGAPPNAME", name)  # the import's connections, and only its, carry this name
-    process = start(postgres_url, "import", path)
-    monkeypatch.delenv("PGAPPNAME")
+    role = f"casetrail_cut_{uuid.uuid4().hex[:10]}"  # the import's connections, and only its, log in as this
     with _pg_connect() as conn:
-        app = Casetrail(postgres_url)
-        while process.poll() is None and (app.recorder.max_notification_id() or 0) <= 1:
-            time.sleep(0.01)
-        app.close()
-        # Cut the import's connections and let none be made again (a server going away): a
-        # dropped connection alone is replaced by the pool and the write goes on.
-        database = conn.info.dbname
-        other = psycopg.connect(**{**conn.info.get_parameters(), "dbname": "postgres"}, autocommit=True)
-        other.execute(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS false')
+        conn.execute(f'CREATE ROLE "{role}" LOGIN SUPERUSER')
         try:
+            process = start(postgres_url.replace("postgresql://", f"postgresql://{role}@", 1), "import", path)
+            app = Casetrail(postgres_url)
+            while process.poll() is None and (app.recorder.max_notification_id() or 0) <= 1:
+                time.sleep(0.01)
+            app.close()
+            # Cut the import's connections and let none be made again (a server going away): a
+            # dropped connection alone is replaced by the pool and the write goes on.
+            conn.execute(f'ALTER ROLE "{role}" NOLOGIN')
             until = time.monotonic() + 5  # longer than eventsourcing's retries of a lost connection
             while process.poll() is None and time.monotonic() < until:
-                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
-                             [name])
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", [role])
                 time.sleep(0.02)
             _, err = process.communicate(timeout=60)
         finally:
-            other.execute(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS true')
-            other.close()
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", [role])
+            conn.execute(f'DROP ROLE IF EXISTS "{role}"')
     written, _ = stored_events(postgres_url)
 
     again = Cli(postgres_url)(f"import {path}")
