@@ -18,7 +18,7 @@ from uuid import UUID, uuid4
 import orjson
 from casetrail.domain.dates import parse_instant, time_text
 from casetrail.domain.errors import BadInput
-from casetrail.domain.events import FACT_TYPES, Fact, PersonEvent, Registered, Retracted, SourceRegistered
+from casetrail.domain.events import FACT_TYPES, Fact, Registered, Retracted, SourceRegistered
 from casetrail.domain.facts import FIELD, given, make_fact, validated
 from casetrail.domain.person import check_key
 
@@ -145,22 +145,6 @@ def person_record(person: Any) -> dict[str, Any]:
         if getattr(person, name) is not None:
             data[name] = getattr(person, name)
     data["recorded_at"] = time_text(person.registered_at)
-    return data
-
-
-def event_record(key: str, event: PersonEvent) -> dict[str, Any]:
-    data: dict[str, Any] = {"record": "event", "person": key, "type": event.type, "id": str(event.id)}
-    if isinstance(event, Retracted):
-        data.update(event_id=str(event.event_id), reason=event.reason)
-        if event.source:
-            data["source"] = event.source
-    else:
-        data.update(on=event.on.text, source=event.source)
-        data.update(event.fields())
-        for name in ("note", "group"):
-            if getattr(event, name) is not None:
-                data[name] = getattr(event, name)
-    data["recorded_at"] = time_text(event.timestamp)
     return data
 
 
