@@ -163,10 +163,14 @@ class Person(BaseAggregate[UUID]):
 
     def fold(self, as_of: date, known_at: datetime | None = None) -> Folded:
         """This person's state at valid date ``as_of``, as recorded by ``known_at`` (None: now)."""
+        self.check_registered_by(known_at)
+        return fold(self.history, as_of, known_at)
+
+    def check_registered_by(self, known_at: datetime | None) -> None:
+        """Refuse a record time before the person was registered: nothing was known of them then."""
         if known_at is not None and known_at < self.registered_at:
             raise NotFound(f"person {self.key} was not registered yet at {known_at.isoformat(timespec='seconds')}; "
                            f"the record starts {self.registered_at.isoformat(timespec='seconds')}")
-        return fold(self.history, as_of, known_at)
 
 
     def _append(self, event: PersonEvent) -> Any:
