@@ -1,8 +1,10 @@
 """The record format of import and export: plain mappings, one per source, person or event.
 
 The field and type names are those of DESIGN.md §4, as the CLI and JSON output use
-them. Reading a record validates it completely (the same pydantic models the
-aggregate builds), so an import finds every bad record before it writes anything.
+them. Reading a record validates it completely, a fact with the very function the
+command line uses (``facts.make_fact``), so an import finds every bad record before it
+writes anything. An event is written in the one shape every output uses
+(``rendering.shapes.event_record``); sources and people are written here.
 An event's *identity* (person, type, valid date, source and fields; never its id or
 record time) is what makes importing the same file twice add nothing.
 """
@@ -125,7 +127,7 @@ def identity(person: str, event: Fact | Retracted) -> str:
     return _digest({"person": person, "type": event.type, **parts})
 
 
-# -- writing records (export) ------------------------------------------------------------------
+# -- writing sources and people (export) ---------------------------------------------------------
 
 def source_record(source: Any) -> dict[str, Any]:
     data = {"record": "source", "key": source.key}
