@@ -172,7 +172,6 @@ class Person(BaseAggregate[UUID]):
             raise NotFound(f"person {self.key} was not registered yet at {known_at.isoformat(timespec='seconds')}; "
                            f"the record starts {self.registered_at.isoformat(timespec='seconds')}")
 
-
     def _append(self, event: PersonEvent) -> Any:
         # What trigger_event() does, without building the event a second time:
         # this one is already validated and checked against the timeline. It is
