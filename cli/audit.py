@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.text import Text
 
-from casetrail.cli.context import store, views
+from casetrail.cli.context import cited_sources, list_rules, store, views
 from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, console, emit_json, print_rows, stamp
 from casetrail.domain.errors import BadInput
@@ -116,10 +116,11 @@ def why(
     """
     day, moment = valid_day(as_of), record_time(known_at)
     person = store(ctx).person(key)
-    person.fold(day, moment)  # refuses a --known-at before the person was registered
-    current = views(ctx)
-    answer = explain(person.history, current.rules, list_name, day, moment)
-    urls = {s["key"]: s["url"] for s in current.registered_sources()}
+    person.check_registered_by(moment)
+    # One person's lists come from their own stream: no need to bring the read models up to date.
+    answer = explain(person.history, list_rules(ctx), list_name, day, moment)
+    cited = [v.period.cause.source for v in answer.verdicts if v.period.cause] + [c.cause.source for c in answer.history]
+    urls = {cited_key: source.url for cited_key, source in cited_sources(ctx, cited).items()}
     tests = [{"test": v.test.text(), "facet": v.test.facet, "value": v.period.value, "holds": v.holds,
               **_cause(v.period, urls)} for v in answer.verdicts]
     history = [{"change": "entered" if c.after == "in" else "left", "valid_on": c.cause.on.text,

@@ -10,12 +10,12 @@ from rich.text import Text
 from casetrail.cli.context import store
 from casetrail.cli.options import AsOf, Key, KnownAt, record_time, valid_day
 from casetrail.cli.render import (
-    STATUS_KEYS, JsonFlag, compensation_json, console, details, emit_json, event_json, events_table, print_status, stamp,
-    status_json, warn, when_text, word_table,
+    JsonFlag, console, details, emit_json, events_table, print_status, stamp, warn, when_text, word_table,
 )
 from casetrail.domain.fold import Folded, State, Step, short
 from casetrail.domain.person import Person
 from casetrail.domain.words import counted
+from casetrail.rendering.shapes import STATUS_KEYS, compensation_shape, event_shape, status_shape
 
 
 def _case(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None,
@@ -35,9 +35,9 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
         emit_json({
             "person": key, "name": person.name, "aliases": person.aliases,
             "as_of": folded.as_of.isoformat(), "known_at": stamp(folded.known_at),
-            "uncertain": folded.uncertain, "status": status_json(folded.state, folded.days_in_custody),
-            "compensation": compensation_json(folded.state),
-            "events": [event_json(e) for e in folded.events],
+            "uncertain": folded.uncertain, "status": status_shape(folded.state, folded.days_in_custody),
+            "compensation": compensation_shape(folded.state),
+            "events": [event_shape(e) for e in folded.events],
         })
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - {when_text(folded)}"))
@@ -60,13 +60,13 @@ def replay(ctx: typer.Context, key: Key,
     Example: casetrail replay zhubanazarov-ruslanbek --known-at 2023-01-01
     """
     person, folded = _case(ctx, key, to, known_at, "--to")
-    steps, previous = [], status_json(State(), 0)
+    steps, previous = [], status_shape(State(), 0)
     for step in folded.steps:
-        status = status_json(step.state, step.state.days_in_custody(step.event.on.earliest))
-        status["compensation"] = compensation_json(step.state)
+        status = status_shape(step.state, step.state.days_in_custody(step.event.on.earliest))
+        status["compensation"] = compensation_shape(step.state)
         changes = {k: [previous[k], status[k]] for k in (*STATUS_KEYS, "compensation")
                    if k != "days_in_custody" and previous.get(k, []) != status[k]}
-        steps.append({"event": event_json(step.event), "status": status, "changes": changes,
+        steps.append({"event": event_shape(step.event), "status": status, "changes": changes,
                       "reclassification": _reclassification(step)})
         previous = status
     if json:
@@ -105,7 +105,7 @@ def retract(
     """
     retraction = store(ctx).retract(key, event_id, reason, source)
     if json:
-        emit_json({"person": key, **event_json(retraction)})
+        emit_json({"person": key, **event_shape(retraction)})
     else:
         typer.echo(f"retracted {short(retraction.event_id)} as {retraction.id}")
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Iterable
 
 import typer
 
 from casetrail.cli.render import progress
 from casetrail.store.application import Casetrail
 from casetrail.store.storage import NoStore
-from casetrail.domain.rules import load_rules
+from casetrail.domain.errors import NotFound
+from casetrail.domain.rules import Rules, load_rules
 
 if TYPE_CHECKING:
     from casetrail.projections.views import Views
@@ -25,6 +27,7 @@ class Context:
     lists: str | None = None
     _app: Casetrail | None = field(default=None, repr=False)
     _views: Views | None = field(default=None, repr=False)
+    _rules: Rules | None = field(default=None, repr=False)
     _scratch: str | None = field(default=None, repr=False)  # the folder of a stand-in store
 
     @property
@@ -46,12 +49,19 @@ class Context:
         return self._app
 
     @property
+    def rules(self) -> Rules:
+        """The list rules (--lists, or the default): what a person's lists are computed from."""
+        if self._rules is None:
+            self._rules = load_rules(self.lists)
+        return self._rules
+
+    @property
     def views(self) -> Views:
         if self._views is None:
             # Imported here: SQLAlchemy adds a fifth to start-up, and show, replay and record do without it.
             from casetrail.projections.views import Views
 
-            rules = load_rules(self.lists)  # a bad rules file fails before the store is touched
+            rules = self.rules  # a bad rules file fails before the store is touched
             self._views = Views(self.app, rules)
             if self._views.notice:
                 typer.echo(f"Note: {self._views.notice}", err=True)
@@ -82,3 +92,18 @@ def views(ctx: typer.Context, catch_up: bool = True) -> Views:
         with progress("catching up the views", current.position(), current.head(), quiet_below=20_000) as report:
             current.catch_up(progress=report)
     return current
+
+
+def list_rules(ctx: typer.Context) -> Rules:
+    return ctx.find_root().obj.rules
+
+
+def cited_sources(ctx: typer.Context, keys: Iterable[str]) -> dict[str, Any]:
+    """Each cited source, read once from the store (not every source: on an encrypted store each
+    one read is decrypted); one missing from the store is left out, for a reader to show by its key."""
+    found: dict[str, Any] = {}
+    app = store(ctx)
+    for key in sorted(set(keys)):
+        with contextlib.suppress(NotFound):
+            found[key] = app.source(key)
+    return found

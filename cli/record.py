@@ -16,9 +16,10 @@ import typer
 from typer.core import TyperGroup
 
 from casetrail.cli.context import store
-from casetrail.cli.render import emit_json, event_json
+from casetrail.cli.render import emit_json
 from casetrail.domain.errors import BadInput
 from casetrail.domain.events import FACT_TYPES, Fact
+from casetrail.rendering.shapes import event_shape
 
 class RecordGroup(TyperGroup):
     """Points a user who tries to record a registration or a retraction to the right command."""
@@ -93,7 +94,7 @@ def _command(cls: type[Fact]) -> Any:
         key = ctx.parent.params["key"]
         event = store(ctx).record(key, cls.type, **{k: v for k, v in options.items() if v is not None})
         if as_json:
-            emit_json({"person": key, **event_json(event)})
+            emit_json({"person": key, **event_shape(event)})
         else:
             typer.echo(event.id)
 

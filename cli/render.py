@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from casetrail.domain.dates import time_text
-from casetrail.domain.events import Fact, PersonEvent, Retracted
+from casetrail.domain.events import Fact
 from casetrail.domain.facets import LISTED
 from casetrail.domain.fold import Folded, Money, State, short
 from casetrail.domain.money import amount_text
@@ -71,8 +71,6 @@ def fit_width() -> None:
 # The --json flag every reading command takes.
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
-STATUS_KEYS = ("custody", "legal", "appeal_pending", "vital", "designation", "headline", "days_in_custody")
-
 
 def emit_json(data: Any) -> None:
     typer.echo(json_text(data))
@@ -92,35 +90,6 @@ def stamp(moment: datetime | None) -> str | None:
 
 def short_stamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
-
-
-def event_json(event: PersonEvent) -> dict[str, Any]:
-    if isinstance(event, Retracted):
-        data = {"id": str(event.id), "type": event.type, "recorded_at": stamp(event.timestamp),
-                "event_id": str(event.event_id), "reason": event.reason}
-        if event.source:
-            data["source"] = event.source
-        return data
-    assert isinstance(event, Fact)
-    data = {"id": str(event.id), "type": event.type, "on": event.on.text, "recorded_at": stamp(event.timestamp),
-            "source": event.source}
-    data.update(event.fields())
-    if event.note:
-        data["note"] = event.note
-    if event.group:
-        data["group"] = event.group
-    return data
-
-
-def status_json(state: State, days: int) -> dict[str, Any]:
-    return {"custody": state.custody, "legal": state.legal, "appeal_pending": state.appeal_pending,
-            "vital": state.vital, "designation": state.designation, "headline": state.headline,
-            "days_in_custody": days}
-
-
-def compensation_json(state: State) -> list[dict[str, str]]:
-    return [{"currency": c, "awarded": amount_text(m.awarded, grouped=False),
-             "claimed": amount_text(m.claimed, grouped=False)} for c, m in state.compensation]
 
 
 def details(event: Fact) -> str:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from datetime import date, datetime
-from typing import Annotated, Any, Optional
+from datetime import datetime
+from typing import Annotated, Optional
 
 import typer
 
 from casetrail.cli import files
-from casetrail.cli.context import store, views
+from casetrail.cli.context import cited_sources, list_rules, store, views
 from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
-from casetrail.domain.errors import BadInput, NotFound
+from casetrail.domain.errors import BadInput
 from casetrail.domain.events import Fact
-from casetrail.rendering.picture import folded, timeline_html, when_text
-from casetrail.domain.rules import Rules, load_rules
+from casetrail.rendering.picture import timeline_page, when_text
+from casetrail.domain.rules import Rules
 from casetrail.rendering.story import Story
 from casetrail.projections.times import At
 
@@ -48,28 +47,28 @@ def timeline(
     target = files.target(html_file, "--html", "timeline.html")
     day, moment = valid_day(as_of), record_time(known_at)
     if key is not None:
-        stories, rules, title = _person(ctx, key, day, moment)
+        stories, rules, title = _person(ctx, key, moment)
     else:
         stories, rules, title = _members(ctx, list_name, At(day, moment))
-    page = timeline_html(stories, _sources(ctx, stories), rules, day, moment, title)
-    drawn = sum(len(folded(story, day, moment).steps) for story in stories)
+    cited = (e.source for story in stories for e in story.history if isinstance(e, Fact))
+    page = timeline_page(stories, cited_sources(ctx, cited), rules, day, moment, title)
+    drawn = page.facts
     if target is None:
-        sys.stdout.write(page)
+        sys.stdout.write(page.html)
         sys.stdout.flush()
     else:
         with files.written(target, "--html") as out:
-            out.write(page.encode())
+            out.write(page.html.encode())
     people = f"{len(stories)} {'person' if len(stories) == 1 else 'people'}"
     typer.echo(f"wrote {target or 'standard output'}: {people}, {drawn} {'event' if drawn == 1 else 'events'} "
                f"({when_text(day, moment)})", err=target is None)  # stdout carries the page itself
 
 
-def _person(ctx: typer.Context, key: str, day: date, moment: datetime | None) -> tuple[list[Story], Rules, str]:
+def _person(ctx: typer.Context, key: str, moment: datetime | None) -> tuple[list[Story], Rules, str]:
     person = store(ctx).person(key)
-    person.fold(day, moment)  # refuses a --known-at before the person was registered
+    person.check_registered_by(moment)
     # One person's lists come from their own stream: no need to bring the read models up to date.
-    rules = load_rules(ctx.find_root().obj.lists)
-    return [Story(key, person.name, tuple(person.history))], rules, f"{person.name} ({key})"
+    return [Story(key, person.name, tuple(person.history))], list_rules(ctx), f"{person.name} ({key})"
 
 
 def _members(ctx: typer.Context, name: str, at: At) -> tuple[list[Story], Rules, str]:
@@ -81,13 +80,3 @@ def _members(ctx: typer.Context, name: str, at: At) -> tuple[list[Story], Rules,
         person = app.person(member["person"])
         stories.append(Story(person.key, person.name, tuple(person.history)))
     return stories, current.rules, f"{rule.title} ({name})"
-
-
-def _sources(ctx: typer.Context, stories: list[Story]) -> dict[str, Any]:
-    """Each cited source, read once; one missing from the store is shown by its key."""
-    found: dict[str, Any] = {}
-    app = store(ctx)
-    for key in sorted({e.source for story in stories for e in story.history if isinstance(e, Fact)}):
-        with contextlib.suppress(NotFound):
-            found[key] = app.source(key)
-    return found

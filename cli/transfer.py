@@ -20,6 +20,7 @@ from casetrail.store.formats import FORMATS, format_of, read_records, write_csv,
 from casetrail.store.importer import Importer
 from casetrail.store.redaction import NEUTRAL, Report
 from casetrail.domain.words import counted
+from casetrail.rendering.shapes import event_record
 
 EXPORT_FORMATS = ("jsonl", "csv", "timelinejs")
 
@@ -86,7 +87,7 @@ def export(
             out.write(orjson.dumps(_timelinejs(exporter, selection), option=orjson.OPT_INDENT_2))
             count = None
         else:
-            count = (write_jsonl if fmt == "jsonl" else write_csv)(exporter.records(), out)
+            count = (write_jsonl if fmt == "jsonl" else write_csv)(exporter.records(event_record), out)
     if output != "-":
         typer.echo(f"wrote {output}" + (f": {counted(count, 'record')}" if count is not None else ""), err=True)
     if exporter.redactor:

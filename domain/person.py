@@ -17,11 +17,10 @@ from eventsourcing.domain import BaseAggregate
 from pydantic import ValidationError
 
 from casetrail.domain.chain import event_link
-from casetrail.domain.dates import FuzzyDate
 from casetrail.domain.errors import BadInput, NotFound, TimelineConflict
-from casetrail.domain.events import FACT_TYPES, Fact, PersonEvent, Registered, Retracted, SourceRegistered
+from casetrail.domain.events import Fact, PersonEvent, Registered, Retracted, SourceRegistered
+from casetrail.domain.facts import given, invalid, make_fact, validated
 from casetrail.domain.fold import Folded, fold, retracted_ids, short
-from casetrail.domain.text import shown
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://casetrail.org/streams")
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -44,25 +43,6 @@ def person_id(key: str) -> UUID:
 
 def source_id(key: str) -> UUID:
     return uuid5(NAMESPACE, f"source:{key}")
-
-
-_FLAGS = {"aliases": "--alias"}  # fields whose option is named for one value, repeated
-
-
-def validation_message(error: ValidationError, what: str) -> str:
-    """One line from pydantic's report: the first field at fault and why."""
-    first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "value"
-    flag = _FLAGS.get(field) or "--" + field.replace("_", "-")
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "missing":
-        return f"{what}: {flag} is required"
-    if first["type"] == "extra_forbidden":
-        return f"{what} has no field '{field}'"
-    if not first["loc"] or message.startswith(field) or message.startswith("'") or message.startswith("a "):
-        return f"{what}: {message}"
-    message = message.replace("Input should be", "must be").replace("String should have", "must have")
-    return f"{what}: {flag} {message[:1].lower()}{message[1:]} (got '{shown(first.get('input', ''))}')"
 
 
 class Person(BaseAggregate[UUID]):
@@ -90,7 +70,7 @@ class Person(BaseAggregate[UUID]):
             return cls._create(Registered, id=person_id(key), key=key, name=name, aliases=list(aliases),
                                born=born, place=place, note=note, timestamp=timestamp)
         except ValidationError as error:
-            raise BadInput(validation_message(error, f"person {key}")) from None
+            raise BadInput(invalid(error, f"person {key}")) from None
 
     @property
     def registered_at(self) -> datetime:
@@ -122,15 +102,10 @@ class Person(BaseAggregate[UUID]):
                     "check the date, or the year of birth given with 'person add --born'", None, fact.on.text)
 
     def _fact(self, type_name: str, fields: dict[str, Any], today: date, version: int, stamp: datetime) -> Fact:
-        cls = fact_class(type_name)
-        if "id" in fields:
-            raise BadInput(f"{type_name}: an event's id is assigned by casetrail, not given")
-        if "on" not in fields or fields["on"] in (None, ""):
-            raise BadInput(f"{type_name}: --on is required (when it happened, e.g. 2022-01-09 or 2022-01~)")
-        fields["on"] = FuzzyDate.parse(fields["on"]).not_after(today)
-        if not fields.get("source"):
-            raise BadInput(f"{type_name}: --source is required (a source key or URL); every fact cites a source")
-        return self._build(cls, fields, version, stamp)
+        return make_fact(type_name, fields, today, self._envelope(version, stamp))
+
+    def _envelope(self, version: int, stamp: datetime) -> dict[str, Any]:
+        return {"originator_id": self.id, "originator_version": version, "timestamp": stamp}
 
     def retract(self, event_id: str, reason: str, source: str | None = None) -> Retracted:
         """Take back a fact; it stays in the stream and in every view of the past."""
@@ -138,8 +113,9 @@ class Person(BaseAggregate[UUID]):
         if target.id in retracted_ids(self.history):
             raise TimelineConflict(f"event {short(target.id)} ({target.type} on {target.on}) of {self.key} is "
                                    "already retracted; to restore it, record the fact again", str(target.id))
-        candidate = self._build(Retracted, {"event_id": target.id, "reason": reason, "source": source},
-                                self.version + 1, Retracted.create_timestamp())
+        fields = given({"event_id": target.id, "reason": reason, "source": source})
+        candidate = validated(Retracted, {**fields, **self._envelope(self.version + 1, Retracted.create_timestamp())},
+                              Retracted.type)
         self._check(self.history + [candidate], [])
         return self._append(candidate)
 
@@ -187,18 +163,14 @@ class Person(BaseAggregate[UUID]):
 
     def fold(self, as_of: date, known_at: datetime | None = None) -> Folded:
         """This person's state at valid date ``as_of``, as recorded by ``known_at`` (None: now)."""
+        self.check_registered_by(known_at)
+        return fold(self.history, as_of, known_at)
+
+    def check_registered_by(self, known_at: datetime | None) -> None:
+        """Refuse a record time before the person was registered: nothing was known of them then."""
         if known_at is not None and known_at < self.registered_at:
             raise NotFound(f"person {self.key} was not registered yet at {known_at.isoformat(timespec='seconds')}; "
                            f"the record starts {self.registered_at.isoformat(timespec='seconds')}")
-        return fold(self.history, as_of, known_at)
-
-    def _build(self, cls: type[PersonEvent], fields: dict[str, Any], version: int, stamp: datetime) -> Any:
-        data = {k: v for k, v in fields.items() if v is not None and v != [] and v != ()}
-        data.update(originator_id=self.id, originator_version=version, timestamp=stamp)
-        try:
-            return cls.model_validate(data)
-        except ValidationError as error:
-            raise BadInput(validation_message(error, cls.type)) from None
 
     def _append(self, event: PersonEvent) -> Any:
         # What trigger_event() does, without building the event a second time:
@@ -230,14 +202,6 @@ class Person(BaseAggregate[UUID]):
         raise TimelineConflict(f"{self.key}: {message}{culprit}", str(conflict.event.id), conflict.event.on.text)
 
 
-def fact_class(type_name: str) -> type[Fact]:
-    try:
-        return FACT_TYPES[type_name]
-    except KeyError:
-        known = ", ".join(FACT_TYPES)
-        raise NotFound(f"unknown event type '{type_name}': use one of {known}") from None
-
-
 class Source(BaseAggregate[UUID]):
     """Where a fact comes from. Facts cite a source by its key."""
 
@@ -263,4 +227,4 @@ class Source(BaseAggregate[UUID]):
             return cls._create(SourceRegistered, id=source_id(key), key=key, url=url, outlet=outlet,
                                title=title, published=published, note=note)
         except ValidationError as error:
-            raise BadInput(validation_message(error, f"source {key}")) from None
+            raise BadInput(invalid(error, f"source {key}")) from None

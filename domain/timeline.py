@@ -18,7 +18,7 @@ from operator import itemgetter
 from typing import Iterable, NamedTuple, Sequence
 
 from casetrail.domain.events import Fact, PersonEvent
-from casetrail.domain.fold import fold
+from casetrail.domain.fold import fold, story_order
 from casetrail.domain.facets import FACETS, INITIAL, facet_values
 from casetrail.domain.rules import Rules
 
@@ -68,9 +68,7 @@ class Change(NamedTuple):
 
 
 def _change(kind: str, name: str, before: str, after: str, cause: Fact, position: int) -> Change:
-    on = cause.on
-    order = (on.earliest, on.latest, cause.rank, cause.originator_version, position)
-    return Change(kind, name, before, after, cause, position, order)
+    return Change(kind, name, before, after, cause, position, (*story_order(cause), position))
 
 
 @dataclass(frozen=True)

@@ -174,10 +174,6 @@ def _change(r: Any, sealer: Sealer = PLAIN) -> dict[str, Any]:
     return data
 
 
-def person_row(conn: Connection, key: str) -> Any:
-    return conn.execute(select(people).where(people.c.key == key)).one_or_none()
-
-
 def all_people(conn: Connection, sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
     rows = conn.execute(select(people).order_by(people.c.registered_at, people.c.key)).all()
     found = []

@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta, timezone
 
 from casetrail.domain.dates import time_text, today_utc
 
-VALID_OPEN = date.max.toordinal()  # the valid_to of a period that has not ended
 RECORD_OPEN = 2**63 - 1  # the recorded_to of a row not superseded
 RECORD_NOW = RECORD_OPEN - 1  # K for "everything recorded so far": after any real time, before RECORD_OPEN
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

@@ -213,8 +213,19 @@ def _scale(results: Sequence[Folded], as_of: date) -> Scale:
     return Scale(date(first.year, first.month, 1), _month_after(last))
 
 
+@dataclass(frozen=True)
+class Page:
+    html: str
+    facts: int  # the facts drawn: those that count at (as_of, known_at)
+
+
 def timeline_html(stories: Sequence[Story], sources: Mapping[str, SourceLike], rules: Rules, as_of: date,
                   known_at: datetime | None, title: str) -> str:
+    return timeline_page(stories, sources, rules, as_of, known_at, title).html
+
+
+def timeline_page(stories: Sequence[Story], sources: Mapping[str, SourceLike], rules: Rules, as_of: date,
+                  known_at: datetime | None, title: str) -> Page:
     """A self-contained HTML page: one lane per person, custody bars, fact markers, list bands."""
     results = [folded(story, as_of, known_at) for story in stories]
     stories_lists = [timeline(story.history, rules, known_at) for story in stories]
@@ -232,7 +243,7 @@ def timeline_html(stories: Sequence[Story], sources: Mapping[str, SourceLike], r
                f"{drawn} counted {'fact' if drawn == 1 else 'facts'}")
     used = sorted({i for tl in stories_lists for i, _, _ in _list_spans(tl, rules, as_of)})
     tables = "".join(_facts_table(story, result, sources) for story, result in zip(stories, results, strict=True))
-    return _page(title, summary, svg + _legend(rules, used) + tables)
+    return Page(_page(title, summary, svg + _legend(rules, used) + tables), drawn)
 
 
 # -- one person's lane ----------------------------------------------------------------------------------------

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from casetrail.store.application import Casetrail
 from casetrail.domain.events import Fact, PersonEvent, Retracted
 from casetrail.domain.person import Person
-from casetrail.store.records import event_record, person_record, source_record
+from casetrail.store.records import person_record, source_record
 from casetrail.store.redaction import Redactor
 
 
@@ -41,8 +41,11 @@ class Exporter:
         else:
             self.keys = [r.key for r in registrations if self._known(r.timestamp)]
 
-    def records(self) -> Iterator[dict[str, Any]]:
-        """Sources first, then each person followed by their events, one person in memory at a time."""
+    def records(self, event_record: Callable[[str, PersonEvent], dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Sources first, then each person followed by their events, one person in memory at a time.
+
+        ``event_record`` is the one shape of an event every output uses (``rendering.shapes``,
+        which this layer may not import: the command passes it in)."""
         for key in self._source_keys():
             yield self._out(source_record(self.app.source(key)))
         for key, person in self._people():

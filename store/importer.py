@@ -106,9 +106,9 @@ class _Case:
         ids = {str(e.id): identity(person.key, e) for e in person.history if isinstance(e, (Fact, Retracted))}
         return cls(person, ids, set(ids.values()), gone, dropped)
 
-    def present(self, event: Any, given: str | None) -> bool:
-        """Already there (skip it); raises when its id names another event of this person."""
-        mark = identity(self.person.key, event)
+    def present(self, mark: str, given: str | None) -> bool:
+        """Already there (skip it); raises when its id names another event of this person.
+        ``mark`` is the event's content identity (``records.identity``)."""
         if given is None:
             return mark in self.contents
         if given not in self.ids:
@@ -118,8 +118,7 @@ class _Case:
                            "record another id, or leave id out and casetrail assigns one")
         return True
 
-    def add(self, where: str, event: Any, target: str | None, url: str | None) -> None:
-        mark = identity(self.person.key, event)
+    def add(self, where: str, event: Any, mark: str, target: str | None, url: str | None) -> None:
         self.ids[str(event.id)] = mark
         self.contents.add(mark)
         self.entries.append((where, event, target, url))
@@ -356,23 +355,28 @@ class Importer:
             if given in self.elsewhere:
                 raise BadInput(f"event id {given} is already in the store, on person {self._holder(given)}: give "
                                "this record another id, or leave id out and casetrail assigns one")
-            event, url = self._cited(record)
-            if isinstance(event, Retracted):
-                event = self._resolved(case, record, event)
-            if case.present(event, given):
+            # The record's event as it will be stored, made in one copy: its record time, its
+            # source as a key, a retraction's full target id (the stream and version come in adopt).
+            update: dict[str, Any] = {"timestamp": record.recorded_at or self.now}
+            update["source"], url = self._cited(record)
+            if isinstance(record.event, Retracted):
+                update["event_id"] = self._target(case, record)
+            event = record.event.model_copy(update=update)
+            mark = identity(case.person.key, event)
+            if case.present(mark, given):
                 self.summary.events_skipped += 1
                 return
         except CasetrailError as error:
             self._problem(where, f"{record.event.type} of {case.person.key}: {error}")
             case.leave_out(where, given)
             return
-        case.add(where, event.model_copy(update={"timestamp": record.recorded_at or self.now}), record.target, url)
+        case.add(where, event, mark, record.target, url)
 
-    def _cited(self, record: EventRecord) -> tuple[Any, str | None]:
-        """The event with its source as a key, and the URL when it names a source to register."""
+    def _cited(self, record: EventRecord) -> tuple[str | None, str | None]:
+        """The source as a key, and the URL when it names a source to register."""
         source = record.event.source
         if source is None or source in self.cited:
-            return record.event, None
+            return source, None
         if source in self.left_sources:
             raise BadInput(f"left out with the record of its source {source} at {self.left_sources[source]}; fix "
                            "that record and import again")
@@ -380,25 +384,24 @@ class Importer:
             key = self.app.url_key(source)
             if key in self.cited or self._stored_source(key) is not None:
                 self.cited.add(key)
-                return record.event.model_copy(update={"source": key}), None
+                return key, None
             Source.register(key, url=source)  # a URL it cannot register: this record's problem, now
-            return record.event.model_copy(update={"source": key}), source
+            return key, source
         if self._stored_source(source) is None:
             raise BadInput(f"source '{source}' is not in the file or the store; add it to sources, or cite a URL")
         self.cited.add(source)
-        return record.event, None
+        return source, None
 
-    def _resolved(self, case: _Case, record: EventRecord, template: Retracted) -> Retracted:
+    def _target(self, case: _Case, record: EventRecord) -> UUID:
         """A retraction names its target by id (or a prefix); its identity needs the full id."""
         try:
-            target = case.person.find(record.target or "", case.person.history + [e for _, e, _, _ in case.entries])
+            return case.person.find(record.target or "", case.person.history + [e for _, e, _, _ in case.entries]).id
         except NotFound:
             left = case.left_target(record.target)
             if left:
                 raise BadInput(f"left out with its target {record.target}, whose record at {left} was left out; "
                                "fix that record and import again") from None
             raise
-        return template.model_copy(update={"event_id": target.id})
 
     def _adopted(self, case: _Case) -> list[tuple[str, Any, str | None, str | None]]:
         """The entries the person's timeline takes: all at once, or else one by one in record

@@ -1,8 +1,10 @@
 """The record format of import and export: plain mappings, one per source, person or event.
 
 The field and type names are those of DESIGN.md §4, as the CLI and JSON output use
-them. Reading a record validates it completely (the same pydantic models the
-aggregate builds), so an import finds every bad record before it writes anything.
+them. Reading a record validates it completely, a fact with the very function the
+command line uses (``facts.make_fact``), so an import finds every bad record before it
+writes anything. An event is written in the one shape every output uses
+(``rendering.shapes.event_record``); sources and people are written here.
 An event's *identity* (person, type, valid date, source and fields; never its id or
 record time) is what makes importing the same file twice add nothing.
 """
@@ -10,26 +12,27 @@ record time) is what makes importing the same file twice add nothing.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 from uuid import UUID, uuid4
 
 import orjson
-from pydantic import ValidationError
-
-from casetrail.domain.dates import FuzzyDate, parse_instant, time_text
+from casetrail.domain.dates import parse_instant, time_text
 from casetrail.domain.errors import BadInput
-from casetrail.domain.events import FACT_TYPES, Fact, PersonEvent, Registered, Retracted, SourceRegistered
-from casetrail.domain.person import check_key, fact_class
-from casetrail.domain.text import shown
+from casetrail.domain.events import FACT_TYPES, Fact, Registered, Retracted, SourceRegistered
+from casetrail.domain.facts import FIELD, given, make_fact, validated
+from casetrail.domain.person import check_key
 
 RECORDS = ("source", "person", "event")
 SOURCE_FIELDS = ("key", "url", "outlet", "title", "published", "note")
 PERSON_FIELDS = ("key", "name", "aliases", "born", "place", "note", "recorded_at")
 EVENT_ENVELOPE = ("record", "person", "persons", "type", "id", "recorded_at")
 _ZERO = UUID(int=0)
-_EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+# Where a record's event stands until the importer appends it: the model needs a stream,
+# a version and a record time to validate it, and each is replaced then.
+_PLACEHOLDER = {"originator_id": _ZERO, "originator_version": 1, "timestamp": datetime(2000, 1, 1, tzinfo=timezone.utc)}
+_CREATED = {**_PLACEHOLDER, "originator_topic": "x"}  # a registration's placeholder names its aggregate too
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,6 @@ class EventRecord:
     target: str | None = None  # a retraction's event id as written (a prefix is allowed)
     given_id: bool = False
     recorded_at: datetime | None = None
-    identity: str = field(default="")
 
 
 def read_source(data: Mapping[str, Any]) -> SourceRecord:
@@ -70,13 +72,9 @@ def read_source(data: Mapping[str, Any]) -> SourceRecord:
     fields = {name: _blank_to_none(data.get(name)) for name in SOURCE_FIELDS[1:]}
     if fields["published"] is not None:
         fields["published"] = _day(fields["published"], "published")
-    try:
-        SourceRegistered.model_validate({**{k: v for k, v in fields.items() if v is not None}, "key": key,
-                                         "originator_id": _ZERO, "originator_version": 1, "timestamp": _EPOCH,
-                                         "originator_topic": "x"})
-    except ValidationError as error:
-        raise BadInput(_message(error)) from None
-    return SourceRecord(key, {k: v for k, v in fields.items() if v is not None})
+    fields = given(fields)
+    validated(SourceRegistered, {**fields, "key": key, **_CREATED}, "source", FIELD)
+    return SourceRecord(key, fields)
 
 
 def read_person(data: Mapping[str, Any]) -> PersonRecord:
@@ -85,46 +83,36 @@ def read_person(data: Mapping[str, Any]) -> PersonRecord:
     fields = {"name": data.get("name"), "aliases": _list(data.get("aliases"), "aliases"),
               "born": _blank_to_none(data.get("born")), "place": _blank_to_none(data.get("place")),
               "note": _blank_to_none(data.get("note"))}
-    try:
-        valid = Registered.model_validate({**{k: v for k, v in fields.items() if v is not None}, "key": key,
-                                           "originator_id": _ZERO, "originator_version": 1, "timestamp": _EPOCH,
-                                           "originator_topic": "x"})
-    except ValidationError as error:
-        raise BadInput(_message(error)) from None
+    valid = validated(Registered, {**given(fields), "key": key, **_CREATED}, "person", FIELD)
     kept = {name: getattr(valid, name) for name in ("name", "aliases", "born", "place", "note")}
     return PersonRecord(key, kept, _instant(data.get("recorded_at")))
 
 
 def read_event(data: Mapping[str, Any], today: date) -> list[EventRecord]:
-    """One record, or one per person of a group fact (``persons: [a, b]``), sharing a group id."""
+    """One record, or one per person of a group fact (``persons: [a, b]``), sharing a group id.
+
+    The fact is checked as the command line checks it (``facts.make_fact``); its envelope is
+    a placeholder until the importer appends it to its person's stream."""
     type_name = _text(data, "type", "event")
     people = _people(data)
     fields = {k: _blank_to_none(v) for k, v in data.items() if k not in EVENT_ENVELOPE}
-    fields = {k: v for k, v in fields.items() if v is not None}
-    given = _blank_to_none(data.get("id"))
+    fields = {k: v for k, v in fields.items() if v is not None}  # as group ids were always made of them
+    given_id = _blank_to_none(data.get("id"))
     recorded_at = _instant(data.get("recorded_at"))
     if type_name == "retracted":
         if len(people) > 1:
             raise BadInput("a retraction names one person: use 'person', not 'persons'")
-        return [_retraction(people[0], fields, given, recorded_at)]
-    cls = _fact_class(type_name)
+        return [_retraction(people[0], fields, given_id, recorded_at)]
+    _known_type(type_name)
+    if given_id is not None and len(people) > 1:
+        raise BadInput("field 'id' names one event: leave it out of a group fact (each person's event gets its own)")
     if len(people) > 1 and "group" not in fields:
         fields["group"] = "group-" + _digest({"persons": people, "type": type_name, **_jsonable(fields)})[:12]
-    if fields.get("on") is None:
-        raise BadInput("field 'on' is required: when it happened, e.g. \"2022-01-09\" or \"2022-01~\"")
-    if not fields.get("source"):
-        raise BadInput("field 'source' is required: a source key or URL; every fact cites a source")
-    try:
-        fields["on"] = FuzzyDate.parse(str(fields["on"])).not_after(today)
-    except BadInput as error:
-        raise BadInput(f"field 'on': {error}") from None
-    for name in ("aliases", "charges"):
+    for name in ("aliases", "charges"):  # a list may be typed in one cell of a file
         if name in fields:
             fields[name] = _list(fields[name], name)
-    if given is not None and len(people) > 1:
-        raise BadInput("field 'id' names one event: leave it out of a group fact (each person's event gets its own)")
-    template = _template(cls, fields, given)
-    return [EventRecord(person, event, None, given is not None, recorded_at, identity(person, event))
+    template = make_fact(type_name, fields, today, _envelope(given_id), FIELD)
+    return [EventRecord(person, event, None, given_id is not None, recorded_at)
             for person, event in zip(people, [template] + [template.model_copy(update={"id": uuid4()})
                                                             for _ in people[1:]])]
 
@@ -139,7 +127,7 @@ def identity(person: str, event: Fact | Retracted) -> str:
     return _digest({"person": person, "type": event.type, **parts})
 
 
-# -- writing records (export) ------------------------------------------------------------------
+# -- writing sources and people (export) ---------------------------------------------------------
 
 def source_record(source: Any) -> dict[str, Any]:
     data = {"record": "source", "key": source.key}
@@ -162,25 +150,9 @@ def person_record(person: Any) -> dict[str, Any]:
     return data
 
 
-def event_record(key: str, event: PersonEvent) -> dict[str, Any]:
-    data: dict[str, Any] = {"record": "event", "person": key, "type": event.type, "id": str(event.id)}
-    if isinstance(event, Retracted):
-        data.update(event_id=str(event.event_id), reason=event.reason)
-        if event.source:
-            data["source"] = event.source
-    else:
-        data.update(on=event.on.text, source=event.source)
-        data.update(event.fields())
-        for name in ("note", "group"):
-            if getattr(event, name) is not None:
-                data[name] = getattr(event, name)
-    data["recorded_at"] = time_text(event.timestamp)
-    return data
-
-
 # -- helpers -------------------------------------------------------------------------------------
 
-def _retraction(person: str, fields: dict[str, Any], given: Any, recorded_at: datetime | None) -> EventRecord:
+def _retraction(person: str, fields: dict[str, Any], given_id: Any, recorded_at: datetime | None) -> EventRecord:
     target = fields.pop("event_id", None)
     if target is None:
         raise BadInput("field 'event_id' is required: the id of the event to retract")
@@ -189,40 +161,19 @@ def _retraction(person: str, fields: dict[str, Any], given: Any, recorded_at: da
         raise BadInput(f"a retraction has no field '{sorted(unknown)[0]}': give event_id, reason and source")
     if not fields.get("reason"):
         raise BadInput("field 'reason' is required: say why the event is taken back")
-    template = _template(Retracted, {"event_id": _ZERO, **fields}, given)
-    return EventRecord(person, template, str(target), given is not None, recorded_at, "")
+    template = validated(Retracted, {"event_id": _ZERO, **fields, **_envelope(given_id)}, Retracted.type, FIELD)
+    return EventRecord(person, template, str(target), given_id is not None, recorded_at)
 
 
-def _template(cls: type[PersonEvent], fields: dict[str, Any], given: Any) -> Any:
-    data = {**fields, "originator_id": _ZERO, "originator_version": 1, "timestamp": _EPOCH}
-    if given is not None:
-        data["id"] = _uuid(given)
-    try:
-        return cls.model_validate(data)
-    except ValidationError as error:
-        raise BadInput(_message(error, cls.type)) from None
+def _envelope(given_id: Any) -> dict[str, Any]:
+    """The placeholder envelope of a record's event, with the id the record gives, if any."""
+    return _PLACEHOLDER if given_id is None else {**_PLACEHOLDER, "id": _uuid(given_id)}
 
 
-def _message(error: ValidationError, what: str | None = None) -> str:
-    """One line: the first field at fault and why."""
-    first = error.errors()[0]
-    name = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "value"
-    reason = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "missing":
-        return f"field '{name}' is required"
-    if first["type"] == "extra_forbidden":
-        return f"{'a ' + what if what else 'this record'} has no field '{name}'"
-    if not first["loc"]:  # a check of the whole record (an amount against its currency): its message says all
-        return reason
-    reason = reason.replace("Input should be", "must be").replace("String should have", "must have")
-    return f"field '{name}': {reason[:1].lower()}{reason[1:]} (got '{shown(first.get('input', ''))}')"
-
-
-def _fact_class(type_name: str) -> type[Fact]:
-    if type_name in FACT_TYPES:
-        return fact_class(type_name)
-    known = ", ".join([*FACT_TYPES, "retracted"])
-    raise BadInput(f"field 'type': unknown event type '{type_name}': use one of {known}")
+def _known_type(type_name: str) -> None:
+    if type_name not in FACT_TYPES:
+        known = ", ".join([*FACT_TYPES, "retracted"])
+        raise BadInput(f"field 'type': unknown event type '{type_name}': use one of {known}")
 
 
 def _people(data: Mapping[str, Any]) -> list[str]:

@@ -6,12 +6,13 @@ from datetime import date
 
 from casetrail.projections.projector import Batch, change_row, ident_of, period_row, rows_of
 from casetrail.domain.rules import load_rules
-from casetrail.domain.timeline import Change, timeline
-from casetrail.projections.times import RECORD_OPEN, VALID_OPEN, moment_number
+from casetrail.domain.timeline import OPEN, Change, timeline
+from casetrail.projections.times import RECORD_OPEN, moment_number
 
 from .builders import T0, new_person, rec
 
 RULES = load_rules()
+VALID_OPEN = OPEN.toordinal()  # the valid_to of a period that has not ended, as the rows hold it
 
 
 def a_story():

@@ -1,0 +1,94 @@
+"""One way to make a fact from a type name and its fields, and one way to say what is wrong with them.
+
+The command line, the Python API and an import all build a fact here, so a value is
+accepted or refused the same way wherever it comes from. Only the names in the
+messages differ, as the user wrote them (``style``): ``flag`` for the command line
+and the API (``detained: --on is required``), ``field`` for a file of records
+(``field 'on' is required``, after the importer's own "detained of omarov-aslanbek").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Mapping
+
+from pydantic import ValidationError
+
+from casetrail.domain.dates import FuzzyDate
+from casetrail.domain.errors import BadInput, NotFound
+from casetrail.domain.events import FACT_TYPES, Fact
+from casetrail.domain.text import shown
+
+FLAG, FIELD = "flag", "field"
+_FLAGS = {"aliases": "--alias"}  # fields whose option is named for one value, repeated
+
+
+def fact_class(type_name: str) -> type[Fact]:
+    try:
+        return FACT_TYPES[type_name]
+    except KeyError:
+        known = ", ".join(FACT_TYPES)
+        raise NotFound(f"unknown event type '{type_name}': use one of {known}") from None
+
+
+def named(name: str, style: str) -> str:
+    """A field as the user gave it: ``--term-months`` on the command line, ``field 'term_months'`` in a file."""
+    if style == FIELD:
+        return f"field '{name}'"
+    return _FLAGS.get(name) or "--" + name.replace("_", "-")
+
+
+def given(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields given a value: None and empty lists leave a field to the model's default."""
+    return {k: v for k, v in fields.items() if v is not None and v != [] and v != ()}
+
+
+def make_fact(type_name: str, fields: Mapping[str, Any], today: date, envelope: Mapping[str, Any],
+              style: str = FLAG) -> Fact:
+    """The fact, validated: a known type, a date that has happened by ``today``, a source, the
+    model's own rules. ``envelope`` places it in a stream (version, record time, a given id)."""
+    cls = fact_class(type_name)
+    data = given(fields)
+    lead = f"{cls.type}: " if style == FLAG else ""
+    if "id" in data:
+        raise BadInput(f"{cls.type}: an event's id is assigned by casetrail, not given")
+    if data.get("on") in (None, ""):
+        raise BadInput(f"{lead}{named('on', style)} is required (when it happened, e.g. 2022-01-09 or 2022-01~)")
+    if not data.get("source"):
+        raise BadInput(f"{lead}{named('source', style)} is required (a source key or URL); "
+                       "every fact cites a source")
+    try:
+        data["on"] = FuzzyDate.parse(data["on"]).not_after(today)
+    except BadInput as error:
+        # On the command line the date's own message is enough: --on is the only date a fact takes.
+        raise BadInput(f"{named('on', style)}: {error}" if style == FIELD else str(error)) from None
+    return validated(cls, {**data, **envelope}, cls.type, style)
+
+
+def validated(cls: type[Any], data: Mapping[str, Any], what: str, style: str = FLAG) -> Any:
+    """``cls`` made from ``data`` by its pydantic model, or BadInput saying what is wrong."""
+    try:
+        return cls.model_validate(data)
+    except ValidationError as error:
+        raise BadInput(invalid(error, what, style)) from None
+
+
+def invalid(error: ValidationError, what: str, style: str = FLAG) -> str:
+    """One line from pydantic's report: the first field at fault and why, the field named as
+    ``style`` names it. In the flag style the line starts with ``what`` (``sentenced``, ``person
+    omarov-aslanbek``); in the field style the importer says what and whose before it."""
+    first = error.errors()[0]
+    name = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "value"
+    reason = first["msg"].removeprefix("Value error, ")
+    lead = f"{what}: " if style == FLAG else ""
+    if first["type"] == "missing":
+        return f"{lead}{named(name, style)} is required"
+    if first["type"] == "extra_forbidden":
+        return f"{what if style == FLAG else 'a ' + what} has no field '{name}'"
+    if not first["loc"]:  # a check of the whole record (an amount against its currency): its message says all
+        return lead + reason
+    label = f"{lead}{named(name, style)}{' ' if style == FLAG else ': '}"
+    if reason.startswith((name, "'", "a ")):  # the message names the field or shows the value already
+        return lead + reason if style == FLAG else label + reason
+    reason = reason.replace("Input should be", "must be").replace("String should have", "must have")
+    return f"{label}{reason[:1].lower()}{reason[1:]} (got '{shown(first.get('input', ''))}')"
