@@ -142,7 +142,7 @@ class Views:
         applied = 0
         with self._guard(), _young_objects_only():
             parts = self._helpers_worth_starting() if helpers is None else helpers
-            if parts > 0:
+            if parts > 0 and self.head() > self.position():  # else they would start only to find nothing
                 applied += self._catch_up_helped(Task(self.app.url, self.rules, self.position(), batch, 0, parts,
                                                       memory), progress)
             applied += self._catch_up_alone(batch, progress)

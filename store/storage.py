@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
-from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
 import orjson
@@ -231,18 +231,21 @@ _SECONDS = re.compile(r"[0-9]{1,9}")
 
 def _sqlite_parameters(url: str) -> tuple[str, int]:
     """An SQLite URL without its parameters, and its lock timeout. A ``?`` followed by a
-    ``name=value`` is taken for parameters; any other ``?`` is part of the file's name."""
-    path, mark, query = url.rpartition("?")
+    ``name=value`` begins the parameters; a ``?`` without one is part of the file's name."""
+    path, mark, query = url.partition("?")
     if not mark or "=" not in query:
         return url, LOCK_TIMEOUT
-    parameters = dict(parse_qsl(query, keep_blank_values=True))
+    parameters = parse_qs(query, keep_blank_values=True)
     unknown = sorted(parameters.keys() - {"lock_timeout"})
     if unknown:
         raise BadInput(f"store URL '{url}' has an unknown parameter '{unknown[0]}': an SQLite store takes only "
                        f"?lock_timeout=SECONDS")
-    text = parameters["lock_timeout"].strip()
+    given = parameters["lock_timeout"]
+    if len(given) > 1:
+        raise BadInput(f"store URL '{url}' gives lock_timeout {len(given)} times: give it once")
+    text = given[0].strip()
     if not _SECONDS.fullmatch(text) or not 1 <= int(text) <= MOST_LOCK_TIMEOUT:
-        raise BadInput(f"store URL '{url}' has lock_timeout '{text}': give the seconds a write may wait for "
+        raise BadInput(f"store URL '{url}' has lock_timeout '{given[0]}': give the seconds a write may wait for "
                        f"another process's lock, a whole number from 1 to {MOST_LOCK_TIMEOUT:,} "
                        f"(the default is {LOCK_TIMEOUT})")
     return path, int(text)

@@ -106,7 +106,7 @@ def test_a_question_mark_without_a_parameter_is_part_of_the_file_name(tmp_path):
     assert (tmp_path / "what?.db").is_file()
 
 
-@pytest.mark.parametrize("given", ["0", "abc", "", "1.5", "-1", "86401", "٣"])
+@pytest.mark.parametrize("given", ["0", "abc", "", "1.5", "-1", "86401", "٣", "1?"])
 def test_a_lock_timeout_that_is_not_whole_seconds_is_refused_and_makes_no_store(tmp_path, given):
     url = f"{tmp_path / 'cases.db'}?lock_timeout={given}"
 
@@ -114,6 +114,15 @@ def test_a_lock_timeout_that_is_not_whole_seconds_is_refused_and_makes_no_store(
 
     assert message == (f"Error: store URL '{url}' has lock_timeout '{given}': give the seconds a write may wait for "
                        "another process's lock, a whole number from 1 to 86,400 (the default is 30)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_lock_timeout_given_twice_is_refused_and_makes_no_store(tmp_path):
+    url = f"{tmp_path / 'cases.db'}?lock_timeout=5&lock_timeout=60"
+
+    message = Cli(url).error(ADD)
+
+    assert message == f"Error: store URL '{url}' gives lock_timeout 2 times: give it once"
     assert list(tmp_path.iterdir()) == []
 
 

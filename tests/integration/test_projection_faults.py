@@ -195,22 +195,6 @@ def test_a_catch_up_that_may_remember_no_stream_reads_each_again_and_makes_the_s
     assert_applied_once_and_as_rebuilt(app, views, populated)
 
 
-@pytest.mark.parametrize("command", ["catch-up", "rebuild"])
-def test_a_memory_option_that_is_not_a_number_gets_one_line(filled, command):
-    url, _, views, _ = filled(3)
-    views.catch_up()
-    before = views.status()
-
-    failed = start(url, "projections", command, "--memory", "lots")
-    out, err = failed.communicate(timeout=60)
-
-    assert failed.returncode != 0
-    assert err.strip().splitlines() == [
-        "Error: --memory is 'lots': give how many events each process may keep in memory, such as 1000000 "
-        "(the default is 100,000; 0 keeps none)"]
-    assert views.status() == before  # a refused rebuild has dropped nothing
-
-
 def test_views_missing_a_registration_they_should_hold_say_to_rebuild_them(filled):
     url, app, views, populated = filled(3)
     views.catch_up()
@@ -260,19 +244,26 @@ def test_a_helped_catch_up_killed_part_way_takes_its_helper_down_and_is_finished
     assert_applied_once_and_as_rebuilt(app, views, populated)
 
 
+REFUSED_OPTIONS = [
+    ("--helpers", "yes", "Error: --helpers is 'yes': give auto (the default: one per core, at most 4, when more than "
+                         "40,000 events wait), 0 for none, or a number of helper processes up to 16"),
+    ("--memory", "lots", "Error: --memory is 'lots': give how many events each process may keep in memory, such as "
+                         "1000000 (the default is 100,000; 0 keeps none)"),
+]
+
+
 @pytest.mark.parametrize("command", ["catch-up", "rebuild"])
-def test_a_helpers_option_that_is_not_auto_or_a_number_is_named_with_the_choices(filled, command):
+@pytest.mark.parametrize(("option", "value", "message"), REFUSED_OPTIONS)
+def test_a_tuning_option_not_understood_gets_one_line_and_drops_nothing(filled, command, option, value, message):
     url, _, views, _ = filled(3)
     views.catch_up()
     before = views.status()
 
-    failed = start(url, "projections", command, "--helpers", "yes")
+    failed = start(url, "projections", command, option, value)
     out, err = failed.communicate(timeout=60)
 
     assert failed.returncode != 0
-    assert err.strip().splitlines() == [
-        "Error: --helpers is 'yes': give auto (the default: one per core, at most 4, when more than 40,000 "
-        "events wait), 0 for none, or a number of helper processes up to 16"]
+    assert err.strip().splitlines() == [message]
     assert views.status() == before  # a refused rebuild has dropped nothing
 
 
