@@ -230,7 +230,8 @@ def _died(f: Storyteller, learnt_late: bool) -> Told:
     after = [f.designated(f.month("2022-02"), by=OFFICE), f.compensated(f.month("2022-12"), "3000000", "family"),
              f.noted("family statement")]
     if not learnt_late:  # the death in the first reports
-        return [detained_exact, died, f.noted("reported by relatives"), f.noted("body returned to the family")], after, None
+        first = [detained_exact, died, f.noted("reported by relatives"), f.noted("body returned to the family")]
+        return first, after, None
     return [detained_exact, f.noted("missing after detention"), f.noted("family searching")], [died, *after], None
 
 

@@ -142,9 +142,10 @@ class Views:
         applied = 0
         with self._guard(), _young_objects_only():
             parts = self._helpers_worth_starting() if helpers is None else helpers
-            if parts > 0 and self.head() > self.position():  # else they would start only to find nothing
-                applied += self._catch_up_helped(Task(self.app.url, self.rules, self.position(), batch, 0, parts,
-                                                      memory), progress)
+            position = self.position()
+            if parts > 0 and self.head() > position:  # else they would start only to find nothing
+                task = Task(self.app.url, self.rules, position, batch, part=0, parts=parts, memory=memory)
+                applied += self._catch_up_helped(task, progress)
             applied += self._catch_up_alone(batch, progress)
             if applied >= ANALYZE_FROM and self.store.kind == "postgres":
                 self._vacuum_analyze()

@@ -221,8 +221,9 @@ class Helper:
     this process crosses into it: no connection, and not the caller's own script, which
     multiprocessing's spawn would import again. It opens the store itself, with the same
     URL and environment (so the same key), and sends each batch down its stdout as a
-    length-prefixed pickle (of plain tuples: the helper's classes here are ``__main__``'s); the pipe holds about one batch, so it works at most a batch or
-    two ahead. If this process dies, its next hand-over fails and it exits; if it dies or
+    length-prefixed pickle (of a plain tuple: there this module's classes are ``__main__``'s,
+    which the caller could not unpickle); the pipe holds about one batch, so it works at most
+    a batch or two ahead. If this process dies, its next hand-over fails and it exits; if it dies or
     fails, ``batches`` just ends, and the caller carries on alone (and meets the same
     error itself, if there is one)."""
 
