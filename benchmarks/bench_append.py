@@ -394,7 +394,7 @@ def psycopg_impl() -> str:
         return "not installed"
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=2000, help="people to append (8 events each), default 2000")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is shown (default 3)")
@@ -403,32 +403,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="after the table, profile one casetrail record_many run with cProfile")
     args = parser.parse_args(argv)
-
-    cases = make_cases(args.people)
-    rows = make_rows(cases)
-    events = args.people * EVENTS_PER_PERSON
-
-    pg = bool(args.db) and args.db.lower().startswith("postgres")
-    if args.db and not pg:
+    args.pg = bool(args.db) and args.db.lower().startswith("postgres")
+    if args.db and not args.pg:
         sys.exit("--db takes a postgresql:// URL; SQLite runs always use fresh temp files")
-    stores: SQLiteStores | PostgresStores = PostgresStores(args.db) if pg else SQLiteStores()
+    return args
 
-    if pg:
-        raw_name = "raw psycopg executemany"
-        raw_one = lambda: run_raw_psycopg(stores.store, rows, False)  # noqa: E731
-        raw_all = lambda: run_raw_psycopg(stores.store, rows, True)  # noqa: E731
 
-        def fresh_raw(f: Callable[[], Timing]) -> Callable[[], Timing]:
-            return lambda: (stores.reset(), f())[1]
-        raw_one, raw_all = fresh_raw(raw_one), fresh_raw(raw_all)
-        es_name = "eventsourcing.postgres"
-    else:
-        raw_name = "raw sqlite3 executemany"
-        raw_one = lambda: run_raw_sqlite(stores.fresh_path(), rows, False)  # noqa: E731
-        raw_all = lambda: run_raw_sqlite(stores.fresh_path(), rows, True)  # noqa: E731
-        es_name = "eventsourcing.sqlite"
+def raw_runs(stores: SQLiteStores | PostgresStores, rows: list[list[tuple]]) -> tuple[str, Callable, Callable]:
+    """The bare driver's name, and its runs with a commit per person and with one for all."""
+    if isinstance(stores, PostgresStores):
+        def fresh(all_at_once: bool) -> Callable[[], Timing]:
+            return lambda: (stores.reset(), run_raw_psycopg(stores.store, rows, all_at_once))[1]
+        return "raw psycopg executemany", fresh(False), fresh(True)
+    return ("raw sqlite3 executemany", lambda: run_raw_sqlite(stores.fresh_path(), rows, False),
+            lambda: run_raw_sqlite(stores.fresh_path(), rows, True))
 
-    table = [
+
+def make_table(stores: SQLiteStores | PostgresStores, cases: list[Case], rows: list[list[tuple]],
+               es_name: str) -> list[Row]:
+    raw_name, raw_one, raw_all = raw_runs(stores, rows)
+    return [
         Row(f"{raw_name}", "1 per person", raw_one, []),
         Row(f"{raw_name}", "1 for all", raw_all, []),
         Row(f"raw {es_name} app.save", "1 per person", lambda: run_raw_eventsourcing(stores.es_env(), cases), []),
@@ -439,12 +433,38 @@ def main(argv: list[str] | None = None) -> int:
         Row("casetrail add_person + record x7", "8 per person",
             lambda: run_casetrail(stores.casetrail_url(), cases, save_per_fact), []),
     ]
-    baseline = table[2]
 
+
+def median_wall(row: Row) -> float:
+    return statistics.median(t[0] for t in row.times)
+
+
+def print_table(table: list[Row], events: int, base: float) -> None:
+    cols = [("store", 40, "<"), ("saves", 12, "<"), ("events", 6, ">"), ("seconds", 7, ">"),
+            ("events/s", 8, ">"), ("% of raw ES", 11, ">"), ("CPU s", 6, ">"), ("runs min-max s", 14, ">")]
+    print()
+    print("| " + " | ".join(f"{name:{align}{width}}" for name, width, align in cols) + " |")
+    print("|" + "|".join("-" * (width + 2) for _, width, _ in cols) + "|")
+    for row in table:
+        seconds = median_wall(row)
+        rate = events / seconds
+        walls = [t[0] for t in row.times]
+        cells = [row.store, row.saves, str(events), f"{seconds:.3f}", f"{rate:,.0f}", f"{100 * rate / base:.0f}%",
+                 f"{statistics.median(t[1] for t in row.times):.3f}", f"{min(walls):.2f}-{max(walls):.2f}"]
+        print("| " + " | ".join(f"{c:{align}{width}}" for c, (_, width, align) in zip(cells, cols)) + " |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(argv)
+    cases = make_cases(args.people)
+    events = args.people * EVENTS_PER_PERSON
+    stores: SQLiteStores | PostgresStores = PostgresStores(args.db) if args.pg else SQLiteStores()
+    es_name = "eventsourcing.postgres" if args.pg else "eventsourcing.sqlite"
+    table = make_table(stores, cases, make_rows(cases), es_name)
     print(f"bench_append: {args.people} people x {EVENTS_PER_PERSON} events = {events} events on {stores.kind}, "
           f"median of {args.runs} runs, fresh store each run")
     print(machine())
-    if pg:
+    if args.pg:
         print(f"store: {stores.store.shown} schema {stores.schema}")
     try:
         for run in range(args.runs):  # interleaved, so drift hits every row alike
@@ -453,30 +473,14 @@ def main(argv: list[str] | None = None) -> int:
                 wall, cpu = row.times[-1]
                 print(f"  run {run + 1}: {row.store} [{row.saves}] {wall:.3f}s wall, {cpu:.3f}s CPU",
                       file=sys.stderr)
-
-        def median_wall(row: Row) -> float:
-            return statistics.median(t[0] for t in row.times)
-
-        base = events / median_wall(baseline)
-        cols = [("store", 40, "<"), ("saves", 12, "<"), ("events", 6, ">"), ("seconds", 7, ">"),
-                ("events/s", 8, ">"), ("% of raw ES", 11, ">"), ("CPU s", 6, ">"), ("runs min-max s", 14, ">")]
-        print()
-        print("| " + " | ".join(f"{name:{align}{width}}" for name, width, align in cols) + " |")
-        print("|" + "|".join("-" * (width + 2) for _, width, _ in cols) + "|")
-        for row in table:
-            seconds = median_wall(row)
-            rate = events / seconds
-            walls = [t[0] for t in row.times]
-            cells = [row.store, row.saves, str(events), f"{seconds:.3f}", f"{rate:,.0f}", f"{100 * rate / base:.0f}%",
-                     f"{statistics.median(t[1] for t in row.times):.3f}", f"{min(walls):.2f}-{max(walls):.2f}"]
-            print("| " + " | ".join(f"{c:{align}{width}}" for c, (_, width, align) in zip(cells, cols)) + " |")
+        base = events / median_wall(table[2])  # the baseline: raw eventsourcing
+        print_table(table, events, base)
         many = events / median_wall(table[3])  # one save per person, as the baseline
         verdict = "meets" if many >= 0.5 * base else "MISSES"
         print(f"\nseconds: median wall time of the append loop; CPU s: median CPU time of this process "
-              f"(the rest is waiting on {'the server and its fsync' if pg else 'fsync at each commit'})")
+              f"(the rest is waiting on {'the server and its fsync' if args.pg else 'fsync at each commit'})")
         print(f"target: casetrail add_person(facts=7) >= 50% of raw {es_name} (both one save per person): "
               f"{100 * many / base:.0f}% -> {verdict}")
-
         if args.profile:
             profile_casetrail(stores, cases)
     finally:

@@ -26,7 +26,7 @@ read the same notifications the same way, in pages of the same size:
   Worker.work only             decoding + the timelines and rows of every batch,
                                with nothing written, in one process, the collector paused
                                as in a catch-up (where the time goes)
-  Views.catch_up, no helper    the same in one process (CASETRAIL_HELPER=off)
+  Views.catch_up, no helper    the same in one process (helpers=0: projections catch-up --helpers 0)
   Views.catch_up               THE TARGET: >= 20,000 events/s. Above 40,000 waiting events
                                helper processes (one per core, at most 4) each work out a share
                                of the people of every batch while this one writes; their CPU
@@ -96,7 +96,8 @@ from casetrail.domain.facets import facet_values
 from casetrail.domain.rules import Rules, load_rules
 from casetrail.projections.tables import list_periods, metadata, people as people_table
 from casetrail.projections.times import RECORD_OPEN, At
-from casetrail.projections.views import BATCH, Views, _young_objects_only
+from casetrail.projections.tuning import BATCH
+from casetrail.projections.views import Views, _young_objects_only
 from casetrail.projections.working import PERSON_TOPICS
 
 EVENTS_PER_PERSON = 8  # registration + 7 facts or retractions, every story
@@ -144,89 +145,125 @@ def make_stories(people: int) -> list[Story]:
     return [story(case, random.Random(n * 7919 + 17)) for n, case in enumerate(make_cases(people))]
 
 
-def story(case: Case, rng: random.Random) -> Story:
-    src = SOURCE_KEY
-    city = case.place
-    d0 = date(2022, 1, 4) + timedelta(days=rng.randrange(10))  # the January 2022 events
+class Storyteller:
+    """What every story of one person is told with: the January 2022 dates, the first
+    detention and charge, the court. Made before the kind is picked (the random numbers
+    are drawn in the same order as ever, so a store of N people is the same store)."""
 
-    def day(n: int) -> str:
-        return (d0 + timedelta(days=n)).isoformat()
+    def __init__(self, case: Case, rng: random.Random) -> None:
+        self.rng, self.src, self.city = rng, SOURCE_KEY, case.place
+        self.d0 = date(2022, 1, 4) + timedelta(days=rng.randrange(10))  # the January 2022 events
+        first_day = rng.random()  # the first fact's date: most exact, some approximate, some only the month
+        detained_on = "2022-01~" if first_day < 0.10 else "2022-01" if first_day < 0.15 else self.day(0)
+        self.detained = ("detained", dict(on=detained_on, source=self.src, place=self.city, by="police",
+                                          facility=f"SIZO-1 {self.city}"))
+        self.charged = ("charged", dict(on=self.day(3), source=self.src, charge="participation in mass riots",
+                                        article="Criminal Code art. 272(2)"))
+        self.court = f"{self.city} specialised inter-district criminal court"
 
-    def month(text: str, share: float = 0.3) -> str:
+    def day(self, n: int) -> str:
+        return (self.d0 + timedelta(days=n)).isoformat()
+
+    def month(self, text: str, share: float = 0.3) -> str:
         """A later event given as a day of that month, or (share of them) as just the month."""
-        return text if rng.random() < share else f"{text}-{rng.randrange(10, 28):02d}"
+        return text if self.rng.random() < share else f"{text}-{self.rng.randrange(10, 28):02d}"
 
-    first_day = rng.random()  # the first fact's date: most exact, some approximate, some only the month
-    detained_on = "2022-01~" if first_day < 0.10 else "2022-01" if first_day < 0.15 else day(0)
-    detained = ("detained", dict(on=detained_on, source=src, place=city, by="police", facility=f"SIZO-1 {city}"))
-    charged = ("charged", dict(on=day(3), source=src, charge="participation in mass riots",
-                               article="Criminal Code art. 272(2)"))
-    court = f"{city} specialised inter-district criminal court"
-    noted = lambda text: ("noted", dict(on=day(rng.randrange(1, 20)), source=src, text=text))  # noqa: E731
+    def noted(self, text: str) -> tuple[str, dict]:
+        return "noted", dict(on=self.day(self.rng.randrange(1, 20)), source=self.src, text=text)
+
+    def designated(self, on: str, designation: str = "accidental_victim", by: str | None = None) -> tuple[str, dict]:
+        fields = dict(on=on, source=self.src, designation=designation)
+        return "designated", fields if by is None else {**fields, "by": by}
+
+    def compensated(self, on: str, amount: str, recipient: str) -> tuple[str, dict]:
+        return "compensated", dict(on=on, source=self.src, amount=amount, currency="KZT",
+                                   payer="Ministry of Finance", recipient=recipient)
+
+
+Told = tuple[list, list, "int | None"]  # the first reports, the later ones, and which first one is retracted
+OFFICE = "Prosecutor General's Office"
+
+
+def _trial(f: Storyteller) -> Told:
+    src, city = f.src, f.city
+    first = [f.detained, f.charged,
+             ("placed_under_house_arrest", dict(on=f.month("2022-02"), source=src, by=f"{city} district court")),
+             ("released", dict(on=f.month("2022-04"), source=src, grounds="measure of restraint lifted"))]
+    later = [("sentenced", dict(on=f.month("2022-09", 0.1), source=src, court=f.court, kind="restricted_freedom",
+                                term_months=24 + f.rng.randrange(36), charges=["mass riots"])),
+             ("appealed", dict(on="2022-10-20", source=src, court=f"{city} regional court", by="defence")),
+             ("appeal_decided", dict(on="2022-12-12", source=src, court=f"{city} regional court", outcome="upheld"))]
+    return first, later, None
+
+
+def _prison(f: Storyteller) -> Told:
+    src = f.src
+    first = [f.detained, f.charged, f.noted("held in pre-trial detention"),
+             ("allegation", dict(on=f.day(2), source=src, kind="torture", by="lawyer", against="police"))]
+    later = [("sentenced", dict(on=f.month("2022-05", 0.1), source=src, court=f.court, kind="prison",
+                                term_months=60 + f.rng.randrange(60), charges=["mass riots", "theft"])),
+             ("appealed", dict(on="2022-07-04", source=src, court=f"{f.city} regional court", by="defence")),
+             ("appeal_decided", dict(on="2022-08-15", source=src, outcome="upheld"))]
+    return first, later, None
+
+
+def _cleared(f: Storyteller) -> Told:
+    first = [f.detained, f.charged, ("released", dict(on=f.day(10), source=f.src, grounds="bail")),
+             f.noted("released after questioning")]
+    later = [("charges_dropped", dict(on=f.month("2022-03"), source=f.src, reason="no evidence")),
+             f.designated(f.month("2022-03"), by=OFFICE),
+             f.compensated(f.month("2022-11"), str(500_000 + 1000 * f.rng.randrange(500)), "person")]
+    return first, later, None
+
+
+def _bystander(f: Storyteller) -> Told:
+    first = [("allegation", dict(on=f.day(1), source=f.src, kind="wounded", by="hospital", against="security forces")),
+             f.noted("treated in hospital"), f.noted("interviewed by a journalist")]
+    later = [f.designated(f.month("2022-02"), by=OFFICE), f.noted("applied for compensation"),
+             f.compensated(f.month("2022-12"), "2000000", "person"), f.noted("compensation received")]
+    return first, later, None
+
+
+def _died(f: Storyteller, learnt_late: bool) -> Told:
+    died = ("died", dict(on=f.day(1 + f.rng.randrange(3)), source=f.src, cause="gunshot wound", place=f.city))
+    detained_exact = ("detained", dict(on=f.day(0), source=f.src, place=f.city, by="police"))
+    after = [f.designated(f.month("2022-02"), by=OFFICE), f.compensated(f.month("2022-12"), "3000000", "family"),
+             f.noted("family statement")]
+    if not learnt_late:  # the death in the first reports
+        first = [detained_exact, died, f.noted("reported by relatives"), f.noted("body returned to the family")]
+        return first, after, None
+    return [detained_exact, f.noted("missing after detention"), f.noted("family searching")], [died, *after], None
+
+
+def _false_death(f: Storyteller) -> Told:
+    """Reported dead, retracted later: on the fatalities list at K, not now."""
+    first = [f.detained, f.charged, ("released", dict(on=f.day(7), source=f.src, grounds="bail")),
+             ("died", dict(on=f.day(12), source=f.src, cause="unverified report"))]
+    later = [("sentenced", dict(on=f.month("2022-09", 0.1), source=f.src, court=f.court, kind="suspended",
+                                term_months=12, charges=["mass riots"])),
+             ("appealed", dict(on="2022-10-20", source=f.src, by="defence"))]
+    return first, later, 3
+
+
+def _wrong_designation(f: Storyteller) -> Told:
+    """An accidental victim at K, a participant now."""
+    first = [f.detained, ("released", dict(on=f.day(5), source=f.src, grounds="bail")),
+             f.designated(f.month("2022-02")), f.noted("named in a list of victims")]
+    later = [f.designated(f.month("2022-02"), "participant"), f.noted("participant according to the court")]
+    return first, later, 2
+
+
+STORIES: dict[str, Callable[[Storyteller], Told]] = {
+    "trial": _trial, "prison": _prison, "cleared": _cleared, "bystander": _bystander,
+    "died": lambda f: _died(f, False), "died_late": lambda f: _died(f, True),
+    "false_death": _false_death, "wrong_designation": _wrong_designation,
+}
+
+
+def story(case: Case, rng: random.Random) -> Story:
+    facts = Storyteller(case, rng)
     kind = pick_kind(rng)
-    retract = None
-    if kind == "trial":
-        first = [detained, charged,
-                 ("placed_under_house_arrest", dict(on=month("2022-02"), source=src, by=f"{city} district court")),
-                 ("released", dict(on=month("2022-04"), source=src, grounds="measure of restraint lifted"))]
-        later = [("sentenced", dict(on=month("2022-09", 0.1), source=src, court=court, kind="restricted_freedom",
-                                    term_months=24 + rng.randrange(36), charges=["mass riots"])),
-                 ("appealed", dict(on="2022-10-20", source=src, court=f"{city} regional court", by="defence")),
-                 ("appeal_decided", dict(on="2022-12-12", source=src, court=f"{city} regional court",
-                                         outcome="upheld"))]
-    elif kind == "prison":
-        first = [detained, charged, noted("held in pre-trial detention"),
-                 ("allegation", dict(on=day(2), source=src, kind="torture", by="lawyer", against="police"))]
-        later = [("sentenced", dict(on=month("2022-05", 0.1), source=src, court=court, kind="prison",
-                                    term_months=60 + rng.randrange(60), charges=["mass riots", "theft"])),
-                 ("appealed", dict(on="2022-07-04", source=src, court=f"{city} regional court", by="defence")),
-                 ("appeal_decided", dict(on="2022-08-15", source=src, outcome="upheld"))]
-    elif kind == "cleared":
-        first = [detained, charged, ("released", dict(on=day(10), source=src, grounds="bail")),
-                 noted("released after questioning")]
-        later = [("charges_dropped", dict(on=month("2022-03"), source=src, reason="no evidence")),
-                 ("designated", dict(on=month("2022-03"), source=src, designation="accidental_victim",
-                                     by="Prosecutor General's Office")),
-                 ("compensated", dict(on=month("2022-11"), source=src, amount=str(500_000 + 1000 * rng.randrange(500)),
-                                      currency="KZT", payer="Ministry of Finance", recipient="person"))]
-    elif kind == "bystander":
-        first = [("allegation", dict(on=day(1), source=src, kind="wounded", by="hospital", against="security forces")),
-                 noted("treated in hospital"), noted("interviewed by a journalist")]
-        later = [("designated", dict(on=month("2022-02"), source=src, designation="accidental_victim",
-                                     by="Prosecutor General's Office")),
-                 noted("applied for compensation"),
-                 ("compensated", dict(on=month("2022-12"), source=src, amount="2000000", currency="KZT",
-                                      payer="Ministry of Finance", recipient="person")),
-                 noted("compensation received")]
-    elif kind in ("died", "died_late"):
-        died = ("died", dict(on=day(1 + rng.randrange(3)), source=src, cause="gunshot wound", place=city))
-        detained_exact = ("detained", dict(on=day(0), source=src, place=city, by="police"))
-        after = [("designated", dict(on=month("2022-02"), source=src, designation="accidental_victim",
-                                     by="Prosecutor General's Office")),
-                 ("compensated", dict(on=month("2022-12"), source=src, amount="3000000", currency="KZT",
-                                      payer="Ministry of Finance", recipient="family")),
-                 noted("family statement")]
-        if kind == "died":  # the death in the first reports
-            first = [detained_exact, died, noted("reported by relatives"), noted("body returned to the family")]
-            later = after
-        else:  # the death learnt only later
-            first = [detained_exact, noted("missing after detention"), noted("family searching")]
-            later = [died, *after]
-    elif kind == "false_death":  # reported dead, retracted later: on the fatalities list at K, not now
-        first = [detained, charged, ("released", dict(on=day(7), source=src, grounds="bail")),
-                 ("died", dict(on=day(12), source=src, cause="unverified report"))]
-        retract = 3
-        later = [("sentenced", dict(on=month("2022-09", 0.1), source=src, court=court, kind="suspended",
-                                    term_months=12, charges=["mass riots"])),
-                 ("appealed", dict(on="2022-10-20", source=src, by="defence"))]
-    else:  # wrong_designation: an accidental victim at K, a participant now
-        first = [detained, ("released", dict(on=day(5), source=src, grounds="bail")),
-                 ("designated", dict(on=month("2022-02"), source=src, designation="accidental_victim")),
-                 noted("named in a list of victims")]
-        retract = 2
-        later = [("designated", dict(on=month("2022-02"), source=src, designation="participant")),
-                 noted("participant according to the court")]
-    s = Story(case, kind, first, later, retract)
+    s = Story(case, kind, *STORIES[kind](facts))
     assert s.events == EVENTS_PER_PERSON, (kind, s.events)
     return s
 
@@ -362,7 +399,8 @@ def drop_views(app: Casetrail) -> None:
         views.close()
 
 
-def child_catch_up(url: str, batch: int, helper: bool | None = None) -> dict:
+def child_catch_up(url: str, batch: int, helpers: int | None = None) -> dict:
+    """Views.catch_up from empty; ``helpers`` as its option (None: as it chooses itself)."""
     app = Casetrail(url)
     try:
         drop_views(app)
@@ -370,7 +408,7 @@ def child_catch_up(url: str, batch: int, helper: bool | None = None) -> dict:
         started = clock()
         helpers_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         views = Views(app, load_rules())
-        applied = views.catch_up(batch, helper=helper)
+        applied = views.catch_up(batch, helpers=helpers)
         wall, cpu = since(started)
         helpers_after = resource.getrusage(resource.RUSAGE_CHILDREN)  # helpers are waited for when done
         with views.engine.connect() as conn:
@@ -616,7 +654,7 @@ def revision() -> str:
     return commit + (" with uncommitted changes in projections/ or domain/" if dirty else "")
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", default="1000,10000",
                         help="comma-separated sizes, each a separate store (default 1000,10000)")
@@ -637,134 +675,164 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.people, args.runs, args.query_runs = "1000", 1, 5
-    sizes = [int(x.replace("_", "")) for x in args.people.split(",")]
-    pg = bool(args.db) and args.db.lower().startswith("postgres")
-    if args.db and not pg:
+    args.sizes = [int(x.replace("_", "")) for x in args.people.split(",")]
+    args.pg = bool(args.db) and args.db.lower().startswith("postgres")
+    if args.db and not args.pg:
         sys.exit("--db takes a postgresql:// URL; SQLite stores are temp files (or in --keep DIR)")
-    root = os.path.abspath(args.keep) if args.keep else tempfile.mkdtemp(prefix="bench_projections_")
-    os.makedirs(root, exist_ok=True)
-    log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    return args
 
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def make_stores(args: argparse.Namespace, root: str) -> dict[int, Store]:
     stores: dict[int, Store] = {}
-    for n in sizes:
-        if pg:
+    for n in args.sizes:
+        if args.pg:
             url = pg_url(args.db, str(n))
             stores[n] = Store("postgres", url, os.path.join(root, f"{schema_of(url)}.json"), PostgresStores(url))
         else:
             stores[n] = Store("sqlite", os.path.join(root, f"people-{n}.db"), os.path.join(root, f"people-{n}.json"))
+    return stores
 
-    print(f"bench_projections: {', '.join(f'{n:,}' for n in sizes)} people x {EVENTS_PER_PERSON} events on "
-          f"{'PostgreSQL' if pg else 'SQLite'}; batches of {args.batch}; V = {V}")
+
+def generated_store(store: Store, n: int, keep: bool) -> Generated:
+    """The store of ``n`` people: generated now, or (with --keep) as an earlier run left it."""
+    generated = store.load() if keep else None
+    if generated is not None:
+        log(f"reusing {store.url} ({generated.events:,} events, K = {generated.known_at})")
+        return generated
+    log(f"generating {n:,} people into {store.url} ...")
+    store.fresh()
+    generated = generate(store.url, n, log)
+    store.save(generated)
+    log(f"  generated {generated.events:,} events in {generated.seconds:.1f}s "
+        f"({generated.events / generated.seconds:,.0f} events/s), K = {generated.known_at}")
+    return generated
+
+
+# The catch-up's rows, each measured in a fresh process: (name, the label in the table, what it runs).
+CATCH_UP_PLAN = [
+    ("raw read", "raw {driver} read in pages", lambda url, batch: in_child(child_raw, url, batch, False)),
+    ("raw read + orjson", "raw {driver} read + orjson.loads", lambda url, batch: in_child(child_raw, url, batch, True)),
+    ("decode", "select_notifications + to_domain_event", lambda url, batch: in_child(child_decode, url, batch)),
+    ("work", "Worker.work (decode + timelines, no writes)", lambda url, batch: in_child(child_work_only, url, batch)),
+    ("catch-up alone", "Views.catch_up, no helper process",
+     lambda url, batch: in_child(child_catch_up, url, batch, 0)),
+    ("catch-up", "Views.catch_up", lambda url, batch: in_child(child_catch_up, url, batch)),
+]
+
+
+def measure_catch_up(store: Store, n: int, batch: int, runs: int) -> dict[str, list[dict]]:
+    measured: dict[str, list[dict]] = defaultdict(list)
+    for run in range(runs):  # interleaved, so drift hits every row alike
+        for name, _, measure in CATCH_UP_PLAN:
+            result = measure(store.url, batch)
+            measured[name].append(result)
+            log(f"  {n:,} people, run {run + 1}: {name} {result['wall']:.2f}s wall "
+                f"{result['cpu']:.2f}s CPU, peak {result['peak_mib']:.0f} MiB")
+    return measured
+
+
+def catch_up_rows(n: int, events: int, measured: dict[str, list[dict]], pg: bool) -> list[list[str]]:
+    """The table's rows for one size, the medians of the runs."""
+    def med(name: str, key: str = "wall") -> float:
+        return statistics.median(r[key] for r in measured[name])
+
+    base = events / med("decode")
+    rows = []
+    for name, label, _ in CATCH_UP_PLAN:
+        rate = events / med(name)
+        walls = [r["wall"] for r in measured[name]]
+        rows.append([f"{n:,}", label.format(driver="psycopg" if pg else "sqlite3"), f"{events:,}",
+                     str(len(walls)), f"{med(name):.2f}", f"{rate:,.0f}", f"{100 * rate / base:.0f}%",
+                     f"{med(name, 'cpu'):.2f}", f"{max(r['peak_mib'] for r in measured[name]):,.0f}",
+                     f"{min(walls):.2f}-{max(walls):.2f}"])
+    return rows
+
+
+def print_catch_up(catch_rows: list[list[str]]) -> None:
+    print("\n### Catch-up from empty (median of the runs, each in a fresh process)\n")
+    table([("people", 7, ">"), ("reader", 43, "<"), ("events", 7, ">"), ("runs", 4, ">"), ("seconds", 7, ">"),
+           ("events/s", 8, ">"), ("% of decode", 11, ">"), ("CPU s", 6, ">"), ("peak MiB", 8, ">"),
+           ("runs min-max s", 14, ">")], catch_rows)
+    for row in catch_rows:
+        if row[1] == "Views.catch_up":
+            rate = float(row[5].replace(",", ""))
+            print(f"target at {row[0]} people: catch-up >= {TARGET_RATE:,} events/s: {rate:,.0f} "
+                  f"({row[6]} of decode) -> {'meets' if rate >= TARGET_RATE else 'MISSES'}")
+
+
+def print_queries(query_results: dict[int, QueryResult], sizes: list[int], runs: int) -> None:
+    print(f"\n### Query latency (one open connection; median of {runs} calls after a warm-up call; "
+          f"V = {V}, K between the two phases)\n")
+    names = list(next(iter(query_results.values())).lat)
+    qrows = []
+    for n, r in query_results.items():
+        for name in names:
+            lat = r.lat[name]
+            qrows.append([f"{n:,}", name, f"{lat.median_ms:.2f}", lat.spread, f"{1000 * lat.first:.1f}"])
+        if r.fold_seconds is not None:
+            qrows.append([f"{n:,}", "fold every stream (both answers)", f"{1000 * r.fold_seconds:,.0f}", "1 run",
+                          "equal" if r.fold_matches else "DIFFERENT"])
+    table([("people", 7, ">"), ("query", 34, "<"), ("median ms", 9, ">"), ("min-max ms", 12, ">"),
+           ("first call ms", 13, ">")], qrows)
+    print("\nanswers (list: members at (V, K) / at (V, now)):")
+    for n, r in query_results.items():
+        shown = ", ".join(f"{k} {r.counts_k[k]:,}/{r.counts_now[k]:,}" for k in r.counts_k)
+        print(f"  {n:,} people, {r.list_rows:,} list rows: {shown}; list {LIST} at (V, K): {r.members_k:,} rows")
+    print_growth(query_results, sizes, names[:4])
+
+
+def print_growth(query_results: dict[int, QueryResult], sizes: list[int], names: list[str]) -> None:
+    if len(sizes) > 1:
+        print("\ngrowth (ratio of medians for each step; linear growth is the ratio of people):")
+        for a, b in zip(sizes, sizes[1:]):
+            ra, rb = query_results[a], query_results[b]
+            for name in names:
+                ratio = rb.lat[name].median_ms / ra.lat[name].median_ms
+                verdict = "no faster than linear" if ratio <= b / a else "FASTER THAN LINEAR"
+                print(f"  {name}: {a:,} -> {b:,} people (x{b / a:g}): x{ratio:.1f} ({verdict})")
+    for n, r in query_results.items():
+        for name in names:
+            if "(V, K)" in name:
+                ms = r.lat[name].median_ms
+                print(f"target at {n:,} people: {name} <= {TARGET_MS:.0f} ms: {ms:.1f} ms -> "
+                      f"{'meets' if ms <= TARGET_MS else 'MISSES'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(argv)
+    root = os.path.abspath(args.keep) if args.keep else tempfile.mkdtemp(prefix="bench_projections_")
+    os.makedirs(root, exist_ok=True)
+    stores = make_stores(args, root)
+    print(f"bench_projections: {', '.join(f'{n:,}' for n in args.sizes)} people x {EVENTS_PER_PERSON} events on "
+          f"{'PostgreSQL' if args.pg else 'SQLite'}; batches of {args.batch}; V = {V}")
     print(machine())
     print(f"casetrail at {revision()}")
     catch_rows, query_results, gens = [], {}, {}
     try:
-        for n in sizes:
+        for n in args.sizes:
             store = stores[n]
-            generated = store.load() if args.keep else None
-            if generated is None:
-                log(f"generating {n:,} people into {store.url} ...")
-                store.fresh()
-                generated = generate(store.url, n, log)
-                store.save(generated)
-                log(f"  generated {generated.events:,} events in {generated.seconds:.1f}s "
-                    f"({generated.events / generated.seconds:,.0f} events/s), K = {generated.known_at}")
-            else:
-                log(f"reusing {store.url} ({generated.events:,} events, K = {generated.known_at})")
-            gens[n] = generated
-            events = generated.events
-
-            runs = 0 if args.queries_only else args.runs if events <= 200_000 else 1
-            measured: dict[str, list[dict]] = defaultdict(list)
-            plan = [("raw read", lambda: in_child(child_raw, store.url, args.batch, False)),
-                    ("raw read + orjson", lambda: in_child(child_raw, store.url, args.batch, True)),
-                    ("decode", lambda: in_child(child_decode, store.url, args.batch)),
-                    ("work", lambda: in_child(child_work_only, store.url, args.batch)),
-                    ("catch-up alone", lambda: in_child(child_catch_up, store.url, args.batch, False)),
-                    ("catch-up", lambda: in_child(child_catch_up, store.url, args.batch))]
-            for run in range(runs):  # interleaved, so drift hits every row alike
-                for name, measure in plan:
-                    result = measure()
-                    measured[name].append(result)
-                    log(f"  {n:,} people, run {run + 1}: {name} {result['wall']:.2f}s wall "
-                        f"{result['cpu']:.2f}s CPU, peak {result['peak_mib']:.0f} MiB")
-            if args.profile and n == sizes[0]:
+            gens[n] = generated = generated_store(store, n, bool(args.keep))
+            runs = 0 if args.queries_only else args.runs if generated.events <= 200_000 else 1
+            measured = measure_catch_up(store, n, args.batch, runs)
+            if args.profile and n == args.sizes[0]:
                 profile_catch_up(store.url, args.batch)
-
             log(f"  queries on {n:,} people ...")
             query_results[n] = measure_queries(store.url, n, generated.k, args.query_runs, args.fold_max)
             if not runs:
                 continue
-
-            def med(name: str, key: str = "wall") -> float:
-                return statistics.median(r[key] for r in measured[name])
-
-            base = events / med("decode")
-            driver = "psycopg" if pg else "sqlite3"
-            labels = [("raw read", f"raw {driver} read in pages"),
-                      ("raw read + orjson", f"raw {driver} read + orjson.loads"),
-                      ("decode", "select_notifications + to_domain_event"),
-                      ("work", "Worker.work (decode + timelines, no writes)"),
-                      ("catch-up alone", "Views.catch_up, no helper process"),
-                      ("catch-up", "Views.catch_up")]
-            for name, label in labels:
-                rate = events / med(name)
-                walls = [r["wall"] for r in measured[name]]
-                catch_rows.append([f"{n:,}", label, f"{events:,}", str(runs), f"{med(name):.2f}", f"{rate:,.0f}",
-                                   f"{100 * rate / base:.0f}%", f"{med(name, 'cpu'):.2f}",
-                                   f"{max(r['peak_mib'] for r in measured[name]):,.0f}",
-                                   f"{min(walls):.2f}-{max(walls):.2f}"])
+            catch_rows += catch_up_rows(n, generated.events, measured, args.pg)
             cu = measured["catch-up"][-1]
             log(f"  catch-up's helpers: {cu['helpers_cpu']:.2f} s CPU in all, the largest peaking at "
                 f"{cu['helpers_peak_mib']:,.0f} MiB")
             log(f"  catch-up wrote {cu['list_rows']:,} list rows ({cu['closed_list_rows']:,} closed); "
                 f"store {store.size_on_disk}")
-
-        # -- report --
         if catch_rows:
-            print("\n### Catch-up from empty (median of the runs, each in a fresh process)\n")
-            table([("people", 7, ">"), ("reader", 43, "<"), ("events", 7, ">"), ("runs", 4, ">"), ("seconds", 7, ">"),
-                   ("events/s", 8, ">"), ("% of decode", 11, ">"), ("CPU s", 6, ">"), ("peak MiB", 8, ">"),
-                   ("runs min-max s", 14, ">")], catch_rows)
-            for row in catch_rows:
-                if row[1] == "Views.catch_up":
-                    rate = float(row[5].replace(",", ""))
-                    print(f"target at {row[0]} people: catch-up >= {TARGET_RATE:,} events/s: {rate:,.0f} "
-                          f"({row[6]} of decode) -> {'meets' if rate >= TARGET_RATE else 'MISSES'}")
-
-        print(f"\n### Query latency (one open connection; median of {args.query_runs} calls after a warm-up call; "
-              f"V = {V}, K between the two phases)\n")
-        names = list(next(iter(query_results.values())).lat)
-        qrows = []
-        for n, r in query_results.items():
-            for name in names:
-                lat = r.lat[name]
-                qrows.append([f"{n:,}", name, f"{lat.median_ms:.2f}", lat.spread, f"{1000 * lat.first:.1f}"])
-            if r.fold_seconds is not None:
-                qrows.append([f"{n:,}", "fold every stream (both answers)", f"{1000 * r.fold_seconds:,.0f}", "1 run",
-                              "equal" if r.fold_matches else "DIFFERENT"])
-        table([("people", 7, ">"), ("query", 34, "<"), ("median ms", 9, ">"), ("min-max ms", 12, ">"),
-               ("first call ms", 13, ">")], qrows)
-
-        print("\nanswers (list: members at (V, K) / at (V, now)):")
-        for n, r in query_results.items():
-            shown = ", ".join(f"{k} {r.counts_k[k]:,}/{r.counts_now[k]:,}" for k in r.counts_k)
-            print(f"  {n:,} people, {r.list_rows:,} list rows: {shown}; list {LIST} at (V, K): {r.members_k:,} rows")
-
-        if len(sizes) > 1:
-            print("\ngrowth (ratio of medians for each step; linear growth is the ratio of people):")
-            for a, b in zip(sizes, sizes[1:]):
-                ra, rb = query_results[a], query_results[b]
-                for name in names[:4]:
-                    ratio = rb.lat[name].median_ms / ra.lat[name].median_ms
-                    verdict = "no faster than linear" if ratio <= b / a else "FASTER THAN LINEAR"
-                    print(f"  {name}: {a:,} -> {b:,} people (x{b / a:g}): x{ratio:.1f} ({verdict})")
-        for n, r in query_results.items():
-            for name in names[:4]:
-                if "(V, K)" in name:
-                    ms = r.lat[name].median_ms
-                    print(f"target at {n:,} people: {name} <= {TARGET_MS:.0f} ms: {ms:.1f} ms -> "
-                          f"{'meets' if ms <= TARGET_MS else 'MISSES'}")
+            print_catch_up(catch_rows)
+        print_queries(query_results, args.sizes, args.query_runs)
         print("\ngeneration (setup): " + "; ".join(
             f"{n:,} people {g.seconds:.0f}s ({g.events / g.seconds:,.0f} events/s)" for n, g in gens.items()))
         print(f"peak memory of this process (generation, queries, folds): {peak_mib():,.0f} MiB")

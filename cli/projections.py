@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 from typing import Annotated, Callable
@@ -10,15 +11,50 @@ import typer
 
 from casetrail.cli.context import views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, progress
-from casetrail.domain.errors import StoreError
+from casetrail.domain.errors import BadInput, StoreError
+from casetrail.projections.tuning import BATCH, HELP_FROM, MOST_BATCH, MOST_HELPERS, REMEMBERED
 from casetrail.store.storage import lost_connection
 from casetrail.domain.words import counted
 
 app = typer.Typer(help="Look after the read models that lists, people and audit answer from.\n\n"
                        "Example: casetrail projections status", no_args_is_help=True)
 
-BatchSize = Annotated[int, typer.Option("--batch-size", min=1, max=100_000,
+BatchSize = Annotated[int, typer.Option("--batch-size", min=1, max=MOST_BATCH,
                                         help="Events applied per transaction.")]
+Helpers = Annotated[str, typer.Option(
+    "--helpers", metavar="auto|0|N",
+    help=f"Helper processes that work out the next events while this one writes: auto (one per core, at most "
+         f"{MOST_HELPERS}, when more than {HELP_FROM:,} events wait and there are two cores), 0 for none, or N.")]
+Memory = Annotated[str, typer.Option(
+    "--memory", metavar="EVENTS",
+    help="Events of recent people each process keeps in memory, so their next events are applied without "
+         "reading their earlier ones again (the default takes a few hundred MiB a process; more makes "
+         "rebuilding a store of many more events faster).")]
+MOST_ASKED_HELPERS = 16  # each helper is a process with its own memory of streams
+
+
+_WHOLE = re.compile(r"[0-9]{1,12}")
+
+
+def helper_count(text: str) -> int | None:
+    """``--helpers``: None for auto, else how many helper processes to start."""
+    choice = text.strip().lower()
+    if choice == "auto":
+        return None
+    if _WHOLE.fullmatch(choice) and int(choice) <= MOST_ASKED_HELPERS:
+        return int(choice)
+    raise BadInput(f"--helpers is '{text}': give auto (the default: one per core, at most {MOST_HELPERS}, when "
+                   f"more than {HELP_FROM:,} events wait), 0 for none, or a number of helper processes up to "
+                   f"{MOST_ASKED_HELPERS}")
+
+
+def memory_events(text: str) -> int:
+    """``--memory``: how many events each process may keep (1,000,000 and 1_000_000 will do)."""
+    digits = text.strip().replace(",", "").replace("_", "")
+    if _WHOLE.fullmatch(digits):
+        return int(digits)
+    raise BadInput(f"--memory is '{text}': give how many events each process may keep in memory, such as 1000000 "
+                   f"(the default is {REMEMBERED:,}; 0 keeps none)")
 
 
 @app.command("status")
@@ -40,30 +76,38 @@ def status(ctx: typer.Context, json: JsonFlag = False) -> None:
 
 
 @app.command("catch-up")
-def catch_up(ctx: typer.Context, batch_size: BatchSize = 2000, json: JsonFlag = False) -> None:
+def catch_up(ctx: typer.Context, batch_size: BatchSize = BATCH, helpers: Helpers = "auto",
+             memory: Memory = str(REMEMBERED), json: JsonFlag = False) -> None:
     """Apply the events recorded since the views were last brought up to date.
 
     Every query command does this first; run it yourself after a large import.
 
-    Example: casetrail projections catch-up
+    The options change how fast it goes and how much memory it takes, never what the views hold.
+
+    Example: casetrail projections catch-up --helpers 0
     """
+    count, events = helper_count(helpers), memory_events(memory)
     current = views(ctx, catch_up=False)
     with progress("catching up", current.position(), current.head()) as report:
-        applied = current.catch_up(batch_size, report)
+        applied = current.catch_up(batch_size, report, count, events)
     _done(current, "caught up", applied, json)
 
 
 @app.command("rebuild")
-def rebuild(ctx: typer.Context, batch_size: BatchSize = 2000, json: JsonFlag = False) -> None:
+def rebuild(ctx: typer.Context, batch_size: BatchSize = BATCH, helpers: Helpers = "auto",
+            memory: Memory = str(REMEMBERED), json: JsonFlag = False) -> None:
     """Drop the views and build them again from every event.
 
     Safe to interrupt: the next command (or this one again) carries on from where it stopped.
 
-    Example: casetrail projections rebuild
+    The options are those of catch-up.
+
+    Example: casetrail projections rebuild --memory 1000000
     """
+    count, events = helper_count(helpers), memory_events(memory)  # before anything is dropped
     current = views(ctx, catch_up=False)
     with progress("rebuilding", 0, current.head()) as report:
-        applied = current.rebuild(batch_size, report)
+        applied = current.rebuild(batch_size, report, count, events)
     _done(current, "rebuilt", applied, json)
 
 

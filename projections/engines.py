@@ -20,7 +20,7 @@ def engines(store: StoreURL) -> tuple[Engine, Engine]:
         schema = env.get("POSTGRES_SCHEMA") or "public"
         # The views are read from memory, not disk: priced as such (random_page_cost 1.1, the
         # server's default is 4), PostgreSQL reads the covering (V, K) indexes instead of
-        # scanning whole tables (lists at 100,000 people: 24 ms against 32-41).
+        # scanning whole tables (docs/BENCHMARKS.md).
         options = f'-c search_path="{schema}" -c random_page_cost=1.1'
         engine = create_engine(url, connect_args={"connect_timeout": 5, "options": options}, pool_pre_ping=False)
         return engine, engine

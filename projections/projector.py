@@ -13,7 +13,7 @@ import orjson
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from casetrail.domain.events import Fact, Registered, SourceRegistered
 from casetrail.domain.facets import FACETS
@@ -34,43 +34,57 @@ Row = tuple  # a row's values in its table's column order (tables.py: FACET_COLU
 _BY = CHANGE_COLUMNS.index("by")
 
 
-def _ident(*parts: str) -> str:
+def _hash(*parts: str) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
 
 
-_NO_CAUSE = (None, None, None, None, None, None, None, None)
+class Cause(NamedTuple):
+    """The columns that name a row's cause (all None for a row without one)."""
+
+    since: str | None  # the fact's date as written, for a period ("2022-01~")
+    event: str | None  # the fact's id
+    type: str | None
+    latest: str | None  # the latest day the date allows: the row is uncertain before it
+    source: str | None
+    by: str | None
+    valid_on: str | None  # the fact's date as written, for a change
+    valid_from: int | None  # its earliest day, as a day number
 
 
-def _cause(cause: Fact | None, memo: dict) -> tuple:
-    """The columns that name a row's cause, worked out once per fact (``memo``, by its id):
-    (since, event, type, latest, source, by, valid_on, valid_from)."""
+_NO_CAUSE = Cause(None, None, None, None, None, None, None, None)
+
+
+def _cause(cause: Fact | None, memo: dict) -> Cause:
+    """The columns naming ``cause``, worked out once per fact (``memo``, by its id)."""
     if cause is None:
         return _NO_CAUSE
     columns = memo.get(cause.id.int)
     if columns is None:
         by = cause.__dict__.get("by")  # getattr on a pydantic model without the field is slow
         on = cause.on
-        columns = memo[cause.id.int] = (on.text, str(cause.id), cause.type, on.latest.isoformat(), cause.source,
-                                    by.value if isinstance(by, Enum) else by, on.text, on.earliest.toordinal())
+        columns = memo[cause.id.int] = Cause(on.text, str(cause.id), cause.type, on.latest.isoformat(), cause.source,
+                                             by.value if isinstance(by, Enum) else by, on.text, on.earliest.toordinal())
     return columns
 
 
-def ident_of(item: Period | Change) -> str:
-    """What a row is, as period_row and change_row name it: to close it by."""
-    if isinstance(item, Period):
-        kind, name, value, valid_from, valid_to, cause = item
-        return _ident(kind, name, value, str(valid_from.toordinal()), str(valid_to.toordinal()),
-                      str(cause.id) if cause else "")
-    kind, name, before, after, cause = item[:5]
-    return _ident(kind, name, before, after, str(cause.id))
+def ident_of(item: Period | Change, event: str | None = None) -> str:
+    """What a row is, to close it by when it no longer holds: its period or change, and its
+    cause. ``event`` is the cause's id as text, when the caller has it already."""
+    if event is None:
+        event = str(item.cause.id) if item.cause else ""
+    if type(item) is Period:
+        kind, name, value, valid_from, valid_to, _ = item
+        return _hash(kind, name, value, str(valid_from.toordinal()), str(valid_to.toordinal()), event)
+    kind, name, before, after, _, _, _ = item
+    return _hash(kind, name, before, after, event)
 
 
 def period_row(person: int, period: Period, memo: dict) -> Row:
     """A period's row, less its record times (FACET_COLUMNS or LIST_COLUMNS without the last two)."""
     kind, name, value, valid_from, valid_to, cause = period
-    since, event, type_, latest, source = _cause(cause, memo)[:5]
+    since, event, type_, latest, source, _, _, _ = _cause(cause, memo)
+    ident = ident_of(period, event or "")
     start, end = valid_from.toordinal(), valid_to.toordinal()
-    ident = _ident(kind, name, value, str(start), str(end), event or "")
     if kind == "facet":
         return (person, ident, name, value, start, end, since, event, type_, latest, source)
     return (person, ident, name, start, end, since, event, type_, latest, source)
@@ -78,10 +92,10 @@ def period_row(person: int, period: Period, memo: dict) -> Row:
 
 def change_row(person: int, change: Change, memo: dict) -> Row:
     """A change's row, less its record times (CHANGE_COLUMNS without the last two)."""
-    kind, name, before, after, cause = change[:5]
+    kind, name, before, after, cause, _, _ = change
     _, event, type_, _, source, by, valid_on, valid_from = _cause(cause, memo)
-    return (person, _ident(kind, name, before, after, event), kind, name, before, after, valid_from, valid_on,
-            change.seq, event, type_, by, source)
+    return (person, ident_of(change, event), kind, name, before, after, valid_from, valid_on, change.seq, event,
+            type_, by, source)
 
 
 @dataclass
@@ -185,10 +199,12 @@ def rows_of(timeline: Timeline, previous: Rows | None = None) -> tuple[Rows, lis
         cause = period.cause
         if cause is None and period.kind == "facet":
             continue  # a facet's first value, before any fact: not stored (see queries.search_people)
-        key = (*period[:5], cause.id.int if cause else None)  # .int: a UUID's own hash is Python code
+        # All it is made of (kind, name, value, valid_from, valid_to), and its cause's id as an
+        # int: a UUID's own hash is Python code. A slice, as the key is made for every row.
+        key = (*period[:5], cause.id.int if cause else None)
         rows[key] = previous.get(key) or _added(added, period.kind, period)
     for change in timeline.changes:
-        key = ("change", *change[:4], change.cause.id.int, change.position)
+        key = ("change", *change[:4], change.cause.id.int, change.position)  # [:4]: kind, name, before, after
         rows[key] = previous.get(key) or _added(added, "change", change)
     return rows, added
 

@@ -2,8 +2,8 @@
 
 A valid date is its day number (``date.toordinal()``, ``day_of`` back), a record time its microseconds
 since 1970-01-01 UTC: narrow, fixed-width keys that sort as they compare, so the
-tables and their (V, K) indexes stay small and a batch is written fast. (As ISO text
-the same rows were twice as wide and took 1.6 times as long to write.) A period that
+tables and their (V, K) indexes stay small and a batch is written fast (as ISO text the
+same rows were about twice as wide and slower to write: docs/BENCHMARKS.md). A period that
 has not ended (in valid time) or not been superseded (in record time) ends at a far
 sentinel rather than NULL, so "holds at (V, K)" is four plain range tests an index
 can serve. Where the tables are read back, the numbers become dates and ISO text

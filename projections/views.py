@@ -22,10 +22,8 @@ from typing import Any, Callable, Iterator
 from sqlalchemy import Connection, Table, bindparam, func, inspect, select, text, update
 
 from casetrail.store.application import Casetrail
-from casetrail.domain.errors import BadInput
 from casetrail.store.storage import store_errors
 from casetrail.projections.engines import engines
-from casetrail.projections.projector import Batch
 from casetrail.domain.rules import Rules
 from casetrail.projections.sealing import Sealer, fingerprint
 from casetrail.projections import queries
@@ -34,14 +32,11 @@ from casetrail.projections.tables import (
 )
 from casetrail.domain.dates import time_text
 from casetrail.projections.times import RECORD_OPEN, At
-from casetrail.projections.working import Helpers, Worker
+from casetrail.projections.tuning import BATCH, HELP_FROM, MOST_HELPERS, REMEMBERED
+from casetrail.projections.working import Helpers, Task, Worked, Worker
 
 NAME = "views"
-BATCH = 4000  # notifications per batch (one transaction); at 2,000 a long catch-up took 10% longer
-HELP_FROM = 40_000  # notifications waiting, above which helper processes work out batches
-MOST_HELPERS = 4
 ANALYZE_FROM = 20_000  # events applied by one catch-up, above which PostgreSQL's views are vacuumed and analysed
-ENV_HELPER = "CASETRAIL_HELPER"  # on, off or auto
 _VIEWS_LOCK = 0x76696577  # advisory lock id for creating the view tables on PostgreSQL: "view"
 Progress = Callable[[int, int], None]  # (position, head)
 
@@ -134,17 +129,23 @@ class Views:
 
     # -- keeping them current -------------------------------------------------------------------
 
-    def catch_up(self, batch: int = BATCH, progress: Progress | None = None, helper: bool | None = None,
-                 helpers: int | None = None) -> int:
-        """Apply every notification not yet applied; returns how many this process applied.
+    def catch_up(self, batch: int = BATCH, progress: Progress | None = None, helpers: int | None = None,
+                 memory: int = REMEMBERED) -> int:
+        """Apply every notification not yet applied, ``batch`` at a time; returns how many this
+        process applied.
 
-        With ``helper`` (by default: when more than HELP_FROM notifications are waiting and
-        there is a second core), ``helpers`` processes (by default one per core, at most
-        MOST_HELPERS) work out the next batches while this one writes (see working.py)."""
+        ``helpers`` processes work out the next batches while this one writes (see working.py):
+        by default (None), one per core, at most MOST_HELPERS, when more than HELP_FROM
+        notifications are waiting and there is a second core; 0 for none. Each process keeps
+        up to ``memory`` events of the streams it applied lately."""
+        self.worker.memory.limit_to(memory)
         applied = 0
         with self._guard(), _young_objects_only():
-            if helper if helper is not None else self._worth_helping():
-                applied += self._catch_up_helped(batch, progress, helpers or _cores(MOST_HELPERS))
+            parts = self._helpers_worth_starting() if helpers is None else helpers
+            position = self.position()
+            if parts > 0 and self.head() > position:  # else they would start only to find nothing
+                task = Task(self.app.url, self.rules, position, batch, part=0, parts=parts, memory=memory)
+                applied += self._catch_up_helped(task, progress)
             applied += self._catch_up_alone(batch, progress)
             if applied >= ANALYZE_FROM and self.store.kind == "postgres":
                 self._vacuum_analyze()
@@ -157,59 +158,57 @@ class Views:
             notifications = self.worker.read(start, batch)
             if not notifications:
                 return applied
-            work = self.worker.work(notifications)
-            if self._commit(start, notifications[-1].id, len(notifications), work, progress):
-                applied += len(notifications)
+            worked = Worked(start, notifications[-1].id, len(notifications), self.worker.work(notifications))
+            if self._commit(worked, progress):
+                applied += worked.count
             # else someone else applied it: carry on from where they left off
 
     def _vacuum_analyze(self) -> None:
         """Bring PostgreSQL's picture of the views up to date after a long catch-up: statistics
-        (they still described the empty tables, and `lists` at 100,000 people sorted 108,000
-        rows on disk for a plan made for 27: 75 ms) and the visibility map, so the covering
-        (V, K) indexes are read without visiting the table (24 ms where a parallel scan of the
-        table took 32-37). Autovacuum would get there, later. VACUUM runs outside any
-        transaction; about 2 s at 100,000 people."""
+        (they still described the empty tables, so `lists` sorted its rows on disk for a plan
+        made for a few) and the visibility map, so the covering (V, K) indexes are read
+        without visiting the table. Autovacuum would get there, later (docs/BENCHMARKS.md).
+        VACUUM runs outside any transaction."""
         with self.writer.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for table in VIEW_TABLES:
                 conn.exec_driver_sql(f"VACUUM (ANALYZE) {conn.dialect.identifier_preparer.format_table(table)}")
 
-    def _worth_helping(self) -> bool:
-        choice = os.environ.get(ENV_HELPER, "auto").strip().lower()
-        if choice not in ("auto", "on", "off"):
-            raise BadInput(f"{ENV_HELPER} is '{choice}': set it to on, off or auto (the default: helper processes "
-                           f"when more than {HELP_FROM:,} events wait and there are two cores)")
-        if choice != "auto":
-            return choice == "on"
-        return _cores(2) > 1 and self.head() - self.position() > HELP_FROM
+    def _helpers_worth_starting(self) -> int:
+        """The helpers a catch-up starts by default: one per core when there are two cores and
+        enough waits that working out and writing at once pays for starting them; else none."""
+        if _cores(2) > 1 and self.head() - self.position() > HELP_FROM:
+            return _cores(MOST_HELPERS)
+        return 0
 
-    def _catch_up_helped(self, batch: int, progress: Progress | None, parts: int) -> int:
+    def _catch_up_helped(self, task: Task, progress: Progress | None) -> int:
         """Write the batches the helpers work out, as long as each starts where the views stand."""
         applied = 0
-        position = self.position()
-        with Helpers.start(self.app.url, self.rules, position, batch, parts) as helper:
-            for start, end, count, work in helper.batches():
-                if start != position or not self._commit(start, end, count, work, progress):
+        position = task.start
+        with Helpers.start(task) as helpers:
+            for worked in helpers.batches():
+                if worked.start != position or not self._commit(worked, progress):
                     return applied  # the batches after it start from the wrong place: go on alone
-                applied += count
-                position = end
+                applied += worked.count
+                position = worked.end
         return applied
 
-    def _commit(self, start: int, end: int, count: int, work: Batch, progress: Progress | None) -> bool:
+    def _commit(self, worked: Worked, progress: Progress | None) -> bool:
         """Write one worked-out batch; False when another process applied it first."""
         try:
-            self._write(start, end, count, work)
+            self._write(worked)
         except _Lost:
             self.lost_races += 1
             return False
         if progress:
-            progress(end, self.app.recorder.max_notification_id() or 0)
+            progress(worked.end, self.app.recorder.max_notification_id() or 0)
         return True
 
-    def rebuild(self, batch: int = BATCH, progress: Progress | None = None) -> int:
-        """Drop the views and apply the whole log again."""
+    def rebuild(self, batch: int = BATCH, progress: Progress | None = None, helpers: int | None = None,
+                memory: int = REMEMBERED) -> int:
+        """Drop the views and apply the whole log again (as ``catch_up`` does)."""
         with self._guard():
             self._reset()
-        return self.catch_up(batch, progress)
+        return self.catch_up(batch, progress, helpers, memory)
 
     def follow(self, on_batch: Callable[[int], None] | None = None, stop: Callable[[], bool] = lambda: False) -> None:
         """Keep the views current until interrupted: on PostgreSQL woken by LISTEN/NOTIFY
@@ -236,29 +235,30 @@ class Views:
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _write(self, start: int, end: int, count: int, work: Batch) -> None:
+    def _write(self, worked: Worked) -> None:
+        rows = worked.batch
         with self.writer.begin() as conn:
             moved = conn.execute(
-                update(tracking).where(tracking.c.name == NAME, tracking.c.position == start)
-                .values(position=end, processed=tracking.c.processed + count,
+                update(tracking).where(tracking.c.name == NAME, tracking.c.position == worked.start)
+                .values(position=worked.end, processed=tracking.c.processed + worked.count,
                         updated_at=time_text(datetime.now(timezone.utc)))
             ).rowcount
             if moved != 1:
                 raise _Lost()
-            if work.people:  # first: a batch's rows may name the people it registers
-                _many(conn, people.insert(), work.people)
+            if rows.people:  # first: a batch's rows may name the people it registers
+                _many(conn, people.insert(), rows.people)
             # Closes first: a row closed and opened again in one batch must not be closed twice.
             for key, (table, columns) in ROW_TABLES.items():
-                if work.closes[key]:
-                    conn.exec_driver_sql(_close_sql(conn, table), work.closes[key])
-                if work.inserts[key]:
-                    _insert(conn, table, columns, work.inserts[key])
-            if work.sources:
-                _many(conn, sources.insert(), work.sources)
-            if work.status:
+                if rows.closes[key]:
+                    conn.exec_driver_sql(_close_sql(conn, table), rows.closes[key])
+                if rows.inserts[key]:
+                    _insert(conn, table, columns, rows.inserts[key])
+            if rows.sources:
+                _many(conn, sources.insert(), rows.sources)
+            if rows.status:
                 _many(conn, status.delete().where(status.c.person == bindparam("p_person")),
-                      [{"p_person": p} for p in work.status])
-                _many(conn, status.insert(), list(work.status.values()))
+                      [{"p_person": p} for p in rows.status])
+                _many(conn, status.insert(), list(rows.status.values()))
 
     def _prepare(self) -> None:
         """Create the tables on first use; rebuild them if they follow other rules or an older layout."""
@@ -324,7 +324,7 @@ def _young_objects_only() -> Iterator[None]:
 
     A batch allocates hundreds of thousands of small objects that live until it is written,
     and the memory of streams keeps many more: the collector, triggered by the allocations,
-    kept walking all of them, which took about 40% of a catch-up. The rows, events and
+    kept walking all of them, a large part of a catch-up (docs/BENCHMARKS.md). The rows, events and
     timelines hold no reference cycles, so reference counting frees them as before; what
     little else is cyclic is collected once the collector runs again."""
     paused = gc.isenabled()
@@ -341,7 +341,7 @@ def _young_objects_only() -> Iterator[None]:
 # columns are text and integers, passed through unchanged).
 def _insert(conn: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert rows (tuples in ``columns`` order): executemany, or on PostgreSQL COPY (in the
-    same transaction), which took a 10,000-people catch-up from 6.55 s to 4.86 s."""
+    same transaction), which is faster (docs/BENCHMARKS.md)."""
     quote = conn.dialect.identifier_preparer
     into = f"{quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)})"
     if conn.dialect.name != "postgresql":

@@ -19,27 +19,33 @@ import subprocess
 import sys
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
-from casetrail.domain.errors import BadInput, StoreError
+from casetrail.domain.errors import StoreError
 from casetrail.domain.events import FACT_TYPES, PersonEvent, Registered, Retracted, SourceRegistered
 from casetrail.projections.engines import engines
 from casetrail.projections.projector import Batch, Rows, groups_by_time, rows_of
 from casetrail.domain.rules import Rules
 from casetrail.projections.sealing import Sealer
 from casetrail.projections.tables import people
+from casetrail.projections.tuning import REMEMBERED
 from casetrail.domain.timeline import timeline
 
 PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, Retracted, *FACT_TYPES.values()))
 REGISTERED_TOPIC = get_topic(Registered)
 _PEEK = 64  # notifications read at a time to find where the last save of a batch ends
-REMEMBERED = 100_000  # events a process keeps in its memory of streams, unless told otherwise
-ENV_MEMORY = "CASETRAIL_CATCH_UP_MEMORY"
 SOURCE_TOPIC = get_topic(SourceRegistered)
+
+
+class Kept(NamedTuple):
+    """A stream as the memory keeps it."""
+
+    events: list[PersonEvent]
+    rows: Rows  # the rows of the timeline of those events
 
 
 class Memory:
@@ -47,33 +53,41 @@ class Memory:
     last timeline, so that a person's next save is not preceded by reading, decoding and
     folding their earlier events again (a person's later reports usually come in a later
     batch). Events never change once stored, so what is kept stays true whoever applies
-    the batches. It is bounded by a number of events (by default 100,000: about 250 MiB;
-    ``CASETRAIL_CATCH_UP_MEMORY``), the least recently used forgotten."""
+    the batches. It is bounded by a number of events (``limit``: by default REMEMBERED,
+    a catch-up's ``--memory``), the least recently used forgotten."""
 
     def __init__(self, earlier: Callable[[UUID, int], list[PersonEvent]], rules: Rules,
                  limit: int = REMEMBERED) -> None:
         self.earlier = earlier  # (stream, version) -> the stream's events before that version
         self.rules = rules
         self.limit = limit
-        self.streams: OrderedDict[UUID, tuple[list[PersonEvent], Rows]] = OrderedDict()
+        self.streams: OrderedDict[UUID, Kept] = OrderedDict()
         self.held = 0  # events kept
 
-    def recall(self, stream_id: UUID, version: int) -> tuple[list[PersonEvent], Rows]:
+    def recall(self, stream_id: UUID, version: int) -> Kept:
         """The stream's events before ``version`` and the rows of their timeline."""
         kept = self.streams.get(stream_id)
-        if kept is not None and len(kept[0]) == version - 1:
+        if kept is not None and len(kept.events) == version - 1:
             self.streams.move_to_end(stream_id)
             return kept
         history = self.earlier(stream_id, version) if version > 1 else []
-        return history, (rows_of(timeline(history, self.rules))[0] if history else {})
+        return Kept(history, rows_of(timeline(history, self.rules))[0] if history else {})
 
     def keep(self, stream_id: UUID, history: list[PersonEvent], rows: Rows) -> None:
         old = self.streams.pop(stream_id, None)
-        self.held += len(history) - (len(old[0]) if old else 0)
-        self.streams[stream_id] = (history, rows)
+        self.held += len(history) - (len(old.events) if old else 0)
+        self.streams[stream_id] = Kept(history, rows)
+        self._forget_beyond_limit()
+
+    def limit_to(self, events: int) -> None:
+        """Keep at most ``events`` from now on (a catch-up may ask for more or less)."""
+        self.limit = events
+        self._forget_beyond_limit()
+
+    def _forget_beyond_limit(self) -> None:
         while self.held > self.limit:
-            _, (events, _) = self.streams.popitem(last=False)
-            self.held -= len(events)
+            _, forgotten = self.streams.popitem(last=False)
+            self.held -= len(forgotten.events)
 
 
 class Worker:
@@ -82,12 +96,12 @@ class Worker:
     sources). People are shared out by their id, so each person's saves stay with one worker."""
 
     def __init__(self, app: Any, rules: Rules, sealer: Sealer, part: int = 0, parts: int = 1,
-                 reader: Engine | None = None) -> None:
+                 reader: Engine | None = None, memory: int = REMEMBERED) -> None:
         self.app = app
         self.rules = rules
         self.sealer = sealer
         self.part, self.parts = part, parts
-        self.memory = Memory(self._earlier, rules, remembered())
+        self.memory = Memory(self._earlier, rules, memory)
         # Each person's number (tables.py): the notification id of their registration, as this
         # worker has seen them; those registered before it began are looked up in the views.
         self.numbers: dict[UUID, int] = {}
@@ -111,14 +125,15 @@ class Worker:
         mapper = self.app.mapper
         streams: dict[UUID, list[PersonEvent]] = defaultdict(list)
         part, parts = self.part, self.parts
-        for note in notifications:
-            if note.topic in PERSON_TOPICS:
-                if parts == 1 or note.originator_id.int % parts == part:
-                    streams[note.originator_id].append(mapper.to_domain_event(note))
-                    if note.topic == REGISTERED_TOPIC:
-                        self.numbers[note.originator_id] = note.id
-            elif note.topic == SOURCE_TOPIC and part == 0:
-                batch.register_source(mapper.to_domain_event(note))
+        for notification in notifications:
+            topic, stream_id = notification.topic, notification.originator_id
+            if topic in PERSON_TOPICS:
+                if parts == 1 or stream_id.int % parts == part:
+                    streams[stream_id].append(mapper.to_domain_event(notification))
+                    if topic == REGISTERED_TOPIC:
+                        self.numbers[stream_id] = notification.id
+            elif topic == SOURCE_TOPIC and part == 0:
+                batch.register_source(mapper.to_domain_event(notification))
         self._look_up([stream_id for stream_id in streams if stream_id not in self.numbers])
         for stream_id, events in streams.items():
             person = self.numbers[stream_id]
@@ -174,44 +189,49 @@ class Worker:
         return [self.app.mapper.to_domain_event(s) for s in stored]
 
 
-def remembered() -> int:
-    """How many events a catch-up keeps in memory per process: CASETRAIL_CATCH_UP_MEMORY or
-    100,000. A store much larger than that is caught up more slowly (docs/BENCHMARKS.md: at
-    100,000 people 52 s, and 40 s with 1,000,000, for about 1.2 GB per helper)."""
-    text = os.environ.get(ENV_MEMORY, "").strip()
-    if not text:
-        return REMEMBERED
-    try:
-        events = int(text.replace(",", ""))
-    except ValueError:
-        events = -1
-    if events < 0:
-        raise BadInput(f"{ENV_MEMORY} is '{text}': set it to how many events a catch-up may keep in memory per "
-                       f"process, such as 1000000 (the default is {REMEMBERED:,}: about 250 MiB)")
-    return events
+class Worked(NamedTuple):
+    """A batch worked out: what a helper hands over, and what the caller writes."""
+
+    start: int  # the position the batch follows on from
+    end: int  # the id of its last notification: the position once it is written
+    count: int  # its notifications
+    batch: Batch  # its rows
+
+    def same_notifications(self, other: Worked) -> bool:
+        return (self.start, self.end, self.count) == (other.start, other.end, other.count)
 
 
-Worked = tuple[int, int, int, Batch]  # (position before, position after, notifications, rows)
+class Task(NamedTuple):
+    """What a helper process is told: which store, from where, and its share of each batch."""
+
+    url: str | None
+    rules: Rules
+    start: int
+    size: int  # notifications per batch
+    part: int
+    parts: int
+    memory: int  # events it keeps in its memory of streams
 
 
 class Helper:
-    """A process that works out the batches after ``start`` (its ``part`` of each, as one of
-    ``parts`` helpers) and hands them over in order.
+    """A process that works out the batches after ``task.start`` (its ``part`` of each, as one
+    of ``parts`` helpers) and hands them over in order.
 
     It is a fresh interpreter (``python -m casetrail.projections.working``), so nothing of
     this process crosses into it: no connection, and not the caller's own script, which
     multiprocessing's spawn would import again. It opens the store itself, with the same
     URL and environment (so the same key), and sends each batch down its stdout as a
-    length-prefixed pickle; the pipe holds about one batch, so it works at most a batch or
-    two ahead. If this process dies, its next hand-over fails and it exits; if it dies or
+    length-prefixed pickle (of a plain tuple: there this module's classes are ``__main__``'s,
+    which the caller could not unpickle); the pipe holds about one batch, so it works at most
+    a batch or two ahead. If this process dies, its next hand-over fails and it exits; if it dies or
     fails, ``batches`` just ends, and the caller carries on alone (and meets the same
     error itself, if there is one)."""
 
-    def __init__(self, url: str | None, rules: Rules, start: int, size: int, part: int = 0, parts: int = 1) -> None:
+    def __init__(self, task: Task) -> None:
         self.process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         try:
-            self.process.stdin.write(pickle.dumps((url, rules, start, size, part, parts)))
+            self.process.stdin.write(pickle.dumps(tuple(task)))
             self.process.stdin.close()
         except OSError:
             pass  # it died at once: batches() finds nothing
@@ -228,7 +248,7 @@ class Helper:
             body = pipe.read(length)
             if len(body) < length:
                 return
-            yield pickle.loads(body)
+            yield Worked._make(pickle.loads(body))
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -252,24 +272,24 @@ class Helpers:
         self.helpers = helpers
 
     @classmethod
-    def start(cls, url: str | None, rules: Rules, start: int, size: int, parts: int) -> Helpers:
+    def start(cls, task: Task) -> Helpers:
+        """A helper for each of the ``task.parts`` shares."""
         helpers = cls([])
         try:
-            for part in range(parts):
-                helpers.helpers.append(Helper(url, rules, start, size, part, parts))
+            for part in range(task.parts):
+                helpers.helpers.append(Helper(task._replace(part=part)))
         except BaseException:
             helpers.close()
             raise
         return helpers
 
     def batches(self) -> Iterator[Worked]:
-        for shares in zip(*(helper.batches() for helper in self.helpers)):
-            start, end, count, batch = shares[0]
-            if any(share[:3] != (start, end, count) for share in shares[1:]):
+        for first, *others in zip(*(helper.batches() for helper in self.helpers)):
+            if not all(first.same_notifications(share) for share in others):
                 return
-            for share in shares[1:]:
-                batch.merge(share[3])
-            yield start, end, count, batch
+            for share in others:
+                first.batch.merge(share.batch)
+            yield first
 
     def close(self) -> None:
         for helper in self.helpers:
@@ -291,19 +311,21 @@ def _help() -> None:
 
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints go to stderr, not into the pipe
-    url, rules, start, size, part, parts = pickle.loads(sys.stdin.buffer.read())
+    task = Task._make(pickle.loads(sys.stdin.buffer.read()))
     gc.disable()  # as in views._young_objects_only: nothing here makes reference cycles to collect
-    app = Casetrail(url)
-    worker = Worker(app, rules, Sealer(app.mapper.cipher, app.store.shown), part, parts)
+    app = Casetrail(task.url)
+    worker = Worker(app, task.rules, Sealer(app.mapper.cipher, app.store.shown), task.part, task.parts,
+                    memory=task.memory)
+    start = task.start
     try:
-        while notifications := worker.read(start, size):
+        while notifications := worker.read(start, task.size):
             batch = worker.work(notifications)
             batch.slim()
-            end = notifications[-1].id
-            body = pickle.dumps((start, end, len(notifications), batch), protocol=pickle.HIGHEST_PROTOCOL)
+            worked = Worked(start, notifications[-1].id, len(notifications), batch)
+            body = pickle.dumps(tuple(worked), protocol=pickle.HIGHEST_PROTOCOL)
             out.write(_LENGTH.pack(len(body)) + body)
             out.flush()
-            start = end
+            start = worked.end
         out.write(_LENGTH.pack(0))
         out.flush()
     except BrokenPipeError:

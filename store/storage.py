@@ -9,7 +9,8 @@ compressed, then encrypted with AES-GCM (eventsourcing's ``AESCipher`` on the
 
 URLs:
   ``casetrail.db``, ``path/to/file.db``, ``sqlite:///relative.db``, ``sqlite:////abs/path.db``
-      an SQLite file (eventsourcing.sqlite: table ``stored_events``)
+      an SQLite file (eventsourcing.sqlite: table ``stored_events``); ``?lock_timeout=SECONDS``
+      after any of them: how long a write waits for another process's lock (default 30)
   ``postgresql://user@host:5432/dbname[?schema=name]``
       a PostgreSQL server (eventsourcing.postgres: table ``casetrail_events``)
 """
@@ -45,6 +46,8 @@ _SCHEMA_LOCK = 0x63617365  # an arbitrary advisory-lock id: "case"
 ENV_URL = "CASETRAIL_DB"
 ENV_KEY = "CASETRAIL_KEY"
 KEY_SIZES = (16, 24, 32)  # bytes: AES-128, AES-192, AES-256
+LOCK_TIMEOUT = 30  # seconds an SQLite write waits for another process's lock, unless the URL says
+MOST_LOCK_TIMEOUT = 86_400
 _CIPHER_SETTINGS = ("CIPHER_TOPIC", "CIPHER_KEY", "COMPRESSOR_TOPIC")
 
 
@@ -97,6 +100,7 @@ class StoreURL:
 
     @classmethod
     def _sqlite(cls, url: str) -> StoreURL:
+        url, lock_timeout = _sqlite_parameters(url)
         path = url[len("sqlite:///"):] if url.lower().startswith("sqlite:///") else url
         if not path or path == ":memory:":
             raise BadInput("give the SQLite store a file path, e.g. --db cases.db (an in-memory store keeps nothing)")
@@ -107,7 +111,7 @@ class StoreURL:
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(Path(path).expanduser()),
             # How long a writer waits for another process's lock before giving up.
-            "SQLITE_LOCK_TIMEOUT": os.environ.get("CASETRAIL_LOCK_TIMEOUT", "30"),
+            "SQLITE_LOCK_TIMEOUT": str(lock_timeout),
             **cipher_env(),
         }
         return cls("sqlite", env, path)
@@ -123,6 +127,9 @@ class StoreURL:
         except ValueError:
             raise BadInput(f"store URL '{url}' has a bad port: use postgresql://host:5432/dbname") from None
         query = parse_qs(parts.query)
+        if "lock_timeout" in query:
+            raise BadInput("a PostgreSQL store URL takes no ?lock_timeout= (a write there waits for the one "
+                           "before it to finish): remove it; only an SQLite store has a lock timeout")
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": dbname,
@@ -217,6 +224,31 @@ class StoreURL:
         e = self.env
         return {"dbname": e["POSTGRES_DBNAME"], "host": e["POSTGRES_HOST"], "port": int(e["POSTGRES_PORT"]),
                 "user": e["POSTGRES_USER"], "password": e["POSTGRES_PASSWORD"] or None, "connect_timeout": 5}
+
+
+_SECONDS = re.compile(r"[0-9]{1,9}")
+
+
+def _sqlite_parameters(url: str) -> tuple[str, int]:
+    """An SQLite URL without its parameters, and its lock timeout. A ``?`` followed by a
+    ``name=value`` begins the parameters; a ``?`` without one is part of the file's name."""
+    path, mark, query = url.partition("?")
+    if not mark or "=" not in query:
+        return url, LOCK_TIMEOUT
+    parameters = parse_qs(query, keep_blank_values=True)
+    unknown = sorted(parameters.keys() - {"lock_timeout"})
+    if unknown:
+        raise BadInput(f"store URL '{url}' has an unknown parameter '{unknown[0]}': an SQLite store takes only "
+                       f"?lock_timeout=SECONDS")
+    given = parameters["lock_timeout"]
+    if len(given) > 1:
+        raise BadInput(f"store URL '{url}' gives lock_timeout {len(given)} times: give it once")
+    text = given[0].strip()
+    if not _SECONDS.fullmatch(text) or not 1 <= int(text) <= MOST_LOCK_TIMEOUT:
+        raise BadInput(f"store URL '{url}' has lock_timeout '{given[0]}': give the seconds a write may wait for "
+                       f"another process's lock, a whole number from 1 to {MOST_LOCK_TIMEOUT:,} "
+                       f"(the default is {LOCK_TIMEOUT})")
+    return path, int(text)
 
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")  # PostgreSQL's plain identifiers, folded to lower case

@@ -181,7 +181,7 @@ def test_a_postgres_server_that_is_not_there():
     assert cli.error("person list").startswith("Error: cannot reach PostgreSQL at postgresql://127.0.0.1:1/test: ")
 
 
-def test_a_store_locked_by_another_process(tmp_path, monkeypatch):
+def test_a_store_locked_by_another_process(tmp_path):
     import subprocess
     import sys
 
@@ -195,9 +195,9 @@ def test_a_store_locked_by_another_process(tmp_path, monkeypatch):
         "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(30)\n")],
         stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
-    monkeypatch.setenv("CASETRAIL_LOCK_TIMEOUT", "1")
     try:
-        message = Cli(path).error("person add zhubanazarov-ruslanbek --name 'Ruslanbek Zhubanazarov'")
+        message = Cli(f"{path}?lock_timeout=1").error(
+            "person add zhubanazarov-ruslanbek --name 'Ruslanbek Zhubanazarov'")
     finally:
         holder.kill()
         holder.wait()

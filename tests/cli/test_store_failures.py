@@ -79,9 +79,9 @@ def jsonl(folder: Path) -> str:
 # -- locked by another process ---------------------------------------------------------------------
 
 @pytest.fixture
-def locked(tmp_path, monkeypatch):
+def locked(tmp_path):
     """A seeded SQLite store, then held in an exclusive transaction by another process;
-    casetrail waits 1 s (CASETRAIL_LOCK_TIMEOUT) for it."""
+    the tests open it with a lock timeout of 1 s (?lock_timeout=1) to wait for it."""
     path = seeded(tmp_path / "cases.db")
     Cli(path)("lists")  # the views exist and are current...
     Cli(path)("record omarov-aslanbek noted --on 2022-01 --text 'not in the views yet' --source rferl-omarov")
@@ -93,7 +93,6 @@ def locked(tmp_path, monkeypatch):
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
-        monkeypatch.setenv("CASETRAIL_LOCK_TIMEOUT", "1")
         yield path, before
     finally:
         holder.kill()
@@ -106,7 +105,7 @@ def test_a_store_locked_by_another_process_is_named_with_what_to_do(locked, tmp_
     line = WRITES.get(command, command).format(file=jsonl(tmp_path))
 
     started = time.monotonic()
-    message = Cli(path).error(line)
+    message = Cli(f"{path}?lock_timeout=1").error(line)
     took = time.monotonic() - started
 
     assert message == f"Error: store {path} is locked by another process; wait for it to finish and try again"

@@ -156,7 +156,7 @@ def test_a_catch_up_leaves_the_garbage_collector_as_it_found_it(filled, enabled)
 def test_a_helped_catch_up_applies_every_event_once_and_makes_the_rows_of_one_alone(filled, helpers):
     url, app, views, populated = filled()
 
-    applied = views.catch_up(batch=10, helper=True, helpers=helpers)
+    applied = views.catch_up(batch=10, helpers=helpers)
 
     assert applied == views.head() == notification_count(app)
     assert_applied_once_and_as_rebuilt(app, views, populated)  # the rebuild there works alone
@@ -174,41 +174,25 @@ def test_a_helped_catch_up_after_earlier_ones_finds_the_people_already_applied(f
         app.add_person(key, f"New {i}", facts=CASES[i % len(CASES)][0](i))
     before = views.position()
 
-    applied = views.catch_up(batch=10, helper=True, helpers=2)
+    applied = views.catch_up(batch=10, helpers=2)
 
     assert applied == notification_count(app) - before == 40 + 20 * 8
     assert_applied_once_and_as_rebuilt(app, views, Populated(populated.keys + new, populated.before_corrections))
 
 
-@pytest.mark.parametrize("helper", [False, True])
-def test_a_catch_up_that_may_remember_no_stream_reads_each_again_and_makes_the_same_rows(
-        filled, monkeypatch, helper):
+@pytest.mark.parametrize("helpers", [0, 2])
+def test_a_catch_up_that_may_remember_no_stream_reads_each_again_and_makes_the_same_rows(filled, helpers):
     url, app, views, populated = filled()
-    monkeypatch.setenv("CASETRAIL_CATCH_UP_MEMORY", "0")  # the helpers inherit it
     forgetful = Views(app, load_rules())
 
     try:
-        applied = forgetful.catch_up(batch=10, helper=helper, helpers=2)
+        applied = forgetful.catch_up(batch=10, helpers=helpers, memory=0)  # the helpers are told it too
 
         assert forgetful.worker.memory.streams == {}
         assert applied == notification_count(app)
     finally:
         forgetful.close()
-    monkeypatch.delenv("CASETRAIL_CATCH_UP_MEMORY")
     assert_applied_once_and_as_rebuilt(app, views, populated)
-
-
-def test_a_memory_setting_that_is_not_a_number_gets_one_line(filled, monkeypatch):
-    url, _, _, _ = filled(3)
-    monkeypatch.setenv("CASETRAIL_CATCH_UP_MEMORY", "lots")
-
-    failed = start(url, "lists")
-    out, err = failed.communicate(timeout=60)
-
-    assert failed.returncode != 0
-    assert err.strip().splitlines() == [
-        "Error: CASETRAIL_CATCH_UP_MEMORY is 'lots': set it to how many events a catch-up may keep in memory "
-        "per process, such as 1000000 (the default is 100,000: about 250 MiB)"]
 
 
 def test_views_missing_a_registration_they_should_hold_say_to_rebuild_them(filled):
@@ -234,18 +218,16 @@ def test_a_helper_that_cannot_open_the_store_leaves_the_work_to_the_caller(fille
     url, app, views, populated = filled()
     app.url = str(tmp_path / "no such folder" / "cases.db")  # what the helper is told to open
 
-    applied = views.catch_up(batch=10, helper=True)
+    applied = views.catch_up(batch=10, helpers=2)
 
     assert applied == notification_count(app)
     assert_applied_once_and_as_rebuilt(app, views, populated)
 
 
-def test_a_helped_catch_up_killed_part_way_takes_its_helper_down_and_is_finished_by_the_next(
-        filled, monkeypatch):
+def test_a_helped_catch_up_killed_part_way_takes_its_helper_down_and_is_finished_by_the_next(filled):
     url, app, views, populated = filled()
     head = views.head()
-    monkeypatch.setenv("CASETRAIL_HELPER", "on")
-    catch_up = start(url, "projections", "catch-up", "--batch-size", "10")
+    catch_up = start(url, "projections", "catch-up", "--batch-size", "10", "--helpers", "2")
     try:
         wait_for(lambda: views.position() >= head * 0.3 or catch_up.poll() is not None, 60, "the views to move")
         helpers = children(catch_up.pid)
@@ -262,17 +244,27 @@ def test_a_helped_catch_up_killed_part_way_takes_its_helper_down_and_is_finished
     assert_applied_once_and_as_rebuilt(app, views, populated)
 
 
-def test_a_helper_setting_that_is_not_on_off_or_auto_is_named_with_the_choices(filled, monkeypatch):
-    url, _, _, _ = filled(3)
-    monkeypatch.setenv("CASETRAIL_HELPER", "yes")
+REFUSED_OPTIONS = [
+    ("--helpers", "yes", "Error: --helpers is 'yes': give auto (the default: one per core, at most 4, when more than "
+                         "40,000 events wait), 0 for none, or a number of helper processes up to 16"),
+    ("--memory", "lots", "Error: --memory is 'lots': give how many events each process may keep in memory, such as "
+                         "1000000 (the default is 100,000; 0 keeps none)"),
+]
 
-    failed = start(url, "projections", "catch-up")
+
+@pytest.mark.parametrize("command", ["catch-up", "rebuild"])
+@pytest.mark.parametrize(("option", "value", "message"), REFUSED_OPTIONS)
+def test_a_tuning_option_not_understood_gets_one_line_and_drops_nothing(filled, command, option, value, message):
+    url, _, views, _ = filled(3)
+    views.catch_up()
+    before = views.status()
+
+    failed = start(url, "projections", command, option, value)
     out, err = failed.communicate(timeout=60)
 
     assert failed.returncode != 0
-    assert err.strip().splitlines() == [
-        "Error: CASETRAIL_HELPER is 'yes': set it to on, off or auto (the default: helper processes when more "
-        "than 40,000 events wait and there are two cores)"]
+    assert err.strip().splitlines() == [message]
+    assert views.status() == before  # a refused rebuild has dropped nothing
 
 
 def children(pid: int) -> list[int]:

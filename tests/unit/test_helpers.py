@@ -4,7 +4,7 @@ while every helper read the same notifications."""
 from __future__ import annotations
 
 from casetrail.projections.projector import Batch
-from casetrail.projections.working import Helpers
+from casetrail.projections.working import Helpers, Worked
 
 
 class FakeHelper:
@@ -26,7 +26,7 @@ def share(start: int, end: int, person: int) -> tuple:
     batch.inserts["facet"].append((person, f"row-{person}"))
     batch.closes["list"].append((1, person, f"old-{person}"))
     batch.status[person] = {"person": person}
-    return start, end, end - start, batch
+    return Worked(start, end, end - start, batch)
 
 
 def test_the_shares_of_each_batch_are_merged_into_one_batch_of_everyone():

@@ -3,14 +3,10 @@ and from the store only when what was kept does not end just before it."""
 
 from __future__ import annotations
 
-import pytest
-
-from casetrail.domain.errors import BadInput
-
 from casetrail.projections.projector import rows_of
 from casetrail.domain.rules import load_rules
 from casetrail.domain.timeline import timeline
-from casetrail.projections.working import Memory, remembered
+from casetrail.projections.working import Memory
 
 from .builders import new_person, rec
 
@@ -87,22 +83,18 @@ def test_the_least_recently_used_streams_are_forgotten_beyond_the_limit():
     assert memory.held == 6
 
 
-def test_the_memory_keeps_100000_events_unless_the_environment_says_otherwise(monkeypatch):
-    monkeypatch.delenv("CASETRAIL_CATCH_UP_MEMORY", raising=False)
-    assert remembered() == 100_000
-    monkeypatch.setenv("CASETRAIL_CATCH_UP_MEMORY", " 1,000,000 ")
-    assert remembered() == 1_000_000
-    monkeypatch.setenv("CASETRAIL_CATCH_UP_MEMORY", "0")
-    assert remembered() == 0
+def test_the_memory_keeps_100000_events_unless_told_otherwise():
+    assert Memory(FakeStore().earlier, RULES).limit == 100_000
 
 
-@pytest.mark.parametrize("text", ["lots", "-5", "1e6", "250MiB"])
-def test_a_memory_setting_that_is_not_a_number_of_events_says_what_to_give(monkeypatch, text):
-    monkeypatch.setenv("CASETRAIL_CATCH_UP_MEMORY", text)
+def test_a_smaller_limit_forgets_the_least_recently_used_streams_at_once():
+    first, second = (detained_and_charged(key) for key in ("first", "second"))
+    store = FakeStore(first, second)
+    memory = Memory(store.earlier, RULES)
+    for person in (first, second):
+        memory.keep(person.id, store.streams[person.id], {})
 
-    with pytest.raises(BadInput) as raised:
-        remembered()
+    memory.limit_to(3)
 
-    assert str(raised.value) == (
-        f"CASETRAIL_CATCH_UP_MEMORY is '{text}': set it to how many events a catch-up may keep in memory per "
-        "process, such as 1000000 (the default is 100,000: about 250 MiB)")
+    assert list(memory.streams) == [second.id]
+    assert memory.held == 3
