@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 
 from casetrail.store.application import key_for_url
-from tests.integration.test_encryption import keyed, new_key, other_url, stored_bytes  # noqa: F401 (a fixture)
+from tests.integration.test_encryption import keyed, new_key, stored_bytes
 
 URL = "https://www.rferl.org/a/kazakhstan-omarov-compensation/33000000.html"
 IMPORTED = f"""
@@ -53,8 +53,8 @@ def test_the_same_url_cited_again_by_record_and_by_import_finds_the_same_source(
     assert cited(cli) == [source["source"]] * 3
 
 
-def test_the_key_of_a_url_differs_from_store_to_store_key(store_url, other_url):  # noqa: F811
-    first, second = registered(keyed(store_url, new_key())), registered(keyed(other_url, new_key()))
+def test_the_key_of_a_url_differs_from_store_to_store_key(store_url, second_url):  # noqa: F811
+    first, second = registered(keyed(store_url, new_key())), registered(keyed(second_url, new_key()))
 
     for cli in (first, second):
         cli(f"record omarov-aslanbek detained --on 2022-01-09 --source {URL}")
