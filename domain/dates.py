@@ -28,6 +28,15 @@ _PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([~?]?)$")
 _EXAMPLES = "use YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ~ or ?, e.g. 2022-01-09 or 2022-02~"
 
 
+_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _month_length(year: int, month: int) -> int:
+    """Days in a month, without calendar.monthrange, which works out the month's first weekday
+    too: every stored event's date is parsed again when it is read, and that was a tenth of it."""
+    return 29 if month == 2 and calendar.isleap(year) else _DAYS_IN_MONTH[month]
+
+
 @total_ordering
 class FuzzyDate:
     """A day, month or year, with its earliest and latest possible day."""
@@ -58,7 +67,7 @@ class FuzzyDate:
         m = int(month)
         if not 1 <= m <= 12:
             raise BadInput(f"'{text}' is not a date: month {month} does not exist; {_EXAMPLES}")
-        last = calendar.monthrange(y, m)[1]
+        last = _month_length(y, m)
         if day is None:
             return cls(raw, date(y, m, 1), date(y, m, last), "month", qualifier)
         d = int(day)
