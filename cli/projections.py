@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import signal
-import time
+import threading
 from typing import Annotated, Callable
 
 import typer
@@ -12,6 +12,7 @@ import typer
 from casetrail.cli.context import views
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, progress
 from casetrail.domain.errors import BadInput, StoreError
+from casetrail.projections.views import Stop
 from casetrail.projections.tuning import BATCH, HELP_FROM, MOST_BATCH, MOST_HELPERS, REMEMBERED
 from casetrail.store.storage import lost_connection
 from casetrail.domain.words import counted
@@ -122,40 +123,57 @@ def follow(ctx: typer.Context) -> None:
     current = views(ctx, catch_up=False)
     how = "listening for new events" if current.store.kind == "postgres" else "polling every second"
     typer.echo(f"following {current.store.shown}, {how}; Ctrl-C to stop", err=True)
+    stop = Stop()
     # SIGTERM (a service manager stopping us) ends the loop like Ctrl-C does.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, _asks(stop))
+    signal.signal(signal.SIGTERM, _asks(stop))
     try:
-        _follow_through_drops(current)
+        _follow_through_drops(current, stop)
     except KeyboardInterrupt:
         pass
     typer.echo(f"stopped at position {current.position()}", err=True)
 
 
+def _asks(stop: Stop) -> Callable[[int, object], None]:
+    """A signal handler that asks the follower to stop where it safely can; a second signal
+    stops it at once. It hands ``stop.set`` to a thread: a handler runs inside whatever the
+    main thread was doing, maybe holding the very lock ``set`` needs."""
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        threading.Thread(target=stop.set, daemon=True).start()
+    return handler
+
+
 FIRST_PAUSE, LONGEST_PAUSE = 1.0, 30.0  # seconds between attempts to reconnect
 
 
-def _follow_through_drops(current) -> None:
+def _follow_through_drops(current, stop: Stop) -> None:
     def report(position: int) -> None:
         typer.echo(f"applied up to {position}")
 
-    while True:
+    while not stop.is_set():
         try:
-            current.follow(on_batch=report)
+            current.follow(on_batch=report, stop=stop)
+            if stop.is_set():
+                return
             problem = "the server stopped sending notifications"  # it returns only if the subscription ended
         except StoreError as error:
             if not lost_connection(error):
                 raise
             problem = str(error)
         typer.echo(f"lost the connection to {current.store.shown} ({problem}); reconnecting", err=True)
-        _reconnect(current, report)
+        _reconnect(current, report, stop)
 
 
-def _reconnect(current, report: Callable[[int], None]) -> None:
+def _reconnect(current, report: Callable[[int], None], stop: Stop) -> None:
     """Wait until the store answers again, a little longer after each failed try; then apply
     what was recorded meanwhile (no notification will come for it)."""
     pause = FIRST_PAUSE
     while True:
-        time.sleep(pause)
+        stop.sleep(pause)
+        if stop.is_set():
+            return
         try:
             applied = current.catch_up()
             position = current.position()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,8 +56,54 @@ class ViewStatus:
         return self.head - self.position
 
 
+class _Stopped(Exception):
+    """Raised by ``Stop.check`` between two batches of a catch-up; ``follow`` returns on it."""
+
+
 class _Lost(Exception):
     """Another process applied this batch first."""
+
+
+
+class Stop:
+    """Asks ``Views.follow`` to end, from another thread: it wakes the loop wherever it waits (a
+    pause, the subscription) and a catch-up ends after the batch it is writing. Nothing is raised
+    at an arbitrary point, so the subscription's threads always end and the process can exit
+    (an interrupt raised while the subscription was starting left them running for ever).
+
+    ``set`` takes locks, so a signal handler must not call it directly (it could interrupt the
+    main thread holding the same lock): it starts a thread to call it (cli/projections.py)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._subscription: Any = None
+
+    def set(self) -> None:
+        self._event.set()
+        subscription = self._subscription
+        if subscription is not None:
+            subscription.stop()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def sleep(self, seconds: float) -> None:
+        self._event.wait(seconds)
+
+    def check(self, *_: object) -> None:
+        """A catch-up's progress callback: after each batch written, end it if asked to."""
+        if self.is_set():
+            raise _Stopped
+
+    @contextmanager
+    def wakes(self, subscription: Any) -> Iterator[None]:
+        self._subscription = subscription
+        if self.is_set():  # asked before the subscription existed
+            subscription.stop()
+        try:
+            yield
+        finally:
+            self._subscription = None
 
 
 class Views:
@@ -210,27 +257,35 @@ class Views:
             self._reset()
         return self.catch_up(batch, progress, helpers, memory)
 
-    def follow(self, on_batch: Callable[[int], None] | None = None, stop: Callable[[], bool] = lambda: False) -> None:
-        """Keep the views current until interrupted: on PostgreSQL woken by LISTEN/NOTIFY
-        (the library's subscription), elsewhere by polling once a second."""
-        self.catch_up()
+    def follow(self, on_batch: Callable[[int], None] | None = None, stop: Stop | None = None) -> None:
+        """Keep the views current until ``stop`` is set: on PostgreSQL woken by LISTEN/NOTIFY
+        (the library's subscription), elsewhere by polling once a second. Returns when stopped,
+        or when the subscription ends without being stopped (the server went away)."""
+        stop = stop or Stop()
+        try:
+            self._follow(on_batch, stop)
+        except _Stopped:
+            return
+
+    def _follow(self, on_batch: Callable[[int], None] | None, stop: Stop) -> None:
+        self.catch_up(progress=stop.check)
         if self.store.kind != "postgres":
-            while not stop():
-                if self.catch_up() and on_batch:
+            while not stop.is_set():
+                if self.catch_up(progress=stop.check) and on_batch:
                     on_batch(self.position())
-                time.sleep(1.0)
+                stop.sleep(1.0)
             return
         done = self.position()
-        with self._guard(), self.app.recorder.subscribe(gt=done) as subscription:
+        with self._guard(), self.app.recorder.subscribe(gt=done) as subscription, stop.wakes(subscription):
             for notification in subscription:
                 # The subscription only wakes us: catch_up reads in batches, with tracking,
                 # so the notifications it has already applied are passed over here.
                 if notification.id > done:
-                    applied = self.catch_up()
+                    applied = self.catch_up(progress=stop.check)
                     done = self.position()
                     if applied and on_batch:
                         on_batch(done)
-                if stop():
+                if stop.is_set():
                     return
 
     # -- internals ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import pytest
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from casetrail.domain.dates import today_utc
 from casetrail.domain.rules import load_rules
 from casetrail.projections.tables import people
 from casetrail.projections.times import At
-from casetrail.projections.views import Views
+from casetrail.projections.views import Stop, Views
 from tests.integration.views_support import members_by_fold, populate, run, start, wait_for
 
 URL = "https://example.org/a"
@@ -156,3 +157,27 @@ def test_follow_on_sqlite_polls_for_new_events_and_stops_on_ctrl_c(sqlite_url):
 def _python(url: str, script: str, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", script, url, *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize("wait", [0.0, 0.002, 0.01, 0.05, 0.2])
+def test_a_follower_asked_to_stop_at_any_moment_ends_and_leaves_no_thread_behind(store_url, wait):
+    """Asked while it catches up, while its subscription starts or while it waits for news, it
+    ends; an interrupt raised while the subscription was starting once left its threads running
+    and ``projections follow`` could not exit."""
+    app = Casetrail(store_url)
+    populate(app, 2)
+    views = Views(app, load_rules())
+    stop = Stop()
+    before = set(threading.enumerate())
+    follower = threading.Thread(target=views.follow, kwargs={"stop": stop})
+    try:
+        follower.start()
+        time.sleep(wait)
+        stop.set()
+        follower.join(timeout=10)
+        assert not follower.is_alive(), "follow did not end when asked to stop"
+        assert set(threading.enumerate()) - before == set()
+        assert views.position() == views.head()
+    finally:
+        views.close()
+        app.close()
