@@ -14,6 +14,7 @@ the qualifier tells the reader to treat it with care.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date, datetime, time, timedelta, timezone
 from functools import total_ordering
@@ -110,7 +111,7 @@ class FuzzyDate:
                 return cls.parse(value.isoformat())
             if isinstance(value, str):
                 try:
-                    return cls.parse(value)
+                    return _parsed(value)
                 except BadInput as error:
                     raise ValueError(str(error)) from None
             raise ValueError(f"{value!r} is not a date: {_EXAMPLES}")
@@ -118,6 +119,13 @@ class FuzzyDate:
         return core_schema.no_info_plain_validator_function(
             validate, serialization=core_schema.plain_serializer_function_ser_schema(str)
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> FuzzyDate:
+    """FuzzyDate.parse, remembered: a store holds few distinct dates and each event read back
+    parses its own again. A FuzzyDate is never changed once made, so one may be shared."""
+    return FuzzyDate.parse(text)
 
 
 def parse_day(text: str, what: str = "date") -> date:
