@@ -266,7 +266,7 @@ def run_raw_psycopg(store: StoreURL, rows: list[list[tuple]], all_at_once: bool)
 # -- casetrail -----------------------------------------------------------------------------------
 
 def open_casetrail(url: str) -> Casetrail:
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="benchmark")
     app.add_source(SOURCE_KEY, url=SOURCE_URL)  # once, up front, not timed
     return app
 

@@ -288,7 +288,7 @@ def generate(url: str, people: int, log: Callable[[str], None]) -> Generated:
     as add_person does, without its per-fact source look-up: every fact cites bench-src)."""
     stories = make_stories(people)
     started = time.perf_counter()
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="benchmark")
     try:
         app.add_source(SOURCE_KEY, url=SOURCE_URL)
         today = today_utc()
@@ -401,7 +401,7 @@ def drop_views(app: Casetrail) -> None:
 
 def child_catch_up(url: str, batch: int, helpers: int | None = None) -> dict:
     """Views.catch_up from empty; ``helpers`` as its option (None: as it chooses itself)."""
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="benchmark")
     try:
         drop_views(app)
         base = peak_mib()
@@ -428,7 +428,7 @@ def child_catch_up(url: str, batch: int, helpers: int | None = None) -> dict:
 
 def child_work_only(url: str, batch: int) -> dict:
     """Decoding and the timelines and rows of every batch, nothing written."""
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="benchmark")
     try:
         views = Views(app, load_rules())
         started = clock()
@@ -447,7 +447,7 @@ def child_work_only(url: str, batch: int) -> dict:
 
 def child_decode(url: str, batch: int) -> dict:
     """THE BASELINE: eventsourcing's select_notifications in pages + casetrail's mapper."""
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="benchmark")
     try:
         started = clock()
         start, events = 1, 0
@@ -582,7 +582,7 @@ def query_plan(conn: Any, call: Callable[[], Any]) -> list[str]:
 
 def measure_queries(url: str, people: int, k: datetime, runs: int, fold_max: int) -> QueryResult:
     rules = load_rules()
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="benchmark")
     views = Views(app, rules)
     at_k, at_now = At(V, k), At(V, None)
     try:
@@ -625,7 +625,7 @@ def table(cols: list[tuple[str, int, str]], rows: list[list[str]]) -> None:
 
 
 def profile_catch_up(url: str, batch: int) -> None:
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="benchmark")
     try:
         drop_views(app)
         views = Views(app, load_rules())

@@ -67,14 +67,15 @@ def _audit_person(ctx: typer.Context, key: str, known_at: Any, json: bool) -> No
                                 f"{counted(len(found), 'change')}"))
     print_rows("", ["valid on", "facet or list", "from", "to", "cause", "by", "source", "recorded"],
                [[c["valid_on"], c["facet"] or f"list {c['list']}", c["from"], c["to"],
-                 f"{c['event_type']} {short(c['event_id'])}", c["by"], c["source"], _second(c["recorded_at"])]
-                for c in found])
+                 f"{c['event_type']} {short(c['event_id'])}", c["by"], c["source"],
+                 f"{_second(c['recorded_at'])}\nby {c['recorded_by']}"] for c in found])
     if fixes:
         print_rows(f"{len(fixes)} retracted {'fact' if len(fixes) == 1 else 'facts'}: believed, then taken back",
                    ["valid on", "fact", "source", "recorded", "retracted", "reason", "changed while believed"],
-                   [[f["valid_on"], f"{f['event_type']} {short(f['event_id'])}", f["source"], _second(f["recorded_at"]),
-                     _second(f["retracted_at"]), f["reason"], "; ".join(_believed(b) for b in f["believed"])]
-                    for f in fixes])
+                   [[f["valid_on"], f"{f['event_type']} {short(f['event_id'])}", f["source"],
+                     f"{_second(f['recorded_at'])}\nby {f['recorded_by']}",
+                     f"{_second(f['retracted_at'])}\nby {f['retracted_by']}", f["reason"],
+                     "; ".join(_believed(b) for b in f["believed"])] for f in fixes])
 
 
 def _second(moment: str) -> str:
@@ -125,7 +126,7 @@ def why(
               **_cause(v.period, urls)} for v in answer.verdicts]
     history = [{"change": "entered" if c.after == "in" else "left", "valid_on": c.cause.on.text,
                 "event_id": str(c.cause.id), "event_type": c.cause.type, "source": c.cause.source,
-                "url": urls.get(c.cause.source)} for c in answer.history]
+                "url": urls.get(c.cause.source), "recorded_by": c.cause.author} for c in answer.history]
     on = answer.membership
     if json:
         emit_json({"person": key, "name": person.name, "list": list_name, "title": answer.rule.title,
@@ -142,14 +143,15 @@ def why(
     console.print(f"{answer.rule.title}: {'all' if answer.rule.mode == 'all' else 'any'} of")
     for t in tests:
         mark = "yes" if t["holds"] else "no "
-        cause = f" since {t['since']}: {t['event_type']} {short(t['event_id'])}, source {t['source']}" \
-            if t["event_id"] else " (nothing recorded changes it)"
+        cause = (f" since {t['since']}: {t['event_type']} {short(t['event_id'])}, source {t['source']}, "
+                 f"recorded by {t['recorded_by']}") if t["event_id"] else " (nothing recorded changes it)"
         console.print(f"  {mark}  {t['test']} - it is {t['value']}{cause}", soft_wrap=True)
     if history:
         console.print("History on this list:")
         for h in history:
             console.print(f"  {h['valid_on']:<12} {h['change']:<8} {h['event_type']} {short(h['event_id'])}, "
-                          f"source {h['source']}" + (f" ({h['url']})" if h["url"] else ""), soft_wrap=True)
+                          f"source {h['source']}" + (f" ({h['url']})" if h["url"] else "") +
+                          f", recorded by {h['recorded_by']}", soft_wrap=True)
     else:
         console.print("Never on this list.")
 
@@ -157,8 +159,9 @@ def why(
 def _cause(period: Period, urls: dict[str, str]) -> dict[str, Any]:
     cause = period.cause
     if cause is None:
-        return {"since": None, "event_id": None, "event_type": None, "source": None, "url": None}
+        return {"since": None, "event_id": None, "event_type": None, "source": None, "url": None,
+                "recorded_by": None}
     return {"since": cause.on.text, "event_id": str(cause.id), "event_type": cause.type, "source": cause.source,
-            "url": urls.get(cause.source)}
+            "url": urls.get(cause.source), "recorded_by": cause.author}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -21,10 +22,25 @@ if TYPE_CHECKING:
     from casetrail.projections.views import Views
 
 
+ENV_USER = "CASETRAIL_USER"
+
+
+def recorder(given: str | None) -> str | None:
+    """Who records: --as or CASETRAIL_USER, else the login name (None when the system has none:
+    a write then asks for --as)."""
+    if given is not None:
+        return given
+    try:
+        return getpass.getuser()
+    except Exception:  # no LOGNAME, USER or password-file entry (a bare container)
+        return None
+
+
 @dataclass
 class Context:
     db: str | None
     lists: str | None = None
+    recorded_by: str | None = None
     _app: Casetrail | None = field(default=None, repr=False)
     _views: Views | None = field(default=None, repr=False)
     _rules: Rules | None = field(default=None, repr=False)
@@ -40,12 +56,12 @@ class Context:
         (what a first import would start from), so that a dry run can check and create nothing."""
         if self._app is None:
             try:
-                self._app = Casetrail(self.db, create=create)
+                self._app = Casetrail(self.db, recorded_by=self.recorded_by, create=create)
             except NoStore:
                 if not stand_in:
                     raise
                 self._scratch = tempfile.mkdtemp(prefix="casetrail-check-")
-                self._app = Casetrail(str(Path(self._scratch) / "empty.db"))
+                self._app = Casetrail(str(Path(self._scratch) / "empty.db"), recorded_by=self.recorded_by)
         return self._app
 
     @property

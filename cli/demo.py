@@ -31,7 +31,7 @@ def demo(
     folder = _folder(folder)
     root = ctx.find_root()
     root.obj.close()
-    root.obj = Context(str(folder / "casetrail.db"), root.obj.lists)
+    root.obj = Context(str(folder / "casetrail.db"), root.obj.lists, root.obj.recorded_by)
     with resources.files("casetrail.cli").joinpath("data", DATASET).open("rb") as stream:
         summary = Importer(store(ctx, create=True)).run(read_records(stream, "yaml", DATASET))
     typer.echo(f"Loaded the January 2022 dataset ({counted(summary.people_added, 'person')}, "

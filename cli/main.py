@@ -8,7 +8,7 @@ import typer
 
 from casetrail.cli import audit, case, demo, lists, person, projections, record, source, timeline, transfer, verify
 from casetrail.cli import key
-from casetrail.cli.context import Context
+from casetrail.cli.context import ENV_USER, Context, recorder
 from casetrail.cli.edge import EdgeGroup
 from casetrail.cli.render import fit_width
 from casetrail.store.storage import ENV_URL
@@ -36,11 +36,15 @@ def main(
         "--lists", envvar=ENV_LISTS, show_envvar=True,
         help="A TOML file of list rules. Default: the official lists of 2022 that ship with casetrail.",
     )] = None,
+    as_: Annotated[Optional[str], typer.Option(
+        "--as", envvar=ENV_USER, show_envvar=True, metavar="NAME",
+        help="Who records: stored with every event written. Default: your login name.",
+    )] = None,
 ) -> None:
     """casetrail: who was detained, charged, sentenced, released, killed, relabelled, and who says so.
     (The help users see is the app's, above.)"""
     fit_width()
-    ctx.obj = Context(db, lists_file)
+    ctx.obj = Context(db, lists_file, recorder(as_))
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -170,8 +170,8 @@ def _blocks(columns: list[str], rows: list[list[str]], title: str | None) -> Ren
 
 
 def events_table(events: list[Fact], title: str | None = None) -> RenderableType:
-    rows = [[short(event.id), event.on.text, event.type, details(event), event.source, short_stamp(event.timestamp)]
-            for event in events]
+    rows = [[short(event.id), event.on.text, event.type, details(event), event.source,
+             f"{short_stamp(event.timestamp)}\nby {event.author}"] for event in events]
     return word_table(["id", "on", "type", "details", "source", "recorded"], rows, title)
 
 

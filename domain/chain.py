@@ -24,6 +24,10 @@ def stored_state(event: Any) -> dict[str, Any]:
     """The JSON-ready state the store keeps for an event (the envelope is in its own columns)."""
     cls = type(event)
     state = event.model_dump(mode="json", exclude=ENVELOPE)
+    if state.get("recorded_by", "") is None:
+        # Events stored before authorship was kept have no such key: an event read back must
+        # give the very state it was stored with, or the link the next one carries would not match.
+        del state["recorded_by"]
     class_version = getattr(cls, "class_version", 1)
     if class_version > 1:
         state["class_version"] = class_version

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from casetrail.domain.events import Fact, PersonEvent, Retracted
+from casetrail.domain.events import UNKNOWN_AUTHOR, Fact, PersonEvent, Retracted
 from casetrail.domain.fold import known
 from casetrail.domain.rules import Rules
 from casetrail.domain.dates import time_text
@@ -34,8 +34,9 @@ class Correction:
     def json(self) -> dict[str, Any]:
         fact, retraction = self.fact, self.retraction
         return {"event_id": str(fact.id), "event_type": fact.type, "valid_on": fact.on.text, "source": fact.source,
-                "recorded_at": time_text(fact.timestamp), "retraction_id": str(retraction.id),
-                "retracted_at": time_text(retraction.timestamp), "reason": retraction.reason,
+                "recorded_at": time_text(fact.timestamp), "recorded_by": fact.author,
+                "retraction_id": str(retraction.id), "retracted_at": time_text(retraction.timestamp),
+                "retracted_by": retraction.author, "reason": retraction.reason,
                 "retraction_source": retraction.source,
                 "believed": [{"facet": c.name if c.kind == "facet" else None, "list": c.name if c.kind == "list" else None,
                               "from": c.before, "to": c.after} for c in self.believed]}
@@ -54,7 +55,9 @@ def corrections(events: Sequence[PersonEvent], rules: Rules, known_at: datetime 
 
 
 def with_fact_times(changes: list[dict[str, Any]], events: Sequence[PersonEvent]) -> list[dict[str, Any]]:
-    """The change rows with their cause's own record time; the row's is kept as ``believed_since``."""
-    recorded = {str(e.id): time_text(e.timestamp) for e in events if isinstance(e, Fact)}
-    return [{**c, "recorded_at": recorded.get(c["event_id"], c["recorded_at"]), "believed_since": c["recorded_at"]}
-            for c in changes]
+    """The change rows with their cause's own record time and who recorded it; the row's record
+    time is kept as ``believed_since``."""
+    facts = {str(e.id): e for e in events if isinstance(e, Fact)}
+    return [{**c, "recorded_at": time_text(facts[c["event_id"]].timestamp) if c["event_id"] in facts else c["recorded_at"],
+             "recorded_by": facts[c["event_id"]].author if c["event_id"] in facts else UNKNOWN_AUTHOR,
+             "believed_since": c["recorded_at"]} for c in changes]

@@ -23,6 +23,7 @@ from casetrail.domain.state import FIX, IN_CUSTODY, Money, State, custody_words,
 from casetrail.domain.text import LongText, Reference, Text, from_store
 from casetrail.domain.words import listed
 
+UNKNOWN_AUTHOR = "unknown"  # who recorded an event stored before authorship was kept
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -74,12 +75,17 @@ class PersonEvent(BaseModel, CanMutateAggregate[UUID]):
     originator_version: int
     timestamp: datetime
     previous: str | None = None  # the link (domain/chain.py) of the stream's event before this one
+    recorded_by: Text | None = None  # who recorded it (None: stored before authorship was kept)
 
     type: ClassVar[str] = "event"
 
     @property
     def recorded_at(self) -> datetime:
         return self.timestamp
+
+    @property
+    def author(self) -> str:
+        return self.recorded_by or UNKNOWN_AUTHOR
 
     def apply(self, aggregate: Any) -> None:
         aggregate.history.append(self)
@@ -478,7 +484,7 @@ class Retracted(PersonEvent):
     source: Reference | None = None
 
 
-_COMMON = {"originator_id", "originator_version", "timestamp", "previous", "id", "on", "source", "note", "group"}
+_COMMON = {"originator_id", "originator_version", "timestamp", "previous", "recorded_by", "id", "on", "source", "note", "group"}
 
 class SourceRegistered(BaseModel, CanInitAggregate[UUID]):
     """A source that facts cite: an article, a court record, a testimony."""
@@ -495,3 +501,8 @@ class SourceRegistered(BaseModel, CanInitAggregate[UUID]):
     title: Text | None = None
     published: date | None = None
     note: LongText | None = None
+    recorded_by: Text | None = None  # who registered it (None: before authorship was kept)
+
+    @property
+    def author(self) -> str:
+        return self.recorded_by or UNKNOWN_AUTHOR

@@ -52,6 +52,9 @@ def make_fact(type_name: str, fields: Mapping[str, Any], today: date, envelope: 
     lead = f"{cls.type}: " if style == FLAG else ""
     if "id" in data:
         raise BadInput(f"{cls.type}: an event's id is assigned by casetrail, not given")
+    if "recorded_by" in data:
+        raise BadInput(f"{cls.type}: who recorded a fact is the store's user (--as NAME or CASETRAIL_USER), "
+                       "not a field of the fact")
     if data.get("on") in (None, ""):
         raise BadInput(f"{lead}{named('on', style)} is required (when it happened, e.g. 2022-01-09 or 2022-01~)")
     if not data.get("source"):

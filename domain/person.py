@@ -21,6 +21,7 @@ from casetrail.domain.errors import BadInput, NotFound, TimelineConflict
 from casetrail.domain.events import Fact, PersonEvent, Registered, Retracted, SourceRegistered
 from casetrail.domain.facts import given, invalid, make_fact, validated
 from casetrail.domain.fold import Folded, fold, retracted_ids, short
+from casetrail.domain.text import one_line
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://casetrail.org/streams")
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -37,6 +38,26 @@ def check_key(key: str, what: str = "person") -> str:
     return key
 
 
+AUTHOR_MAX = 100
+
+
+def check_author(name: str | None) -> str | None:
+    """Who records: a name or login on one line (None: nobody, the store is only read)."""
+    if name is None:
+        return None
+    cleaned = str(name).strip()
+    if not cleaned:
+        raise BadInput("who records is empty: give a name or login with --as NAME or CASETRAIL_USER")
+    if len(cleaned) > AUTHOR_MAX:
+        raise BadInput(f"who records '{cleaned[:40]}...' is longer than {AUTHOR_MAX} characters: give a "
+                       "name or login")
+    try:
+        one_line(cleaned)
+    except ValueError as error:
+        raise BadInput(f"who records (--as or CASETRAIL_USER) {error}") from None
+    return cleaned
+
+
 def person_id(key: str) -> UUID:
     return uuid5(NAMESPACE, f"person:{key}")
 
@@ -49,26 +70,28 @@ class Person(BaseAggregate[UUID]):
     """One person's case: an append-only stream of cited facts."""
 
     def __init__(self, key: str, name: str, aliases: list[str], born: int | None, place: str | None,
-                 note: str | None = None) -> None:
+                 note: str | None = None, recorded_by: str | None = None) -> None:
         self.key = key
         self.name = name
         self.aliases = list(aliases)
         self.born = born
         self.place = place
         self.note = note
+        self.recorded_by = recorded_by  # who registered them (None: before authorship was kept)
         self.history: list[PersonEvent] = []
 
     @classmethod
     def register(cls, key: str, name: str, aliases: list[str] | tuple = (), born: int | None = None,
                  place: str | None = None, note: str | None = None, today: date | None = None,
-                 timestamp: datetime | None = None) -> Person:
-        """``timestamp`` keeps an imported registration's record time (None: now)."""
+                 timestamp: datetime | None = None, recorded_by: str | None = None) -> Person:
+        """``timestamp`` keeps an imported registration's record time (None: now); ``recorded_by``
+        is who registers them."""
         check_key(key)
         if born is not None and today is not None and born > today.year:
             raise BadInput(f"person {key}: --born {born} is in the future; give the year of birth, e.g. 1985")
         try:
             return cls._create(Registered, id=person_id(key), key=key, name=name, aliases=list(aliases),
-                               born=born, place=place, note=note, timestamp=timestamp)
+                               born=born, place=place, note=note, timestamp=timestamp, recorded_by=recorded_by)
         except ValidationError as error:
             raise BadInput(invalid(error, f"person {key}")) from None
 
@@ -76,11 +99,12 @@ class Person(BaseAggregate[UUID]):
     def registered_at(self) -> datetime:
         return self.created_on
 
-    def record(self, type_name: str, today: date, **fields: Any) -> Fact:
+    def record(self, type_name: str, today: date, recorded_by: str | None = None, **fields: Any) -> Fact:
         """Append a fact, if the timeline stays possible with it in its valid-time place."""
-        return self.record_many([(type_name, fields)], today)[0]
+        return self.record_many([(type_name, fields)], today, recorded_by)[0]
 
-    def record_many(self, facts: list[tuple[str, dict[str, Any]]], today: date) -> list[Fact]:
+    def record_many(self, facts: list[tuple[str, dict[str, Any]]], today: date,
+                    recorded_by: str | None = None) -> list[Fact]:
         """Append several facts at once, all or none.
 
         They are checked together (their order in the list does not matter, only
@@ -88,7 +112,8 @@ class Person(BaseAggregate[UUID]):
         of them.
         """
         stamp = PersonEvent.create_timestamp()
-        candidates = [self._fact(type_name, dict(fields), today, self.version + 1 + n, stamp)
+        candidates = [make_fact(type_name, dict(fields), today,
+                                self._envelope(self.version + 1 + n, stamp, recorded_by))
                       for n, (type_name, fields) in enumerate(facts)]
         self._check(self.history + candidates, candidates)
         return [self._append(candidate) for candidate in candidates]
@@ -101,20 +126,20 @@ class Person(BaseAggregate[UUID]):
                     f"{self.key}: {fact.type} on {fact.on} is before {self.key} was born ({self.born}); "
                     "check the date, or the year of birth given with 'person add --born'", None, fact.on.text)
 
-    def _fact(self, type_name: str, fields: dict[str, Any], today: date, version: int, stamp: datetime) -> Fact:
-        return make_fact(type_name, fields, today, self._envelope(version, stamp))
+    def _envelope(self, version: int, stamp: datetime, recorded_by: str | None) -> dict[str, Any]:
+        return {"originator_id": self.id, "originator_version": version, "timestamp": stamp,
+                "recorded_by": recorded_by}
 
-    def _envelope(self, version: int, stamp: datetime) -> dict[str, Any]:
-        return {"originator_id": self.id, "originator_version": version, "timestamp": stamp}
-
-    def retract(self, event_id: str, reason: str, source: str | None = None) -> Retracted:
+    def retract(self, event_id: str, reason: str, source: str | None = None,
+                recorded_by: str | None = None) -> Retracted:
         """Take back a fact; it stays in the stream and in every view of the past."""
         target = self.find(event_id)
         if target.id in retracted_ids(self.history):
             raise TimelineConflict(f"event {short(target.id)} ({target.type} on {target.on}) of {self.key} is "
                                    "already retracted; to restore it, record the fact again", str(target.id))
         fields = given({"event_id": target.id, "reason": reason, "source": source})
-        candidate = validated(Retracted, {**fields, **self._envelope(self.version + 1, Retracted.create_timestamp())},
+        envelope = self._envelope(self.version + 1, Retracted.create_timestamp(), recorded_by)
+        candidate = validated(Retracted, {**fields, **envelope},
                               Retracted.type)
         self._check(self.history + [candidate], [])
         return self._append(candidate)
@@ -206,17 +231,19 @@ class Source(BaseAggregate[UUID]):
     """Where a fact comes from. Facts cite a source by its key."""
 
     def __init__(self, key: str, url: str | None, outlet: str | None, title: str | None,
-                 published: date | None, note: str | None = None) -> None:
+                 published: date | None, note: str | None = None, recorded_by: str | None = None) -> None:
         self.key = key
         self.url = url
         self.outlet = outlet
         self.title = title
         self.published = published
         self.note = note
+        self.recorded_by = recorded_by  # who registered it (None: before authorship was kept)
 
     @classmethod
     def register(cls, key: str, url: str | None = None, outlet: str | None = None, title: str | None = None,
-                 published: date | None = None, note: str | None = None, today: date | None = None) -> Source:
+                 published: date | None = None, note: str | None = None, today: date | None = None,
+                 recorded_by: str | None = None) -> Source:
         check_key(key, "source")
         if url is not None and not re.match(r"^[a-z][a-z0-9+.-]*://[^/\s]+\S*$", url.strip(), re.IGNORECASE):
             raise BadInput(f"source {key}: --url '{url}' is not a web address: give it in full, "
@@ -225,6 +252,6 @@ class Source(BaseAggregate[UUID]):
             raise BadInput(f"source {key}: --published {published} is in the future (today is {today})")
         try:
             return cls._create(SourceRegistered, id=source_id(key), key=key, url=url, outlet=outlet,
-                               title=title, published=published, note=note)
+                               title=title, published=published, note=note, recorded_by=recorded_by)
         except ValidationError as error:
             raise BadInput(invalid(error, f"source {key}")) from None

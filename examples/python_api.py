@@ -25,7 +25,7 @@ KEY, SOURCE = "omarov-aslanbek", "rferl-omarov"
 url = sys.argv[1] if len(sys.argv) > 1 else f"sqlite:///{Path(tempfile.mkdtemp()) / 'cases.db'}"
 print("store:", url)
 
-app = Casetrail(url)
+app = Casetrail(url, recorded_by="example")
 app.add_source(SOURCE, url="https://www.rferl.org/a/kazakhstan-compensation-aqtobe-man-jaunuary-/32573146.html",
                outlet="RFE/RL", published=date(2024, 9, 1),
                title="Kazakh Court Awards Compensation To Man Wrongly Detained During Unrest In January 2022")

@@ -313,7 +313,7 @@ def _help() -> None:
     os.dup2(2, 1)  # stray prints go to stderr, not into the pipe
     task = Task._make(pickle.loads(sys.stdin.buffer.read()))
     gc.disable()  # as in views._young_objects_only: nothing here makes reference cycles to collect
-    app = Casetrail(task.url)
+    app = Casetrail(task.url, recorded_by=None)
     worker = Worker(app, task.rules, Sealer(app.mapper.cipher, app.store.shown), task.part, task.parts,
                     memory=task.memory)
     start = task.start

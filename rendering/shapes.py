@@ -32,6 +32,7 @@ def event_shape(event: PersonEvent) -> dict[str, Any]:
             if getattr(event, name) is not None:
                 data[name] = getattr(event, name)
     data["recorded_at"] = time_text(event.timestamp)
+    data["recorded_by"] = event.author
     return data
 
 

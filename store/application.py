@@ -30,7 +30,7 @@ from casetrail.domain.dates import today_utc
 from casetrail.domain.errors import AlreadyExists, BadInput, NotFound, StoreError
 from casetrail.domain.events import Fact, Registered, Retracted, SourceRegistered
 from casetrail.domain.fold import Folded
-from casetrail.domain.person import Person, Source, check_key, person_id, source_id
+from casetrail.domain.person import Person, Source, check_author, check_key, person_id, source_id
 from casetrail.store.verify import Verification, verify
 from casetrail.store.storage import OrjsonTranscoder, PydanticMapper, StoreURL, enforce_append_only, store_errors
 
@@ -52,9 +52,14 @@ class Casetrail(Application[UUID]):
 
     name = "casetrail"
 
-    def __init__(self, url: str | None = None, create: bool = True) -> None:
-        """Open the store at ``url``; without ``create``, refuse one that does not exist yet."""
+    def __init__(self, url: str | None = None, *, recorded_by: str | None, create: bool = True) -> None:
+        """Open the store at ``url``; without ``create``, refuse one that does not exist yet.
+
+        ``recorded_by`` is who records every event this application writes (a documenter's
+        name or login); required, so that no write goes unattributed by mistake. None opens
+        the store for reading: a write is then refused."""
         self.url = url  # as given (None: $CASETRAIL_DB or the default), to open the store again elsewhere
+        self.recorded_by = check_author(recorded_by)
         self.store = StoreURL.parse(url)
         self.retries = 0  # saves lost to a concurrent writer and retried
         self._known_sources: set[str] = set()  # sources are never removed: once seen, always there
@@ -99,11 +104,11 @@ class Casetrail(Application[UUID]):
                    place: str | None = None, note: str | None = None,
                    facts: list[tuple[str, dict[str, Any]]] = ()) -> Person:
         """Register a person, with their first facts if given: one save, all or none."""
-        person = Person.register(key, name, aliases, born, place, note, today=today_utc())
+        person = Person.register(key, name, aliases, born, place, note, today=today_utc(), recorded_by=self.author)
         citations = [self._citation(f["source"]) if f.get("source") else (None, None) for _, f in facts]
         if facts:
             person.record_many([(t, {**f, "source": key_}) for (t, f), (key_, _) in zip(facts, citations)],
-                               today_utc())
+                               today_utc(), self.author)
         urls = [url for _, url in citations if url]
         for _ in range(2):  # a second try only if another writer registered one of the sources meanwhile
             try:
@@ -134,7 +139,8 @@ class Casetrail(Application[UUID]):
     @_guarded
     def add_source(self, key: str, url: str | None = None, outlet: str | None = None, title: str | None = None,
                    published: date | None = None, note: str | None = None) -> Source:
-        source = Source.register(key, url, outlet, title, published, note, today=today_utc())
+        source = Source.register(key, url, outlet, title, published, note, today=today_utc(),
+                                 recorded_by=self.author)
         try:
             self.save(source)
         except IntegrityError:
@@ -169,7 +175,7 @@ class Casetrail(Application[UUID]):
         key = self.url_key(reference)
         if key not in self._known_sources and not self._exists(source_id(key)):
             try:
-                self.save(Source.register(key, url=reference))
+                self.save(Source.register(key, url=reference, recorded_by=self.author))
             except IntegrityError:
                 pass  # another writer registered the same URL a moment ago: same key, same source
         self._known_sources.add(key)
@@ -199,7 +205,9 @@ class Casetrail(Application[UUID]):
         url = None
         if fields.get("source"):
             fields["source"], url = self._citation(fields["source"])
-        return self._retrying(person, lambda p: p.record(type_name, today_utc(), **dict(fields)), [url])
+        author = self.author
+        return self._retrying(person, lambda p: p.record_many([(type_name, dict(fields))], today_utc(), author)[0],
+                              [url])
 
     @_guarded
     def record_many(self, key: str, facts: list[tuple[str, dict[str, Any]]]) -> list[Fact]:
@@ -208,7 +216,8 @@ class Casetrail(Application[UUID]):
         citations = [self._citation(f["source"]) if f.get("source") else (None, None) for _, f in facts]
         cited = [(t, {**f, "source": key_}) for (t, f), (key_, _) in zip(facts, citations)]
         today = today_utc()
-        return self._retrying(person, lambda p: p.record_many(cited, today), [url for _, url in citations])
+        author = self.author
+        return self._retrying(person, lambda p: p.record_many(cited, today, author), [url for _, url in citations])
 
     @_guarded
     def retract(self, key: str, event_id: str, reason: str, source: str | None = None) -> Retracted:
@@ -216,7 +225,8 @@ class Casetrail(Application[UUID]):
         url = None
         if source:
             source, url = self._citation(source)
-        return self._retrying(person, lambda p: p.retract(event_id, reason, source), [url])
+        author = self.author
+        return self._retrying(person, lambda p: p.retract(event_id, reason, source, author), [url])
 
     @_guarded
     def fold(self, key: str, as_of: date | None = None, known_at: datetime | None = None) -> Folded:
@@ -230,6 +240,14 @@ class Casetrail(Application[UUID]):
         return verify(self.recorder, self.mapper.decode_state, against, progress)
 
     # -- helpers ------------------------------------------------------------
+
+    @property
+    def author(self) -> str:
+        """Who records what this application writes; refused when it was opened for reading."""
+        if self.recorded_by is None:
+            raise BadInput("this store was opened for reading (recorded_by=None): say who records, "
+                           "with --as NAME, CASETRAIL_USER, or Casetrail(url, recorded_by=...)")
+        return self.recorded_by
 
     def _citation(self, reference: str) -> tuple[str, str | None]:
         """The key of the source a fact cites, and the URL when it names a source not registered
@@ -247,7 +265,7 @@ class Casetrail(Application[UUID]):
     def _save_citing(self, person: Person, urls: list[str | None]) -> None:
         """Save the person with the sources their new facts cite by URLs not in the store yet,
         in one transaction (IntegrityError if another writer got there first)."""
-        sources = [Source.register(self.url_key(url), url=url) for url in dict.fromkeys(urls)
+        sources = [Source.register(self.url_key(url), url=url, recorded_by=self.author) for url in dict.fromkeys(urls)
                    if url and not self._exists(source_id(self.url_key(url)))]
         self.save(*sources, person)
         self._known_sources.update(source.key for source in sources)

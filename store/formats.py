@@ -224,11 +224,13 @@ def _first_line(error: BaseException) -> str:
 
 def csv_columns() -> list[str]:
     """Every field any record can have, in a fixed order, so a CSV can be written as it streams."""
-    columns = ["record", "key", "person", "type", "on", "source", *PERSON_FIELDS[1:-1], *SOURCE_FIELDS[1:], "group"]
+    last = ("id", "recorded_at", "recorded_by")
+    columns = ["record", "key", "person", "type", "on", "source",
+               *(name for name in PERSON_FIELDS[1:] if name not in last), *SOURCE_FIELDS[1:], "group"]
     for cls in (*FACT_TYPES.values(), Retracted):
         columns += [name for name in cls.model_fields
-                    if name not in ("originator_id", "originator_version", "timestamp", "id")]
-    return [*dict.fromkeys(columns), "id", "recorded_at"]
+                    if name not in ("originator_id", "originator_version", "timestamp", *last)]
+    return [*dict.fromkeys(columns), *last]
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], out: IO[bytes]) -> int:

@@ -258,7 +258,8 @@ class Importer:
             stored = self._stored_source(key)
             if stored is None:
                 try:
-                    new.append(Source.register(key, today=self.today, **record.fields))
+                    author = record.recorded_by or self.app.author
+                    new.append(Source.register(key, today=self.today, recorded_by=author, **record.fields))
                 except CasetrailError as error:
                     self._leave_source_out(key, where, str(error))
             elif not record.same_as(stored):
@@ -322,7 +323,8 @@ class Importer:
         where, record = people[0]
         stamp = record.recorded_at or min([e.recorded_at for _, _, e in events if e.recorded_at] or [self.now])
         try:
-            return Person.register(key, today=self.today, timestamp=stamp, **record.fields), \
+            return Person.register(key, today=self.today, timestamp=stamp, **record.fields,
+                                   recorded_by=record.recorded_by or self.app.author), \
                 (left[0] if left else None)
         except CasetrailError as error:
             self._problem(where, str(error))
@@ -338,7 +340,8 @@ class Importer:
             key = None if url is None else self.app.url_key(url)
             if key is not None and key not in self.cited:
                 self.stage.add_encoded([self.app.mapper.to_stored_event(e)
-                                        for e in Source.register(key, url=url).collect_events()])
+                                        for e in Source.register(key, url=url, recorded_by=self.app.author)
+                                        .collect_events()])
                 self.cited.add(key)
                 self.summary.sources_added += 1
         self.summary.events_added += len(accepted)
@@ -357,7 +360,8 @@ class Importer:
                                "this record another id, or leave id out and casetrail assigns one")
             # The record's event as it will be stored, made in one copy: its record time, its
             # source as a key, a retraction's full target id (the stream and version come in adopt).
-            update: dict[str, Any] = {"timestamp": record.recorded_at or self.now}
+            update: dict[str, Any] = {"timestamp": record.recorded_at or self.now,
+                                      "recorded_by": record.recorded_by or self.app.author}
             update["source"], url = self._cited(record)
             if isinstance(record.event, Retracted):
                 update["event_id"] = self._target(case, record)

@@ -22,12 +22,12 @@ from casetrail.domain.dates import parse_instant, time_text
 from casetrail.domain.errors import BadInput
 from casetrail.domain.events import FACT_TYPES, Fact, Registered, Retracted, SourceRegistered
 from casetrail.domain.facts import FIELD, given, make_fact, validated
-from casetrail.domain.person import check_key
+from casetrail.domain.person import check_author, check_key
 
 RECORDS = ("source", "person", "event")
 SOURCE_FIELDS = ("key", "url", "outlet", "title", "published", "note")
-PERSON_FIELDS = ("key", "name", "aliases", "born", "place", "note", "recorded_at")
-EVENT_ENVELOPE = ("record", "person", "persons", "type", "id", "recorded_at")
+PERSON_FIELDS = ("key", "name", "aliases", "born", "place", "note", "recorded_at", "recorded_by")
+EVENT_ENVELOPE = ("record", "person", "persons", "type", "id", "recorded_at", "recorded_by")
 _ZERO = UUID(int=0)
 # Where a record's event stands until the importer appends it: the model needs a stream,
 # a version and a record time to validate it, and each is replaced then.
@@ -39,6 +39,7 @@ _CREATED = {**_PLACEHOLDER, "originator_topic": "x"}  # a registration's placeho
 class SourceRecord:
     key: str
     fields: dict[str, Any]
+    recorded_by: str | None = None  # who registered it, as an export wrote it (None: whoever imports)
 
     def same_as(self, stored: Any) -> bool:
         return all(getattr(stored, name) == value for name, value in self.fields.items())
@@ -49,6 +50,7 @@ class PersonRecord:
     key: str
     fields: dict[str, Any]  # name, aliases, born, place, note
     recorded_at: datetime | None = None
+    recorded_by: str | None = None
 
     def same_as(self, stored: Any) -> bool:
         return all(getattr(stored, name) == value for name, value in self.fields.items())
@@ -64,17 +66,18 @@ class EventRecord:
     target: str | None = None  # a retraction's event id as written (a prefix is allowed)
     given_id: bool = False
     recorded_at: datetime | None = None
+    recorded_by: str | None = None
 
 
 def read_source(data: Mapping[str, Any]) -> SourceRecord:
-    _only(data, SOURCE_FIELDS, "source")
+    _only(data, SOURCE_FIELDS + ("recorded_by",), "source")
     key = check_key(_text(data, "key", "source"), "source")
     fields = {name: _blank_to_none(data.get(name)) for name in SOURCE_FIELDS[1:]}
     if fields["published"] is not None:
         fields["published"] = _day(fields["published"], "published")
     fields = given(fields)
     validated(SourceRegistered, {**fields, "key": key, **_CREATED}, "source", FIELD)
-    return SourceRecord(key, fields)
+    return SourceRecord(key, fields, _author(data))
 
 
 def read_person(data: Mapping[str, Any]) -> PersonRecord:
@@ -85,7 +88,7 @@ def read_person(data: Mapping[str, Any]) -> PersonRecord:
               "note": _blank_to_none(data.get("note"))}
     valid = validated(Registered, {**given(fields), "key": key, **_CREATED}, "person", FIELD)
     kept = {name: getattr(valid, name) for name in ("name", "aliases", "born", "place", "note")}
-    return PersonRecord(key, kept, _instant(data.get("recorded_at")))
+    return PersonRecord(key, kept, _instant(data.get("recorded_at")), _author(data))
 
 
 def read_event(data: Mapping[str, Any], today: date) -> list[EventRecord]:
@@ -99,10 +102,11 @@ def read_event(data: Mapping[str, Any], today: date) -> list[EventRecord]:
     fields = {k: v for k, v in fields.items() if v is not None}  # as group ids were always made of them
     given_id = _blank_to_none(data.get("id"))
     recorded_at = _instant(data.get("recorded_at"))
+    author = _author(data)
     if type_name == "retracted":
         if len(people) > 1:
             raise BadInput("a retraction names one person: use 'person', not 'persons'")
-        return [_retraction(people[0], fields, given_id, recorded_at)]
+        return [_retraction(people[0], fields, given_id, recorded_at, author)]
     _known_type(type_name)
     if given_id is not None and len(people) > 1:
         raise BadInput("field 'id' names one event: leave it out of a group fact (each person's event gets its own)")
@@ -112,7 +116,7 @@ def read_event(data: Mapping[str, Any], today: date) -> list[EventRecord]:
         if name in fields:
             fields[name] = _list(fields[name], name)
     template = make_fact(type_name, fields, today, _envelope(given_id), FIELD)
-    return [EventRecord(person, event, None, given_id is not None, recorded_at)
+    return [EventRecord(person, event, None, given_id is not None, recorded_at, author)
             for person, event in zip(people, [template] + [template.model_copy(update={"id": uuid4()})
                                                             for _ in people[1:]])]
 
@@ -135,6 +139,8 @@ def source_record(source: Any) -> dict[str, Any]:
         value = getattr(source, name)
         if value is not None:
             data[name] = value.isoformat() if isinstance(value, date) else value
+    if source.recorded_by is not None:
+        data["recorded_by"] = source.recorded_by
     return data
 
 
@@ -147,12 +153,15 @@ def person_record(person: Any) -> dict[str, Any]:
         if getattr(person, name) is not None:
             data[name] = getattr(person, name)
     data["recorded_at"] = time_text(person.registered_at)
+    if person.recorded_by is not None:
+        data["recorded_by"] = person.recorded_by
     return data
 
 
 # -- helpers -------------------------------------------------------------------------------------
 
-def _retraction(person: str, fields: dict[str, Any], given_id: Any, recorded_at: datetime | None) -> EventRecord:
+def _retraction(person: str, fields: dict[str, Any], given_id: Any, recorded_at: datetime | None,
+                author: str | None) -> EventRecord:
     target = fields.pop("event_id", None)
     if target is None:
         raise BadInput("field 'event_id' is required: the id of the event to retract")
@@ -162,7 +171,7 @@ def _retraction(person: str, fields: dict[str, Any], given_id: Any, recorded_at:
     if not fields.get("reason"):
         raise BadInput("field 'reason' is required: say why the event is taken back")
     template = validated(Retracted, {"event_id": _ZERO, **fields, **_envelope(given_id)}, Retracted.type, FIELD)
-    return EventRecord(person, template, str(target), given_id is not None, recorded_at)
+    return EventRecord(person, template, str(target), given_id is not None, recorded_at, author)
 
 
 def _envelope(given_id: Any) -> dict[str, Any]:
@@ -245,6 +254,17 @@ def _instant(value: Any) -> datetime | None:
     if stamp > datetime.now(timezone.utc):
         raise BadInput(f"field 'recorded_at': {value} is in the future; leave it out for facts recorded now")
     return stamp
+
+
+def _author(data: Mapping[str, Any]) -> str | None:
+    """Who recorded a record, as an export wrote it (None: the one importing)."""
+    value = _blank_to_none(data.get("recorded_by"))
+    if value is None:
+        return None
+    try:
+        return check_author(str(value))
+    except BadInput as error:
+        raise BadInput(f"field 'recorded_by': {error}") from None
 
 
 def _uuid(value: Any) -> UUID:

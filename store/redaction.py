@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from casetrail.domain.events import PersonEvent, Registered, SourceRegistered
 from casetrail.domain.names import NameIndex, plain, words
 
-DROPPED = ("note", "aliases", "born", "url", "title")
+DROPPED = ("note", "aliases", "born", "url", "title", "recorded_by")  # who recorded: documenters need cover too
 SOURCE_KEPT = ("outlet", "published")  # with keep_sources only
 NEUTRAL = "[name]"
 TEXT_MAX, LONG_TEXT_MAX = 500, 10_000  # the longest text a field takes (events.Text, events.LongText)
@@ -110,8 +110,9 @@ class Redactor:
     def event(self, event: PersonEvent) -> PersonEvent:
         """A stored event fit for publication, for pictures drawn from domain events."""
         update: dict[str, Any] = {"note": None} if "note" in type(event).model_fields else {}
+        update["recorded_by"] = None
         for name, value in event:
-            if isinstance(value, Enum) or not isinstance(value, (str, list, tuple)) or name == "note":
+            if isinstance(value, Enum) or not isinstance(value, (str, list, tuple)) or name in update:
                 continue  # a fixed vocabulary (AppealBy, Outcome...) holds no names
             update[name] = self._field(name, value)
         return event.model_copy(update=update)

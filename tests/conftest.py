@@ -50,7 +50,7 @@ def store_url(request) -> str:
 def app(store_url):
     from casetrail.store.application import Casetrail
 
-    application = Casetrail(store_url)
+    application = Casetrail(store_url, recorded_by="tests")
     yield application
     application.close()
 

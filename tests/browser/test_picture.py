@@ -34,7 +34,7 @@ def folder(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def store(recorded):
-    app = Casetrail(recorded.url)
+    app = Casetrail(recorded.url, recorded_by="tests")
     yield app
     app.close()
 

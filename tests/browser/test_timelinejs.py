@@ -97,7 +97,7 @@ def folder(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def stories(recorded):
-    app = Casetrail(recorded.url)
+    app = Casetrail(recorded.url, recorded_by="tests")
     people = {key: app.person(key) for key in (*AQTOBE, "hostile-text")}
     cited = {e.source for p in people.values() for e in p.history if hasattr(e, "on")}
     sources = {key: app.source(key) for key in cited}

@@ -53,7 +53,7 @@ def seeded(path: Path) -> str:
 
 
 def stamp(url: str) -> str:
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="tests")
     try:
         return app.verify().stamp
     finally:

@@ -92,7 +92,7 @@ def store(tmp_path):
         "record nurgeldin-faizulla designated --on 2022-01 --designation accidental_victim --source fuzz-src",
         "record nurgeldin-faizulla died --on 2022-03 --source fuzz-src",
     )]
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="tests")
     yield Store(url, cli, app, ids)
     app.close()
 

@@ -95,7 +95,7 @@ def questions(original: Cli, exported: list[dict]) -> Iterator[str]:
 @given(actions=st.lists(ACTIONS, min_size=3, max_size=14))
 def test_a_store_exported_and_imported_into_an_empty_one_answers_every_question_the_same(kind, tmp_path, actions):
     with empty_store(kind, tmp_path) as first, empty_store(kind, tmp_path) as second:
-        app = Casetrail(first)
+        app = Casetrail(first, recorded_by="tests")
         try:
             tell(app, actions)
         finally:

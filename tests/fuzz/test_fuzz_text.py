@@ -37,7 +37,7 @@ def store(request):
     cli = Cli(url)
     cli("source add fuzz-src --url https://example.org/fuzz")
     cli("person add omarov-aslanbek --name 'Aslanbek Omarov'")
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="tests")
     yield Store(url, cli, app, [])
     app.close()
 

@@ -15,7 +15,7 @@ WORKER = textwrap.dedent("""
     import sys, time, pathlib
     from casetrail.store.application import Casetrail
     url, start, worker, count = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="tests")
     while not start.exists():
         time.sleep(0.005)
     for i in range(count):
@@ -25,7 +25,7 @@ WORKER = textwrap.dedent("""
 
 
 def _seed(url: str) -> Casetrail:
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="tests")
     app.add_person("omarov-aslanbek", "Aslanbek Omarov")
     app.add_source("rferl", url="https://www.rferl.org/")
     return app
@@ -69,7 +69,7 @@ def test_of_two_processes_releasing_the_same_person_one_wins_and_one_is_told_why
 
 
 def test_a_writer_that_loses_the_race_reloads_and_checks_again(store_url):
-    first, second = _seed(store_url), Casetrail(store_url)
+    first, second = _seed(store_url), Casetrail(store_url, recorded_by="tests")
     first.record("omarov-aslanbek", "detained", on="2022-01-09", source="rferl")
     stale = first.person("omarov-aslanbek")
     second.record("omarov-aslanbek", "noted", on="2022-02", text="moved to Aqtobe SIZO", source="rferl")

@@ -239,7 +239,7 @@ def test_verify_on_an_encrypted_store_catches_a_changed_row(store_url, monkeypat
     cli(["import", str(DATASET)])
     assert cli.json("verify")["sound"] is True
     monkeypatch.setenv("CASETRAIL_KEY", key)
-    app = Casetrail(store_url)
+    app = Casetrail(store_url, recorded_by="tests")
     raw = Raw(store_url)
     raw.drop_triggers()
     stream = [row for row in raw.rows() if uuid.UUID(str(row[0])) == person_id("omarov-aslanbek")]
@@ -272,7 +272,7 @@ def test_verify_on_an_encrypted_store_catches_a_changed_row(store_url, monkeypat
 
 
 def test_views_made_without_encryption_are_rebuilt_sealed(store_url):
-    Casetrail(store_url).close()  # an empty store (reading commands no longer create one)
+    Casetrail(store_url, recorded_by="tests").close()  # an empty store (reading commands no longer create one)
     keyed(store_url, None)("lists")  # plaintext read models, no events yet
     cli = keyed(store_url, new_key())
     cli(["import", str(DATASET)])

@@ -29,7 +29,7 @@ URL = "https://example.org/a"
 WRITER = textwrap.dedent("""
     import sys, time
     from casetrail.store.application import Casetrail
-    app = Casetrail(sys.argv[1])
+    app = Casetrail(sys.argv[1], recorded_by="tests")
     for i in range(int(sys.argv[2])):
         facts = [("detained", {"on": "2022-01-09", "source": "src"})]
         if i % 2:
@@ -75,7 +75,7 @@ def stop(follower, how: signal.Signals, output: Lines) -> tuple[list[str], str]:
 
 @pytest.fixture
 def seeded(postgres_url):
-    app = Casetrail(postgres_url)
+    app = Casetrail(postgres_url, recorded_by="tests")
     populated = populate(app, 8)  # something for the follower's first catch-up
     views = Views(app, load_rules())  # makes the tables; applies nothing
     yield postgres_url, app, views, populated
@@ -125,7 +125,7 @@ def test_follow_on_postgresql_applies_what_other_processes_record_until_stopped(
 
 
 def test_follow_on_sqlite_polls_for_new_events_and_stops_on_ctrl_c(sqlite_url):
-    app = Casetrail(sqlite_url)
+    app = Casetrail(sqlite_url, recorded_by="tests")
     populate(app, 3)
     views = Views(app, load_rules())
     first = views.head()
@@ -164,7 +164,7 @@ def test_a_follower_asked_to_stop_at_any_moment_ends_and_leaves_no_thread_behind
     """Asked while it catches up, while its subscription starts or while it waits for news, it
     ends; an interrupt raised while the subscription was starting once left its threads running
     and ``projections follow`` could not exit."""
-    app = Casetrail(store_url)
+    app = Casetrail(store_url, recorded_by="tests")
     populate(app, 2)
     views = Views(app, load_rules())
     stop = Stop()

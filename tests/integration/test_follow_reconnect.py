@@ -33,7 +33,7 @@ def terminate_backends(name: str) -> int:
 
 @pytest.mark.postgres
 def test_follow_reconnects_after_its_connections_are_terminated_and_applies_what_comes_next(postgres_url):
-    app = Casetrail(postgres_url)
+    app = Casetrail(postgres_url, recorded_by="tests")
     populate(app, 3)
     views = Views(app, load_rules())
     name = f"casetrail-follow-{uuid.uuid4().hex[:8]}"

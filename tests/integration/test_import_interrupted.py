@@ -42,7 +42,7 @@ def bulk(path: Path, people: int = PEOPLE) -> str:
 
 
 def stored_events(url: str) -> tuple[int, bool]:
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="tests")
     try:
         verification = app.verify()
         return verification.events, verification.sound
@@ -75,7 +75,7 @@ def test_an_import_stopped_by_a_full_disk_says_it_is_partial_and_running_it_agai
         tmpfs, tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "WRITE_BATCH", 100)
     cli = Cli(str(tmpfs / "cases.db"))
-    Casetrail(cli.url).close()  # the store, made before the disk fills
+    Casetrail(cli.url, recorded_by="tests").close()  # the store, made before the disk fills
     path = bulk(tmp_path / "bulk.jsonl")
     filler = fill(tmpfs, leave_kib=120)
 
@@ -96,13 +96,13 @@ def test_an_import_stopped_by_a_full_disk_says_it_is_partial_and_running_it_agai
 def test_an_import_that_loses_its_postgresql_connection_says_it_is_partial_and_running_it_again_finishes_it(
         postgres_url, tmp_path):
     path = bulk(tmp_path / "bulk.jsonl", people=3000)
-    Casetrail(postgres_url).close()  # the store's tables, made before the import starts
+    Casetrail(postgres_url, recorded_by="tests").close()  # the store's tables, made before the import starts
     role = f"casetrail_cut_{uuid.uuid4().hex[:10]}"  # the import's connections, and only its, log in as this
     with _pg_connect() as conn:
         conn.execute(f'CREATE ROLE "{role}" LOGIN SUPERUSER')
         try:
             process = start(postgres_url.replace("postgresql://", f"postgresql://{role}@", 1), "import", path)
-            app = Casetrail(postgres_url)
+            app = Casetrail(postgres_url, recorded_by="tests")
             while process.poll() is None and (app.recorder.max_notification_id() or 0) <= 1:
                 time.sleep(0.01)
             app.close()
@@ -156,7 +156,7 @@ def test_a_killed_import_leaves_no_readable_scratch_and_the_next_import_removes_
     monkeypatch.setenv("CASETRAIL_KEY", base64.b64encode(b"k" * 32).decode())
     path = bulk(tmp_path / "bulk.jsonl", people=3000)
     process = start(store_url, "import", path)
-    app = Casetrail(store_url)
+    app = Casetrail(store_url, recorded_by="tests")
     while process.poll() is None and (app.recorder.max_notification_id() or 0) <= 1:  # all staged, writing
         time.sleep(0.01)
     app.close()

@@ -16,7 +16,7 @@ from tests.conftest import _pg_connect
 @pytest.fixture
 def recorded(store_url):
     cli = record_script(Cli(store_url))
-    app = Casetrail(store_url)
+    app = Casetrail(store_url, recorded_by="tests")
     yield store_url, app, cli
     app.close()
 

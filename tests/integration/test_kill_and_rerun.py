@@ -75,7 +75,7 @@ def test_an_import_killed_while_writing_is_finished_by_importing_the_same_file_a
     path = write_file(tmp_path / "bulk.jsonl")
     total = 1 + PEOPLE + FACTS
     assert total > 2 * WRITE_BATCH + 1  # at least three transactions after the source's own
-    app = Casetrail(store_url)
+    app = Casetrail(store_url, recorded_by="tests")
     try:
         importer = start(store_url, "import", str(path), "--json")
         seen = 0

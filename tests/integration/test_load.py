@@ -67,7 +67,7 @@ WORKER = textwrap.dedent("""
     import json, pathlib, sys, time
     from casetrail.store.application import Casetrail
     url, gate, ready, plan = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]), json.loads(sys.argv[4])
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="tests")
     ready.touch()
     while not gate.exists():
         time.sleep(0.002)
@@ -126,7 +126,7 @@ def assert_views_equal_the_fold(app, histories: dict, before_load, events: int, 
 
 
 def test_eight_processes_appending_to_the_same_fifty_people_store_each_fact_once(store_url, tmp_path):
-    app = Casetrail(store_url)
+    app = Casetrail(store_url, recorded_by="tests")
     app.add_source(SOURCE, url="https://example.org/load")
     for n in range(PEOPLE):
         app.add_person(key(n), f"Load Person {n}")

@@ -38,7 +38,7 @@ def filled(store_url):
     opened = []
 
     def fill(people: int = PEOPLE):
-        app = Casetrail(store_url)
+        app = Casetrail(store_url, recorded_by="tests")
         populated = populate(app, people)
         views = Views(app, load_rules())
         opened.append((app, views))
@@ -286,7 +286,7 @@ def alive(pid: int) -> bool:
 @pytest.fixture
 def postgres_filled(postgres_url):
     """A PostgreSQL store with 40 people, its views made and nothing applied yet."""
-    app = Casetrail(postgres_url)
+    app = Casetrail(postgres_url, recorded_by="tests")
     populate(app, 40)
     views = Views(app, load_rules())
     yield app, views

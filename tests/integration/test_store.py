@@ -29,7 +29,7 @@ def omarov(app):
 def test_a_recorded_fact_survives_a_new_process_on_the_same_store(omarov, store_url):
     event = omarov.record("omarov-aslanbek", "detained", on="2022-01-09", place="Aqtobe", source="rferl-omarov")
 
-    reopened = Casetrail(store_url)
+    reopened = Casetrail(store_url, recorded_by="tests")
     folded = reopened.fold("omarov-aslanbek")
     reopened.close()
 

@@ -18,7 +18,7 @@ from casetrail.domain.person import Person
 def store_as_an_older_version_would(url: str) -> None:
     """Each event is changed after today's checks passed, before it is saved (each is its
     stream's newest when changed, so the chain of links holds)."""
-    app = Casetrail(url)
+    app = Casetrail(url, recorded_by="tests")
     try:
         app.add_source("rferl-omarov", url="https://www.rferl.org/a/32573146.html")
         person = Person.register("omarov-aslanbek", "Aslanbek Omarov", note="note")
@@ -36,7 +36,7 @@ def store_as_an_older_version_would(url: str) -> None:
 
 def test_an_event_stored_before_the_input_rules_loads_as_written(store_url):
     store_as_an_older_version_would(store_url)
-    app = Casetrail(store_url, create=False)
+    app = Casetrail(store_url, recorded_by="tests", create=False)
     try:
         person = app.person("omarov-aslanbek")
         money = app.fold("omarov-aslanbek").state.money()

@@ -49,7 +49,7 @@ class Store:
         else:
             self.schema = f"eq_{uuid.uuid4().hex[:12]}"
             self.url = f"{PG_URL}?schema={self.schema}"
-        self.app = Casetrail(self.url)
+        self.app = Casetrail(self.url, recorded_by="tests")
         self.views = Views(self.app, RULES)
 
     def close(self) -> None:
