@@ -31,7 +31,10 @@ from casetrail.domain.errors import AlreadyExists, BadInput, NotFound, StoreErro
 from casetrail.domain.events import Fact, Registered, Retracted, SourceRegistered
 from casetrail.domain.fold import Folded
 from casetrail.domain.person import Person, Source, check_author, check_key, person_id, source_id
-from casetrail.store.verify import Verification, verify
+from casetrail.store.ledger import Ledger, leaf_of, log_secret
+from casetrail.store.notes import Checkpoint, Signer, Verifier
+from casetrail.store.proofs import prove
+from casetrail.store.verify import Log, Verification, verify
 from casetrail.store.storage import OrjsonTranscoder, PydanticMapper, StoreURL, enforce_append_only, store_errors
 
 RETRIES = 20
@@ -64,6 +67,7 @@ class Casetrail(Application[UUID]):
         self.retries = 0  # saves lost to a concurrent writer and retried
         self._known_sources: set[str] = set()  # sources are never removed: once seen, always there
         self._url_secret = url_secret(self.store.env.get("CIPHER_KEY"))
+        self._log_secret = log_secret(self.store.env.get("CIPHER_KEY"))
         self._url_keys: dict[str, str] = {}  # URL -> its source's key in this store
         self.store.waiting_for_lock(lambda: self._open(create))
 
@@ -235,9 +239,34 @@ class Casetrail(Application[UUID]):
     # -- integrity ----------------------------------------------------------
 
     @_guarded
-    def verify(self, against: str | None = None, progress: Callable[[int, int], None] | None = None) -> Verification:
-        """Check every stream's chain of links (and, with ``against``, the heads at an earlier stamp)."""
-        return verify(self.recorder, self.mapper.decode_state, against, progress)
+    def verify(self, against: str | None = None, progress: Callable[[int, int], None] | None = None,
+               trusted: list[Verifier] = (), kept: Checkpoint | None = None) -> Verification:
+        """Check every stream's chain of links (and, with ``against``, the heads at an earlier stamp),
+        the store-wide log against its stored checkpoints and ``kept`` (one kept elsewhere), and
+        their signatures against ``trusted`` keys and those the store trusts."""
+        log = Log(self.ledger, self._log_secret, [*trusted, *self.ledger.trusted()], kept)
+        return verify(self.recorder, self.mapper.decode_state, against, progress, log)
+
+    @_guarded
+    def checkpoint(self, signer: Signer) -> Checkpoint:
+        """Seal the log's head: keep the leaves of the events stored since the last checkpoint and
+        store a checkpoint over all of them, signed by ``signer``."""
+        self.ledger.create()
+        _, last = self.ledger.sealed_count()
+        new = [(n.id, leaf_of(n.id, n.originator_id.hex, n.originator_version, n.topic,
+                              self.mapper.decode_state(n.state), self._log_secret))
+               for n in self._notifications(last + 1)]
+        return self.ledger.seal(new, signer, None)
+
+    @_guarded
+    def trust(self, verifier: Verifier) -> None:
+        """Trust checkpoints signed by ``verifier`` when verifying this store."""
+        self.ledger.trust(verifier)
+
+    @_guarded
+    def prove(self, event_id: str) -> dict[str, Any]:
+        """What a third party needs to check that one event is in the latest checkpoint."""
+        return prove(self.ledger, self._notifications(1), self.mapper.decode_state, event_id, self._log_secret)
 
     # -- helpers ------------------------------------------------------------
 
@@ -286,6 +315,16 @@ class Casetrail(Application[UUID]):
                 person = self.person(person.key)
         raise StoreError(f"gave up after {RETRIES} tries: {person.key} is being written by many processes at once; "
                          "try again")
+
+    @property
+    def ledger(self) -> Ledger:
+        return Ledger(self.store, self.recorder)
+
+    def _notifications(self, start: int) -> Iterator[Any]:
+        """Every stored event from notification ``start`` on, a page at a time."""
+        while page := self.recorder.select_notifications(start, 5000):
+            yield from page
+            start = page[-1].id + 1
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
