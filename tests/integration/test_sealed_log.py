@@ -211,3 +211,24 @@ def test_a_forged_event_with_a_correct_plain_link_on_an_encrypted_store_is_caugh
 
     assert [(s, v) for s, v, _ in found] == [("omarov-aslanbek", head.originator_version + 1)]
     assert "cannot be read" in found[0][2]
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("checkpoint", "set CASETRAIL_SIGNING_KEY to a signing key"),
+    ("prove 0000", "has no checkpoint yet"),
+    ("verify --trust aqtobe-desk", "is not a public key"),
+    ("verify --proof nowhere.json", "--proof nowhere.json: cannot read it"),
+])
+def test_bad_sealing_commands_get_one_line(store_url, monkeypatch, line, expected):
+    monkeypatch.delenv("CASETRAIL_SIGNING_KEY", raising=False)
+    cli = record_script(Cli(store_url))
+
+    assert expected in cli.error(line)
+
+
+def test_an_unsealed_event_or_an_unknown_id_cannot_be_proved(sealed):
+    cli, _, _ = sealed
+    later = cli.json("record omarov-aslanbek noted --on 2024-09 --text 'interviewed' --source rferl-omarov")["id"]
+
+    assert "is not sealed yet: run 'casetrail checkpoint'" in cli.error(f"prove {later}")
+    assert "no event 0bad" in cli.error("prove 0bad")
