@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterator
 from sqlalchemy import Connection, Table, bindparam, func, inspect, select, text, update
 
 from casetrail.store.application import Casetrail
+from casetrail.domain.errors import StoreError
 from casetrail.store.storage import store_errors
 from casetrail.projections.engines import engines
 from casetrail.domain.rules import Rules
@@ -148,7 +149,18 @@ class Views:
 
     def _read(self, query: Callable[..., Any], *args: Any) -> Any:
         with self._guard(), self.engine.connect() as conn:
+            self._refuse_if_ahead(conn)
             return query(conn, *args)
+
+    def _refuse_if_ahead(self, conn: Connection) -> None:
+        """Never answer from views that have seen events the log no longer holds (deleted, truncated,
+        or a store put back from an older copy): what they say may be what was removed."""
+        position = conn.execute(select(tracking.c.position).where(tracking.c.name == NAME)).scalar_one()
+        head = self.app.recorder.max_notification_id() or 0
+        if position > head:
+            raise StoreError(f"the read models were made from {position} events but the log now ends at {head}: "
+                             "events were removed or the store was rolled back; run 'casetrail verify', then "
+                             "'casetrail projections rebuild'")
 
     def counts(self, at: At) -> dict[str, int]:
         return self._read(queries.list_counts, self.rules, at)

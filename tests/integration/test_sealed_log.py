@@ -232,3 +232,19 @@ def test_an_unsealed_event_or_an_unknown_id_cannot_be_proved(sealed):
 
     assert "is not sealed yet: run 'casetrail checkpoint'" in cli.error(f"prove {later}")
     assert "no event 0bad" in cli.error("prove 0bad")
+
+
+def test_reading_commands_refuse_views_ahead_of_a_truncated_log_until_rebuilt(sealed):
+    cli, raw, _ = sealed
+    assert cli.json("lists --as-of 2024-12-31")["lists"]  # the views, caught up with all 20 events
+    order = "notification_id" if raw.postgres else "rowid"
+    newest = raw.run(f"SELECT {order} FROM {raw.table} ORDER BY {order} DESC LIMIT 3")
+    raw.drop_triggers()
+
+    for (position,) in newest:
+        raw.run(f"DELETE FROM {raw.table} WHERE {order} = ?", position)
+    refusals = [cli.error(line) for line in ("lists", "list fatalities", "people --vital deceased")]
+    cli("projections rebuild")
+
+    assert all("the read models were made from 20 events but the log now ends at 17" in r for r in refusals)
+    assert cli.json("lists --as-of 2024-12-31")["lists"]
