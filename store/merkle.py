@@ -15,12 +15,15 @@ from typing import Sequence
 EMPTY = hashlib.sha256(b"").digest()
 
 
+_sha256 = hashlib.sha256
+
+
 def leaf_hash(data: bytes) -> bytes:
-    return hashlib.sha256(b"\x00" + data).digest()
+    return _sha256(b"\x00" + data).digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
-    return hashlib.sha256(b"\x01" + left + right).digest()
+    return _sha256(b"\x01" + left + right).digest()
 
 
 class Frontier:
@@ -31,11 +34,11 @@ class Frontier:
         self._nodes: list[bytes] = []  # largest subtree first
 
     def add(self, leaf: bytes) -> None:
-        node, size = leaf, self.size
+        node, size, nodes = leaf, self.size, self._nodes
         while size & 1:  # each trailing 1 bit of the size is a complete subtree to merge with
-            node = node_hash(self._nodes.pop(), node)
+            node = _sha256(b"\x01" + nodes.pop() + node).digest()
             size >>= 1
-        self._nodes.append(node)
+        nodes.append(node)
         self.size += 1
 
     def root(self) -> bytes:

@@ -110,7 +110,11 @@ class Seals:
         self.last = self.ledger.sealed_count()[1] if self.ledger else 0
         self.kept = self.ledger.sealed() if self.ledger else iter(())
         self.next: Sealed | None = next(self.kept, None)
-        self.sealed_tree, self.events_tree = Frontier(), Frontier()
+        self.by_size = {size: checkpoint for size, checkpoint in self.stored if checkpoint is not None}
+        self.sealed_tree = Frontier()
+        # The events' own tree, only for a checkpoint kept elsewhere: the stored ones are checked
+        # against the kept leaves, which each event's leaf has just been compared with.
+        self.events_tree = Frontier() if log.against is not None else None
         self.roots: dict[int, bytes] = {}  # the events' own root at --against's size
 
     def see(self, notification: Any, plain: bytes | None, name: str) -> None:
@@ -138,11 +142,13 @@ class Seals:
         self._check_sizes()
         self._check_signatures()
         if self.log.against is not None and self.log.against.size not in self.roots:
-            self._break("*", 0, f"the store holds {self.events_tree.size} events, fewer than the "
+            self._break("*", 0, f"the store holds {self.result.events} events, fewer than the "
                                 f"{self.log.against.size} the checkpoint given with --against sealed: events "
                                 "were deleted, or the store was rolled back")
 
     def _add_event(self, leaf: bytes) -> None:
+        if self.events_tree is None:
+            return
         self.events_tree.add(leaf)
         against = self.log.against
         if against is not None and self.events_tree.size == against.size:
@@ -153,11 +159,11 @@ class Seals:
 
     def _add_sealed(self, sealed: Sealed) -> None:
         self.sealed_tree.add(sealed.leaf)
-        self.result.sealed = self.sealed_tree.size
-        for size, checkpoint in self.stored:
-            if size == self.sealed_tree.size and checkpoint is not None and checkpoint.root != self.sealed_tree.root():
-                self._break("*", 0, f"the checkpoint of size {size} ({_when(checkpoint)}) does not match the "
-                                    "sealed leaves: a sealed event and its leaf were both changed, or the checkpoint")
+        size = self.result.sealed = self.sealed_tree.size
+        checkpoint = self.by_size.get(size)
+        if checkpoint is not None and checkpoint.root != self.sealed_tree.root():
+            self._break("*", 0, f"the checkpoint of size {size} ({_when(checkpoint)}) does not match the "
+                                "sealed leaves: a sealed event and its leaf were both changed, or the checkpoint")
         self.next = next(self.kept, None)
 
     def _missing(self, sealed: Sealed) -> None:
