@@ -8,12 +8,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from casetrail.cli.context import store
+from casetrail.cli.context import list_rules, store
 from casetrail.cli.render import JsonFlag, emit_json, progress
 from casetrail.domain.errors import BadInput
 from casetrail.domain.words import counted
 from casetrail.store.notes import ENV_SIGNING_KEY, Checkpoint, parse_checkpoint, parse_signer, parse_verifier
 from casetrail.store.proofs import check_proof
+from casetrail.store.verify import Break
 
 Trust = Annotated[Optional[list[str]], typer.Option(
     "--trust", metavar="PUBKEY", help="A public key (NAME+KEYID+BASE64, as 'key new --signing' printed it) whose "
@@ -29,6 +30,8 @@ def verify(
     trust: Trust = None,
     proof: Annotated[Optional[Path], typer.Option(
         "--proof", help="Check an inclusion proof file ('casetrail prove EVENT_ID --json'); needs no store.")] = None,
+    views: Annotated[bool, typer.Option(
+        "--views", help="Also make the read models again from the events and name every row that differs.")] = False,
     json: JsonFlag = False,
 ) -> None:
     """Check each event's link to the one before in its stream, every event against the checkpoints that
@@ -39,6 +42,7 @@ def verify(
     file later also catches a changed, removed or rolled-back newest event.
 
     Example: casetrail verify --trust aqtobe-desk+1a2b3c4d+AU3x... --against checkpoint-2025-01.txt
+    Example: casetrail verify --views
     """
     trusted = [parse_verifier(text) for text in trust or []]
     if proof is not None:
@@ -49,6 +53,11 @@ def verify(
     head = app.recorder.max_notification_id() or 0
     with progress("verifying", 0, head, quiet_below=100_000) as report:
         result = app.verify(stamp, report, trusted, kept)
+    if views:
+        from casetrail.projections.checking import view_differences  # SQLAlchemy only when asked
+
+        result.breaks.extend(Break(f"view {d.table}", 0, (f"({d.person}) " if d.person else "") + d.problem)
+                             for d in view_differences(app, list_rules(ctx)))
     if json:
         emit_json({"sound": result.sound, "events": result.events, "streams": result.streams,
                    "stamp": result.stamp, "checkpoints": result.checkpoints, "sealed": result.sealed,

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import Connection, Table, bindparam, func, inspect, select, text, update
+from sqlalchemy import Connection, Engine, Table, bindparam, func, inspect, select, text, update
 
 from casetrail.store.application import Casetrail
 from casetrail.domain.errors import StoreError
@@ -110,14 +110,17 @@ class Stop:
 class Views:
     """The read models of one store, for one set of list rules."""
 
-    def __init__(self, app: Casetrail, rules: Rules) -> None:
+    def __init__(self, app: Casetrail, rules: Rules, on: tuple[Engine, Engine] | None = None) -> None:
+        """``on``: the reading and writing engines of another database to keep them in (a scratch
+        one, to check the store's own against); by default the events' own database."""
         self.app = app
         self.rules = rules
         self.store = app.store
+        self.kind = "sqlite" if on else app.store.kind  # of the database the views are in
         # On an encrypted store, the rows' names, places, notes and sources are sealed with its cipher.
         self.sealer = Sealer(app.mapper.cipher, app.store.shown)
         self.fingerprint = self.sealer.fingerprint(rules.fingerprint)  # what the rows follow
-        self.engine, self.writer = engines(app.store)
+        self.engine, self.writer = on or engines(app.store)
         self.notice: str | None = None  # why the views were rebuilt on opening, if they were
         self.lost_races = 0  # batches this process worked out but another process applied first
         self.worker = Worker(app, rules, self.sealer, reader=self.engine)
@@ -206,7 +209,7 @@ class Views:
                 task = Task(self.app.url, self.rules, position, batch, part=0, parts=parts, memory=memory)
                 applied += self._catch_up_helped(task, progress)
             applied += self._catch_up_alone(batch, progress)
-            if applied >= ANALYZE_FROM and self.store.kind == "postgres":
+            if applied >= ANALYZE_FROM and self.kind == "postgres":
                 self._vacuum_analyze()
         return applied
 
@@ -332,7 +335,7 @@ class Views:
         row = self._tracking_row()  # usually there: then no write lock is taken just to read
         if row is None:
             with self.writer.begin() as conn:
-                if self.store.kind == "postgres":
+                if self.kind == "postgres":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _VIEWS_LOCK})
                 metadata.create_all(conn, checkfirst=True)
                 row = conn.execute(select(tracking).where(tracking.c.name == NAME)).one_or_none()

@@ -248,3 +248,20 @@ def test_reading_commands_refuse_views_ahead_of_a_truncated_log_until_rebuilt(se
 
     assert all("the read models were made from 20 events but the log now ends at 17" in r for r in refusals)
     assert cli.json("lists --as-of 2024-12-31")["lists"]
+
+
+def test_verify_views_names_a_removed_fatality_and_a_changed_name(store_url):
+    cli = record_script(Cli(store_url))
+    assert cli.json("verify --views")["sound"]  # the views, made as casetrail makes them, match
+    raw = Raw(store_url)
+    prefix = f'"{raw.schema}".' if raw.postgres else ""
+    nurgeldin = raw.run(f"SELECT person FROM {prefix}casetrail_people WHERE key = ?", "nurgeldin-faizulla")[0][0]
+
+    raw.run(f"DELETE FROM {prefix}casetrail_list_periods WHERE list = 'fatalities' AND person = ?", nurgeldin)
+    raw.run(f"UPDATE {prefix}casetrail_people SET name = 'Someone Else' WHERE key = 'omarov-aslanbek'")
+    found = [(b["stream"], b["problem"]) for b in orjson.loads(cli("verify --views --json", ok=False).stdout)["breaks"]]
+
+    assert ("view casetrail_list_periods", "(nurgeldin-faizulla) a row the events make is not there") in \
+        [(s, p.split(":")[0]) for s, p in found]
+    assert any(s == "view casetrail_people" and "(omarov-aslanbek) a row the events do not make" in p
+               and "name=Someone Else" in p for s, p in found)
