@@ -14,7 +14,7 @@ import hmac
 import random
 import time
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from functools import wraps
 from typing import Any, Callable, Iterator, TypeVar
 from urllib.parse import urlsplit
@@ -28,9 +28,10 @@ from eventsourcing.utils import get_topic
 
 from casetrail.domain.dates import today_utc
 from casetrail.domain.errors import AlreadyExists, BadInput, NotFound, StoreError
-from casetrail.domain.events import Fact, Registered, Retracted, SourceRegistered
+from casetrail.domain.events import Fact, FileAttached, Registered, Retracted, SourceRegistered
 from casetrail.domain.fold import Folded
 from casetrail.domain.person import Person, Source, check_author, check_key, person_id, source_id
+from casetrail.store.evidence import ENV_MAX, Files, most_bytes
 from casetrail.store.ledger import Ledger, leaf_of, log_secret
 from casetrail.store.notes import Checkpoint, Signer, Verifier
 from casetrail.store.proofs import prove
@@ -200,6 +201,51 @@ class Casetrail(Application[UUID]):
             self._url_keys[url] = key
         return key
 
+    @_guarded
+    def attach(self, key: str, content: bytes, media_type: str, name: str | None = None,
+               captured_at: datetime | None = None) -> FileAttached:
+        """Keep a copy of what a source is, as evidence: the file (encrypted when the store is) and an
+        event in the source's stream with its SHA-256, size, media type and when it was captured."""
+        if len(content) > most_bytes():
+            raise BadInput(f"the file is {len(content):,} bytes, more than the {most_bytes() // 2 ** 20} MB a store "
+                           f"takes; set {ENV_MAX} to allow more")
+        source = self.source(key)
+        author = self.author
+        digest = hashlib.sha256(content).hexdigest()
+        event = source.attach(digest, len(content), media_type, name, captured_at or datetime.now(timezone.utc),
+                              author)  # refused before anything is written
+        self.files.put(content)
+        self.save(source)
+        return event
+
+    @_guarded
+    def preserved(self, key: str, sha256: str | None = None) -> tuple[FileAttached, bytes]:
+        """A source's preserved copy (the latest, or the one whose hash starts with ``sha256``)."""
+        files = self.source(key).files
+        chosen = [f for f in files if f.sha256.startswith((sha256 or "").lower())]
+        if not chosen:
+            raise NotFound(f"source {key} has no preserved copy" + (f" {sha256}" if sha256 else "") +
+                           f"; keep one with 'casetrail source attach {key} PATH'")
+        found = chosen[-1]
+        content = self.files.get(found.sha256)
+        if hashlib.sha256(content).hexdigest() != found.sha256:
+            raise StoreError(f"the preserved copy of source {key} was changed after it was stored; run "
+                             "'casetrail verify'")
+        return found, content
+
+    @_guarded
+    def attachments(self) -> dict[str, list[FileAttached]]:
+        """Every source's preserved copies, by the source's key."""
+        found: dict[str, list[FileAttached]] = {}
+        keys = {s.originator_id: s.key for s in self.sources()}
+        for event in self._registrations(FileAttached):
+            found.setdefault(keys.get(event.originator_id, str(event.originator_id)), []).append(event)
+        return found
+
+    @property
+    def files(self) -> Files:
+        return Files(self.ledger, self.mapper.cipher)
+
     # -- facts --------------------------------------------------------------
 
     @_guarded
@@ -244,7 +290,7 @@ class Casetrail(Application[UUID]):
         """Check every stream's chain of links (and, with ``against``, the heads at an earlier stamp),
         the store-wide log against its stored checkpoints and ``kept`` (one kept elsewhere), and
         their signatures against ``trusted`` keys and those the store trusts."""
-        log = Log(self.ledger, self._log_secret, [*trusted, *self.ledger.trusted()], kept)
+        log = Log(self.ledger, self._log_secret, [*trusted, *self.ledger.trusted()], kept, self.files.problem)
         return verify(self.recorder, self.mapper.decode_state, against, progress, log)
 
     @_guarded

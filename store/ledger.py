@@ -80,18 +80,22 @@ class Ledger:
         return statement.replace("?", self.mark)
 
     def _rows(self, statement: str, args: tuple = ()) -> list[tuple]:
-        if not self.exists():
+        return self.rows(self._sql(statement), args)
+
+    def rows(self, statement: str, args: tuple = (), table: str = CHECKPOINTS) -> list[tuple]:
+        """The rows of a query (``?`` marks its arguments); none while ``table`` does not exist."""
+        if not self.exists(table):
             return []
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(self._sql(statement), args)
+            cursor.execute(statement.replace("?", self.mark), args)
             return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in cursor.fetchall()]
 
-    def exists(self) -> bool:
+    def exists(self, table: str = CHECKPOINTS) -> bool:
         with self.datastore.transaction(commit=False) as cursor:
             if self.kind == "sqlite":
-                cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (CHECKPOINTS,))
+                cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
                 return list(cursor.fetchone())[0] == 1
-            cursor.execute("SELECT to_regclass(%s) AS t", [self.prefix + CHECKPOINTS])
+            cursor.execute("SELECT to_regclass(%s) AS t", [self.prefix + table])
             return cursor.fetchone()["t"] is not None
 
     def create(self) -> None:
@@ -105,21 +109,22 @@ class Ledger:
                 f"CREATE TABLE IF NOT EXISTS {{{TRUSTED}}} (vkey TEXT PRIMARY KEY)",
             ):
                 cursor.execute(self._sql(statement))
-            self._append_only(cursor)
+            for table in (LEAVES, CHECKPOINTS):
+                self.append_only(cursor, table)
 
-    def _append_only(self, cursor: Any) -> None:
-        for table in (LEAVES, CHECKPOINTS):
-            if self.kind == "sqlite":
-                for verb in ("UPDATE", "DELETE"):
-                    cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                                   f"BEGIN SELECT RAISE(ABORT, '{_REFUSAL}: {verb} refused'); END")
-                continue
-            qualified = self.prefix + table
-            cursor.execute(f"CREATE OR REPLACE FUNCTION {self.prefix}casetrail_log_append_only() RETURNS trigger "
-                           f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{_REFUSAL}: % refused', TG_OP; END $$")
-            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {qualified}")
-            cursor.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {qualified} "
-                           f"FOR EACH STATEMENT EXECUTE FUNCTION {self.prefix}casetrail_log_append_only()")
+    def append_only(self, cursor: Any, table: str) -> None:
+        """Make the database refuse UPDATE and DELETE (and TRUNCATE) on ``table``."""
+        if self.kind == "sqlite":
+            for verb in ("UPDATE", "DELETE"):
+                cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                               f"BEGIN SELECT RAISE(ABORT, '{_REFUSAL}: {verb} refused'); END")
+            return
+        qualified = self.prefix + table
+        cursor.execute(f"CREATE OR REPLACE FUNCTION {self.prefix}casetrail_log_append_only() RETURNS trigger "
+                       f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{_REFUSAL}: % refused', TG_OP; END $$")
+        cursor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {qualified}")
+        cursor.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {qualified} "
+                       f"FOR EACH STATEMENT EXECUTE FUNCTION {self.prefix}casetrail_log_append_only()")
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -23,6 +23,8 @@ from casetrail.store.ledger import Ledger, Sealed, leaf_of
 from casetrail.store.merkle import Frontier
 from casetrail.store.notes import Checkpoint, Verifier
 
+FILE_TOPIC = "casetrail.domain.events:FileAttached"
+
 PAGE = 5000
 
 
@@ -67,6 +69,7 @@ class Log:
     secret: bytes | None = None
     trusted: list[Verifier] = field(default_factory=list)
     against: Checkpoint | None = None
+    file_problem: Callable[[str], str | None] | None = None  # why a preserved file fails its hash
 
 
 def verify(recorder: Any, decode: Callable[[bytes], bytes], against: str | None = None,
@@ -77,6 +80,7 @@ def verify(recorder: Any, decode: Callable[[bytes], bytes], against: str | None 
     wanted = _parse_against(against) if against else None
     result = Verification()
     seals = Seals(log or Log(), result)
+    files: list[tuple[str, int, bytes]] = []  # each preserved file's source, version and event
     heads: dict[UUID, tuple[int, str]] = {}
     keys: dict[UUID, str] = {}
     head = recorder.max_notification_id() or 0
@@ -87,6 +91,8 @@ def verify(recorder: Any, decode: Callable[[bytes], bytes], against: str | None 
                 _check_against(result, heads, wanted)
             plain = _step(notification, decode, heads, keys, result)
             seals.see(notification, plain, _name(keys, notification.originator_id))
+            if notification.topic == FILE_TOPIC and plain is not None:
+                files.append((_name(keys, notification.originator_id), notification.originator_version, plain))
             result.position = notification.id
         start = page[-1].id + 1
         if progress:
@@ -94,6 +100,7 @@ def verify(recorder: Any, decode: Callable[[bytes], bytes], against: str | None 
     if wanted and result.position <= wanted[0]:
         _check_against(result, heads, wanted)
     seals.finish()
+    _check_files(files, (log or Log()).file_problem, result)
     result.streams = len(heads)
     result.digest = _digest(heads)
     return result
@@ -193,6 +200,16 @@ class Seals:
 
     def _break(self, name: str, version: int, problem: str) -> None:
         self.result.breaks.append(Break(name, version, problem))
+
+
+def _check_files(files: list[tuple[str, int, bytes]], problem: Callable[[str], str | None] | None,
+                 result: Verification) -> None:
+    """Every preserved file read back and hashed (the events that name them were checked above)."""
+    for source, version, plain in files if problem else ():
+        digest = orjson.loads(plain).get("sha256")
+        found = problem(digest) if isinstance(digest, str) else "names no file"
+        if found:
+            result.breaks.append(Break(source, version, found))
 
 
 def _when(checkpoint: Checkpoint) -> str:
