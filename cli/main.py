@@ -61,6 +61,8 @@ app.command("import")(transfer.import_)
 app.command()(transfer.export)
 app.command()(demo.demo)
 app.command()(verify.verify)
+app.command()(verify.checkpoint)
+app.command()(verify.prove)
 
 
 def run() -> None:

@@ -69,14 +69,22 @@ def export(
                                                                      "and publication day.")] = False,
     output: Annotated[str, typer.Option("-o", "--output", help="The file to write (replaced whole), or - for "
                                                                "stdout.")] = "-",
+    with_files: Annotated[Optional[Path], typer.Option(
+        "--with-files", help="Also write each exported source's preserved copies into this folder, named by "
+                             "their SHA-256 (the records carry the hashes).")] = None,
 ) -> None:
     """Export records that 'casetrail import' reads back, or a TimelineJS timeline.
 
     Example: casetrail export --format csv --redact -o cases.csv
+    Example: casetrail export -o all.jsonl --with-files evidence/
     """
     fmt = fmt or _format_of_output(output)
     if keep_sources and not redact:
         raise BadInput("--keep-sources goes with --redact (an export without --redact keeps every source whole)")
+    if with_files is not None and (redact or not with_files.is_dir()):
+        raise BadInput("--with-files takes an existing folder, and no --redact (a redacted export carries no copies "
+                       "of sources: they would name people)" if redact else
+                       f"--with-files {with_files}: no such folder; create it first")
     if fmt not in EXPORT_FORMATS:
         raise BadInput(f"--format '{fmt}' is not known: use one of {', '.join(EXPORT_FORMATS)}")
     as_of_day = valid_day(as_of) if as_of else None
@@ -90,8 +98,21 @@ def export(
             count = (write_jsonl if fmt == "jsonl" else write_csv)(exporter.records(event_record), out)
     if output != "-":
         typer.echo(f"wrote {output}" + (f": {counted(count, 'record')}" if count is not None else ""), err=True)
+    if with_files is not None:
+        _write_copies(exporter, with_files)
     if exporter.redactor:
         _print_redaction(exporter.redactor.report())
+
+
+def _write_copies(exporter: Exporter, folder: Path) -> None:
+    """Each exported source's preserved copies, checked against their hashes, as FOLDER/SHA256."""
+    written_count = 0
+    for key, sha256 in exporter.copies():
+        _, content = exporter.app.preserved(key, sha256)
+        with files.written(folder / sha256, "--with-files") as handle:
+            handle.write(content)
+        written_count += 1
+    typer.echo(f"wrote {written_count} preserved {'copy' if written_count == 1 else 'copies'} into {folder}", err=True)
 
 
 def _timelinejs(exporter: Exporter, selection: Selection) -> dict[str, Any]:
@@ -156,6 +177,11 @@ def _print_summary(file: str, summary: Any, dry_run: bool) -> None:
     added = (f"{counted(summary.people_added, 'person')}, {counted(summary.sources_added, 'source')} and "
              f"{counted(summary.events_added, 'event')}")
     skipped = f"{counted(summary.events_skipped, 'event')} already present"
+    if summary.copies_left:
+        copies = "1 preserved copy" if summary.copies_left == 1 else f"{summary.copies_left} preserved copies"
+        typer.echo(f"{copies} of sources named in the file not imported (an "
+                   "export carries their hashes, not the files): keep them again with 'casetrail source attach'",
+                   err=True)
     left_out = counted(len(summary.problems), "record")
     for problem in summary.problems:
         typer.echo(f"problem: {problem}", err=True)

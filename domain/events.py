@@ -506,3 +506,33 @@ class SourceRegistered(BaseModel, CanInitAggregate[UUID]):
     @property
     def author(self) -> str:
         return self.recorded_by or UNKNOWN_AUTHOR
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.last_event = self  # what the source's next event links to
+
+
+class FileAttached(BaseModel, CanMutateAggregate[UUID]):
+    """A copy of what a source is (a page, a PDF, a screenshot, a video), kept as evidence: the
+    file itself is stored by its SHA-256 beside the events; this event says which, and when it
+    was captured."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    previous: str | None = None  # the link of the source's event before this one
+    recorded_by: Text | None = None
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    size: int = Field(ge=0)
+    media_type: Annotated[str, Field(pattern=r"^[a-z0-9.+-]+/[a-zA-Z0-9.+_-]+$", max_length=127)]
+    name: Text | None = None  # the file's name when it was attached
+    captured_at: datetime  # when the copy was made (the page saved, the screenshot taken)
+
+    @property
+    def author(self) -> str:
+        return self.recorded_by or UNKNOWN_AUTHOR
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.files.append(self)
+        aggregate.last_event = self

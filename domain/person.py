@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from casetrail.domain.chain import event_link
 from casetrail.domain.errors import BadInput, NotFound, TimelineConflict
-from casetrail.domain.events import Fact, PersonEvent, Registered, Retracted, SourceRegistered
+from casetrail.domain.events import Fact, FileAttached, PersonEvent, Registered, Retracted, SourceRegistered
 from casetrail.domain.facts import given, invalid, make_fact, validated
 from casetrail.domain.fold import Folded, fold, retracted_ids, short
 from casetrail.domain.text import one_line
@@ -239,6 +239,20 @@ class Source(BaseAggregate[UUID]):
         self.published = published
         self.note = note
         self.recorded_by = recorded_by  # who registered it (None: before authorship was kept)
+        self.files: list[FileAttached] = []  # copies kept as evidence, oldest first
+
+    def attach(self, sha256: str, size: int, media_type: str, name: str | None, captured_at: datetime,
+               recorded_by: str | None = None) -> FileAttached:
+        """Keep a copy of what this source is (the file itself is stored by its hash)."""
+        fields = {"sha256": sha256, "size": size, "media_type": media_type, "name": name,
+                  "captured_at": captured_at, "recorded_by": recorded_by,
+                  "originator_id": self.id, "originator_version": self.version + 1,
+                  "timestamp": PersonEvent.create_timestamp(),
+                  "previous": event_link(self.last_event)}
+        event = validated(FileAttached, fields, f"source {self.key}")
+        event.mutate(self)
+        self.pending_events.append(event)
+        return event
 
     @classmethod
     def register(cls, key: str, url: str | None = None, outlet: str | None = None, title: str | None = None,

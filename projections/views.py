@@ -20,9 +20,10 @@ from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import Connection, Table, bindparam, func, inspect, select, text, update
+from sqlalchemy import Connection, Engine, Table, bindparam, func, inspect, select, text, update
 
 from casetrail.store.application import Casetrail
+from casetrail.domain.errors import StoreError
 from casetrail.store.storage import store_errors
 from casetrail.projections.engines import engines
 from casetrail.domain.rules import Rules
@@ -109,14 +110,17 @@ class Stop:
 class Views:
     """The read models of one store, for one set of list rules."""
 
-    def __init__(self, app: Casetrail, rules: Rules) -> None:
+    def __init__(self, app: Casetrail, rules: Rules, on: tuple[Engine, Engine] | None = None) -> None:
+        """``on``: the reading and writing engines of another database to keep them in (a scratch
+        one, to check the store's own against); by default the events' own database."""
         self.app = app
         self.rules = rules
         self.store = app.store
+        self.kind = "sqlite" if on else app.store.kind  # of the database the views are in
         # On an encrypted store, the rows' names, places, notes and sources are sealed with its cipher.
         self.sealer = Sealer(app.mapper.cipher, app.store.shown)
         self.fingerprint = self.sealer.fingerprint(rules.fingerprint)  # what the rows follow
-        self.engine, self.writer = engines(app.store)
+        self.engine, self.writer = on or engines(app.store)
         self.notice: str | None = None  # why the views were rebuilt on opening, if they were
         self.lost_races = 0  # batches this process worked out but another process applied first
         self.worker = Worker(app, rules, self.sealer, reader=self.engine)
@@ -148,7 +152,18 @@ class Views:
 
     def _read(self, query: Callable[..., Any], *args: Any) -> Any:
         with self._guard(), self.engine.connect() as conn:
+            self._refuse_if_ahead(conn)
             return query(conn, *args)
+
+    def _refuse_if_ahead(self, conn: Connection) -> None:
+        """Never answer from views that have seen events the log no longer holds (deleted, truncated,
+        or a store put back from an older copy): what they say may be what was removed."""
+        position = conn.execute(select(tracking.c.position).where(tracking.c.name == NAME)).scalar_one()
+        head = self.app.recorder.max_notification_id() or 0
+        if position > head:
+            raise StoreError(f"the read models were made from {position} events but the log now ends at {head}: "
+                             "events were removed or the store was rolled back; run 'casetrail verify', then "
+                             "'casetrail projections rebuild'")
 
     def counts(self, at: At) -> dict[str, int]:
         return self._read(queries.list_counts, self.rules, at)
@@ -194,7 +209,7 @@ class Views:
                 task = Task(self.app.url, self.rules, position, batch, part=0, parts=parts, memory=memory)
                 applied += self._catch_up_helped(task, progress)
             applied += self._catch_up_alone(batch, progress)
-            if applied >= ANALYZE_FROM and self.store.kind == "postgres":
+            if applied >= ANALYZE_FROM and self.kind == "postgres":
                 self._vacuum_analyze()
         return applied
 
@@ -320,7 +335,7 @@ class Views:
         row = self._tracking_row()  # usually there: then no write lock is taken just to read
         if row is None:
             with self.writer.begin() as conn:
-                if self.store.kind == "postgres":
+                if self.kind == "postgres":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _VIEWS_LOCK})
                 metadata.create_all(conn, checkfirst=True)
                 row = conn.execute(select(tracking).where(tracking.c.name == NAME)).one_or_none()

@@ -14,7 +14,7 @@ import hmac
 import random
 import time
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from functools import wraps
 from typing import Any, Callable, Iterator, TypeVar
 from urllib.parse import urlsplit
@@ -28,10 +28,14 @@ from eventsourcing.utils import get_topic
 
 from casetrail.domain.dates import today_utc
 from casetrail.domain.errors import AlreadyExists, BadInput, NotFound, StoreError
-from casetrail.domain.events import Fact, Registered, Retracted, SourceRegistered
+from casetrail.domain.events import Fact, FileAttached, Registered, Retracted, SourceRegistered
 from casetrail.domain.fold import Folded
 from casetrail.domain.person import Person, Source, check_author, check_key, person_id, source_id
-from casetrail.store.verify import Verification, verify
+from casetrail.store.evidence import ENV_MAX, Files, most_bytes
+from casetrail.store.ledger import Ledger, leaf_of, log_secret
+from casetrail.store.notes import Checkpoint, Signer, Verifier
+from casetrail.store.proofs import prove
+from casetrail.store.verify import Log, Verification, verify
 from casetrail.store.storage import OrjsonTranscoder, PydanticMapper, StoreURL, enforce_append_only, store_errors
 
 RETRIES = 20
@@ -64,6 +68,7 @@ class Casetrail(Application[UUID]):
         self.retries = 0  # saves lost to a concurrent writer and retried
         self._known_sources: set[str] = set()  # sources are never removed: once seen, always there
         self._url_secret = url_secret(self.store.env.get("CIPHER_KEY"))
+        self._log_secret = log_secret(self.store.env.get("CIPHER_KEY"))
         self._url_keys: dict[str, str] = {}  # URL -> its source's key in this store
         self.store.waiting_for_lock(lambda: self._open(create))
 
@@ -196,6 +201,51 @@ class Casetrail(Application[UUID]):
             self._url_keys[url] = key
         return key
 
+    @_guarded
+    def attach(self, key: str, content: bytes, media_type: str, name: str | None = None,
+               captured_at: datetime | None = None) -> FileAttached:
+        """Keep a copy of what a source is, as evidence: the file (encrypted when the store is) and an
+        event in the source's stream with its SHA-256, size, media type and when it was captured."""
+        if len(content) > most_bytes():
+            raise BadInput(f"the file is {len(content):,} bytes, more than the {most_bytes() // 2 ** 20} MB a store "
+                           f"takes; set {ENV_MAX} to allow more")
+        source = self.source(key)
+        author = self.author
+        digest = hashlib.sha256(content).hexdigest()
+        event = source.attach(digest, len(content), media_type, name, captured_at or datetime.now(timezone.utc),
+                              author)  # refused before anything is written
+        self.files.put(content)
+        self.save(source)
+        return event
+
+    @_guarded
+    def preserved(self, key: str, sha256: str | None = None) -> tuple[FileAttached, bytes]:
+        """A source's preserved copy (the latest, or the one whose hash starts with ``sha256``)."""
+        files = self.source(key).files
+        chosen = [f for f in files if f.sha256.startswith((sha256 or "").lower())]
+        if not chosen:
+            raise NotFound(f"source {key} has no preserved copy" + (f" {sha256}" if sha256 else "") +
+                           f"; keep one with 'casetrail source attach {key} PATH'")
+        found = chosen[-1]
+        content = self.files.get(found.sha256)
+        if hashlib.sha256(content).hexdigest() != found.sha256:
+            raise StoreError(f"the preserved copy of source {key} was changed after it was stored; run "
+                             "'casetrail verify'")
+        return found, content
+
+    @_guarded
+    def attachments(self) -> dict[str, list[FileAttached]]:
+        """Every source's preserved copies, by the source's key."""
+        found: dict[str, list[FileAttached]] = {}
+        keys = {s.originator_id: s.key for s in self.sources()}
+        for event in self._registrations(FileAttached):
+            found.setdefault(keys.get(event.originator_id, str(event.originator_id)), []).append(event)
+        return found
+
+    @property
+    def files(self) -> Files:
+        return Files(self.ledger, self.mapper.cipher)
+
     # -- facts --------------------------------------------------------------
 
     @_guarded
@@ -235,9 +285,34 @@ class Casetrail(Application[UUID]):
     # -- integrity ----------------------------------------------------------
 
     @_guarded
-    def verify(self, against: str | None = None, progress: Callable[[int, int], None] | None = None) -> Verification:
-        """Check every stream's chain of links (and, with ``against``, the heads at an earlier stamp)."""
-        return verify(self.recorder, self.mapper.decode_state, against, progress)
+    def verify(self, against: str | None = None, progress: Callable[[int, int], None] | None = None,
+               trusted: list[Verifier] = (), kept: Checkpoint | None = None) -> Verification:
+        """Check every stream's chain of links (and, with ``against``, the heads at an earlier stamp),
+        the store-wide log against its stored checkpoints and ``kept`` (one kept elsewhere), and
+        their signatures against ``trusted`` keys and those the store trusts."""
+        log = Log(self.ledger, self._log_secret, [*trusted, *self.ledger.trusted()], kept, self.files.problem)
+        return verify(self.recorder, self.mapper.decode_state, against, progress, log)
+
+    @_guarded
+    def checkpoint(self, signer: Signer) -> Checkpoint:
+        """Seal the log's head: keep the leaves of the events stored since the last checkpoint and
+        store a checkpoint over all of them, signed by ``signer``."""
+        self.ledger.create()
+        _, last = self.ledger.sealed_count()
+        new = [(n.id, leaf_of(n.id, n.originator_id.hex, n.originator_version, n.topic,
+                              self.mapper.decode_state(n.state), self._log_secret))
+               for n in self._notifications(last + 1)]
+        return self.ledger.seal(new, signer, None)
+
+    @_guarded
+    def trust(self, verifier: Verifier) -> None:
+        """Trust checkpoints signed by ``verifier`` when verifying this store."""
+        self.ledger.trust(verifier)
+
+    @_guarded
+    def prove(self, event_id: str) -> dict[str, Any]:
+        """What a third party needs to check that one event is in the latest checkpoint."""
+        return prove(self.ledger, self._notifications(1), self.mapper.decode_state, event_id, self._log_secret)
 
     # -- helpers ------------------------------------------------------------
 
@@ -286,6 +361,16 @@ class Casetrail(Application[UUID]):
                 person = self.person(person.key)
         raise StoreError(f"gave up after {RETRIES} tries: {person.key} is being written by many processes at once; "
                          "try again")
+
+    @property
+    def ledger(self) -> Ledger:
+        return Ledger(self.store, self.recorder)
+
+    def _notifications(self, start: int) -> Iterator[Any]:
+        """Every stored event from notification ``start`` on, a page at a time."""
+        while page := self.recorder.select_notifications(start, 5000):
+            yield from page
+            start = page[-1].id + 1
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))

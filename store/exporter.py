@@ -53,6 +53,12 @@ class Exporter:
             for event in self.events(person):
                 yield self._out(event_record(key, event))
 
+    def copies(self) -> Iterator[tuple[str, str]]:
+        """(source key, SHA-256) of each exported source's preserved copies."""
+        for key in self._source_keys():
+            for copy in self.app.source(key).files:
+                yield key, copy.sha256
+
     def stories(self) -> tuple[list[tuple[str, str, list[PersonEvent]]], dict[str, Any]]:
         """(key, shown name, events) per person, and the sources they cite by key, redacted if
         asked, for pictures (which hold everyone at once)."""

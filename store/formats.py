@@ -224,7 +224,7 @@ def _first_line(error: BaseException) -> str:
 
 def csv_columns() -> list[str]:
     """Every field any record can have, in a fixed order, so a CSV can be written as it streams."""
-    last = ("id", "recorded_at", "recorded_by")
+    last = ("id", "recorded_at", "recorded_by", "copies")
     columns = ["record", "key", "person", "type", "on", "source",
                *(name for name in PERSON_FIELDS[1:] if name not in last), *SOURCE_FIELDS[1:], "group"]
     for cls in (*FACT_TYPES.values(), Retracted):

@@ -68,6 +68,7 @@ class Summary:
     sources_added: int = 0
     events_added: int = 0
     events_skipped: int = 0  # already in the store (or twice in the file)
+    copies_left: int = 0  # preserved copies the file's sources name: their files are not in it
     records: int = 0
     problems: list[Problem] = field(default_factory=list)  # one per record left out
     written: bool = False
@@ -75,6 +76,7 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         return {"records": self.records, "people_added": self.people_added, "sources_added": self.sources_added,
                 "events_added": self.events_added, "events_skipped": self.events_skipped,
+                "copies_not_imported": self.copies_left,
                 "records_left_out": len(self.problems), "written": self.written,
                 "problems": [{"where": p.where, "error": p.message} for p in self.problems]}
 
@@ -267,6 +269,7 @@ class Importer:
                                                    "give it a new key or leave the record out")
             if key not in self.left_sources:
                 self.cited.add(key)
+                self.summary.copies_left += record.copies
         self.summary.sources_added += len(new)
         return new
 

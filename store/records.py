@@ -40,6 +40,7 @@ class SourceRecord:
     key: str
     fields: dict[str, Any]
     recorded_by: str | None = None  # who registered it, as an export wrote it (None: whoever imports)
+    copies: int = 0  # preserved copies the record names (an export carries their hashes, not the files)
 
     def same_as(self, stored: Any) -> bool:
         return all(getattr(stored, name) == value for name, value in self.fields.items())
@@ -70,14 +71,14 @@ class EventRecord:
 
 
 def read_source(data: Mapping[str, Any]) -> SourceRecord:
-    _only(data, SOURCE_FIELDS + ("recorded_by",), "source")
+    _only(data, SOURCE_FIELDS + ("recorded_by", "copies"), "source")
     key = check_key(_text(data, "key", "source"), "source")
     fields = {name: _blank_to_none(data.get(name)) for name in SOURCE_FIELDS[1:]}
     if fields["published"] is not None:
         fields["published"] = _day(fields["published"], "published")
     fields = given(fields)
     validated(SourceRegistered, {**fields, "key": key, **_CREATED}, "source", FIELD)
-    return SourceRecord(key, fields, _author(data))
+    return SourceRecord(key, fields, _author(data), len(_copies(data.get("copies"))))
 
 
 def read_person(data: Mapping[str, Any]) -> PersonRecord:
@@ -141,6 +142,9 @@ def source_record(source: Any) -> dict[str, Any]:
             data[name] = value.isoformat() if isinstance(value, date) else value
     if source.recorded_by is not None:
         data["recorded_by"] = source.recorded_by
+    if source.files:
+        data["copies"] = [{"sha256": f.sha256, "size": f.size, "media_type": f.media_type, "name": f.name,
+                           "captured_at": time_text(f.captured_at)} for f in source.files]
     return data
 
 
@@ -254,6 +258,20 @@ def _instant(value: Any) -> datetime | None:
     if stamp > datetime.now(timezone.utc):
         raise BadInput(f"field 'recorded_at': {value} is in the future; leave it out for facts recorded now")
     return stamp
+
+
+def _copies(value: Any) -> list[Any]:
+    """The preserved copies a source record names (``copies``, as export writes it)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        try:
+            value = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            value = None
+    if not isinstance(value, list) or not all(isinstance(c, dict) and isinstance(c.get("sha256"), str) for c in value):
+        raise BadInput("field 'copies': expected a list of the copies export wrote, each with its sha256")
+    return value
 
 
 def _author(data: Mapping[str, Any]) -> str | None:

@@ -420,7 +420,9 @@ class PydanticMapper(Mapper[UUID]):
         data = bytes(data)
         where = self.store_name
         if _json_object(data):
-            if self.cipher:
+            # Plain JSON where the key opens the store's other states is a row written by someone
+            # without the key (a forgery): that row is reported, not the key.
+            if self.cipher and not (self.proven or self._others_open(data)):
                 return (f"store {where} was written without encryption, but {ENV_KEY} is set: unset it "
                         "(a store is encrypted from its first event or not at all)")
             return None

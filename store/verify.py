@@ -1,8 +1,11 @@
-"""``verify``: walk every stored event, check each stream's chain of links, digest the heads.
+"""``verify``: walk every stored event, check each stream's chain of links and the store-wide log.
 
 Reads the notification log in order and keeps, per stream, only the last version and
 its link, so memory grows with the number of streams, not events. Each event is
-decoded (decrypted, decompressed, JSON) but never turned into a model.
+decoded (decrypted, decompressed, JSON) but never turned into a model. Beside the
+walk, the leaves that the checkpoints sealed are read in the same order (``Seals``):
+each event's leaf, worked out again from its row, must be the one kept for its
+position, and the kept leaves must give every checkpoint's signed root.
 """
 
 from __future__ import annotations
@@ -16,6 +19,11 @@ import orjson
 
 from casetrail.domain.chain import link
 from casetrail.domain.errors import BadInput, CasetrailError
+from casetrail.store.ledger import Ledger, Sealed, leaf_of
+from casetrail.store.merkle import Frontier
+from casetrail.store.notes import Checkpoint, Verifier
+
+FILE_TOPIC = "casetrail.domain.events:FileAttached"
 
 PAGE = 5000
 
@@ -37,6 +45,10 @@ class Verification:
     position: int = 0  # the last notification read
     digest: str = ""  # over every stream's head at ``position``
     breaks: list[Break] = field(default_factory=list)
+    checkpoints: int = 0  # stored checkpoints checked
+    sealed: int = 0  # events the latest checkpoint covers
+    unsealed: int = 0  # events stored after it: "not yet sealed"
+    unchecked: list[str] = field(default_factory=list)  # what could not be checked, and why
 
     @property
     def sound(self) -> bool:
@@ -48,12 +60,27 @@ class Verification:
         return f"{self.position}:{self.digest}"
 
 
+@dataclass
+class Log:
+    """What verify checks the store-wide log with: the ledger, the leaves' key, the trusted keys
+    and a checkpoint kept elsewhere (``--against FILE``)."""
+
+    ledger: Ledger | None = None
+    secret: bytes | None = None
+    trusted: list[Verifier] = field(default_factory=list)
+    against: Checkpoint | None = None
+    file_problem: Callable[[str], str | None] | None = None  # why a preserved file fails its hash
+
+
 def verify(recorder: Any, decode: Callable[[bytes], bytes], against: str | None = None,
-           progress: Callable[[int, int], None] | None = None) -> Verification:
+           progress: Callable[[int, int], None] | None = None, log: Log | None = None) -> Verification:
     """Check every stream; with ``against`` ("POSITION:DIGEST", as an earlier run printed),
-    also check that the heads at that position are still what they were."""
+    also check that the heads at that position are still what they were; with ``log``, the
+    store-wide log and its checkpoints."""
     wanted = _parse_against(against) if against else None
     result = Verification()
+    seals = Seals(log or Log(), result)
+    files: list[tuple[str, int, bytes]] = []  # each preserved file's source, version and event
     heads: dict[UUID, tuple[int, str]] = {}
     keys: dict[UUID, str] = {}
     head = recorder.max_notification_id() or 0
@@ -62,24 +89,143 @@ def verify(recorder: Any, decode: Callable[[bytes], bytes], against: str | None 
         for notification in page:
             if wanted and notification.id > wanted[0] and result.position <= wanted[0]:
                 _check_against(result, heads, wanted)
-            _step(notification, decode, heads, keys, result)
+            plain = _step(notification, decode, heads, keys, result)
+            seals.see(notification, plain, _name(keys, notification.originator_id))
+            if notification.topic == FILE_TOPIC and plain is not None:
+                files.append((_name(keys, notification.originator_id), notification.originator_version, plain))
             result.position = notification.id
         start = page[-1].id + 1
         if progress:
             progress(result.position, head)
     if wanted and result.position <= wanted[0]:
         _check_against(result, heads, wanted)
+    seals.finish()
+    _check_files(files, (log or Log()).file_problem, result)
     result.streams = len(heads)
     result.digest = _digest(heads)
     return result
 
 
+class Seals:
+    """The store-wide log: each event's leaf against the leaf sealed for its position, the sealed
+    leaves against every stored checkpoint, and the events' leaves against ``--against``."""
+
+    def __init__(self, log: Log, result: Verification) -> None:
+        self.log, self.result = log, result
+        self.ledger = log.ledger if log.ledger is not None and log.ledger.exists() else None
+        self.stored = self.ledger.checkpoints() if self.ledger else []
+        self.last = self.ledger.sealed_count()[1] if self.ledger else 0
+        self.kept = self.ledger.sealed() if self.ledger else iter(())
+        self.next: Sealed | None = next(self.kept, None)
+        self.by_size = {size: checkpoint for size, checkpoint in self.stored if checkpoint is not None}
+        self.sealed_tree = Frontier()
+        # The events' own tree, only for a checkpoint kept elsewhere: the stored ones are checked
+        # against the kept leaves, which each event's leaf has just been compared with.
+        self.events_tree = Frontier() if log.against is not None else None
+        self.roots: dict[int, bytes] = {}  # the events' own root at --against's size
+
+    def see(self, notification: Any, plain: bytes | None, name: str) -> None:
+        position, version = notification.id, notification.originator_version
+        leaf = leaf_of(position, notification.originator_id.hex, version, notification.topic,
+                       plain if plain is not None else bytes(notification.state), self.log.secret)
+        self._add_event(leaf)
+        while self.next is not None and self.next.position < position:
+            self._missing(self.next)
+        if self.next is not None and self.next.position == position:
+            if self.next.leaf != leaf:
+                self._break(name, version, f"(position {position}) is not what checkpoint sealed: it was "
+                                           "changed, replaced or moved after it was sealed")
+            self._add_sealed(self.next)
+        elif position <= self.last:
+            self._break(name, version, f"(position {position}) was inserted among sealed events: no "
+                                       "checkpoint sealed it there")
+        else:
+            self.result.unsealed += 1
+
+    def finish(self) -> None:
+        while self.next is not None:
+            self._missing(self.next)
+        self.result.checkpoints = len(self.stored)
+        self._check_sizes()
+        self._check_signatures()
+        if self.log.against is not None and self.log.against.size not in self.roots:
+            self._break("*", 0, f"the store holds {self.result.events} events, fewer than the "
+                                f"{self.log.against.size} the checkpoint given with --against sealed: events "
+                                "were deleted, or the store was rolled back")
+
+    def _add_event(self, leaf: bytes) -> None:
+        if self.events_tree is None:
+            return
+        self.events_tree.add(leaf)
+        against = self.log.against
+        if against is not None and self.events_tree.size == against.size:
+            self.roots[against.size] = self.events_tree.root()
+            if self.events_tree.root() != against.root:
+                self._break("*", 0, f"the first {against.size} events are not those the checkpoint given with "
+                                    "--against sealed: an event recorded by then was changed, removed or moved")
+
+    def _add_sealed(self, sealed: Sealed) -> None:
+        self.sealed_tree.add(sealed.leaf)
+        size = self.result.sealed = self.sealed_tree.size
+        checkpoint = self.by_size.get(size)
+        if checkpoint is not None and checkpoint.root != self.sealed_tree.root():
+            self._break("*", 0, f"the checkpoint of size {size} ({_when(checkpoint)}) does not match the "
+                                "sealed leaves: a sealed event and its leaf were both changed, or the checkpoint")
+        self.next = next(self.kept, None)
+
+    def _missing(self, sealed: Sealed) -> None:
+        self._break(f"position {sealed.position}", 0, "was sealed by a checkpoint and is no longer in the store "
+                                                      "(deleted)")
+        self._add_sealed(sealed)
+
+    def _check_sizes(self) -> None:
+        for size, checkpoint in self.stored:
+            if checkpoint is None or checkpoint.size != size:
+                self._break("*", 0, f"the stored checkpoint of size {size} is not a checkpoint note of that size")
+            elif size > self.sealed_tree.size:
+                self._break("*", 0, f"the checkpoint of size {size} ({_when(checkpoint)}) sealed more events than "
+                                    f"the {self.sealed_tree.size} sealed leaves kept: leaves were deleted")
+
+    def _check_signatures(self) -> None:
+        notes = [c for _, c in self.stored if c is not None] + ([self.log.against] if self.log.against else [])
+        if not self.log.trusted:
+            if notes:
+                self.result.unchecked.append("signatures not checked: no trusted key (give --trust PUBKEY, or "
+                                             "'casetrail key trust PUBKEY')")
+            return
+        for checkpoint in notes:
+            if not any(checkpoint.signed_by(verifier) for verifier in self.log.trusted):
+                self._break("*", 0, f"the checkpoint of size {checkpoint.size} ({_when(checkpoint)}) is not signed by "
+                                    f"a trusted key (signed as {', '.join(checkpoint.signers) or 'nobody'})")
+
+    def _break(self, name: str, version: int, problem: str) -> None:
+        self.result.breaks.append(Break(name, version, problem))
+
+
+def _check_files(files: list[tuple[str, int, bytes]], problem: Callable[[str], str | None] | None,
+                 result: Verification) -> None:
+    """Every preserved file read back and hashed (the events that name them were checked above)."""
+    for source, version, plain in files if problem else ():
+        digest = orjson.loads(plain).get("sha256")
+        found = problem(digest) if isinstance(digest, str) else "names no file"
+        if found:
+            result.breaks.append(Break(source, version, found))
+
+
+def _when(checkpoint: Checkpoint) -> str:
+    signers = ", ".join(checkpoint.signers) or "unsigned"
+    made = checkpoint.time.isoformat(timespec="seconds") if checkpoint.time else "no time"
+    return f"{made}, {signers}"
+
+
 def _step(notification: Any, decode: Callable[[bytes], bytes], heads: dict, keys: dict,
-          result: Verification) -> None:
+          result: Verification) -> bytes | None:
+    """Check one event's link; its decoded JSON (None when it cannot be read: reported)."""
     stream, version = notification.originator_id, notification.originator_version
     result.events += 1
     try:
-        state = orjson.loads(decode(notification.state))
+        plain = decode(notification.state)
+        state = orjson.loads(plain)
         if not isinstance(state, dict):
             raise ValueError("not a JSON object")
     except CasetrailError:  # the key does not fit the store: nothing can be checked
@@ -87,7 +233,7 @@ def _step(notification: Any, decode: Callable[[bytes], bytes], heads: dict, keys
     except Exception as error:  # a damaged or foreign row: report it, keep walking
         result.breaks.append(Break(_name(keys, stream), version, f"cannot be read ({_short(error)})"))
         heads[stream] = (version, "unreadable")
-        return
+        return None
     if version == 1:
         keys[stream] = state.get("key") if isinstance(state.get("key"), str) else str(stream)
     last_version, last_link = heads.get(stream, (0, None))
@@ -102,6 +248,7 @@ def _step(notification: Any, decode: Callable[[bytes], bytes], heads: dict, keys
     elif version == 1 and carried is not None:
         result.breaks.append(Break(_name(keys, stream), version, "the first event of a stream carries a link"))
     heads[stream] = (version, link(stream.hex, version, notification.topic, state))
+    return bytes(plain)
 
 
 def _name(keys: dict, stream: UUID) -> str:
