@@ -9,13 +9,15 @@ from rich.text import Text
 
 from casetrail.cli.context import store
 from casetrail.cli.options import AsOf, Key, KnownAt, record_time, valid_day
+from casetrail.cli.record import CLAIMANT_HELP
 from casetrail.cli.render import (
-    JsonFlag, console, details, emit_json, events_table, print_status, stamp, warn, when_text, word_table,
+    JsonFlag, console, details, dispute_text, emit_json, events_table, print_status, sources_text, stamp, warn,
+    when_text, word_table,
 )
 from casetrail.domain.fold import Folded, State, Step, short
 from casetrail.domain.person import Person
 from casetrail.domain.words import counted
-from casetrail.rendering.shapes import STATUS_KEYS, compensation_shape, event_shape, status_shape
+from casetrail.rendering.shapes import STATUS_KEYS, compensation_shape, dispute_shape, event_shape, status_shape
 
 
 def _case(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None,
@@ -35,9 +37,11 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
         emit_json({
             "person": key, "name": person.name, "aliases": person.aliases,
             "as_of": folded.as_of.isoformat(), "known_at": stamp(folded.known_at),
-            "uncertain": folded.uncertain, "status": status_shape(folded.state, folded.days_in_custody),
+            "uncertain": folded.uncertain, "contested": folded.contested,
+            "status": status_shape(folded.state, folded.days_in_custody),
             "compensation": compensation_shape(folded.state),
-            "events": [event_shape(e) for e in folded.events],
+            "disputes": [dispute_shape(d, folded.claims) for d in folded.disputes],
+            "events": [event_shape(e, folded.claims) for e in folded.events],
         })
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - {when_text(folded)}"))
@@ -48,7 +52,8 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
         late = [e for e in folded.events if e.on.latest > folded.as_of]
         console.print(Text.assemble(("uncertain: ", "yellow"), f"{len(late)} counted fact(s) may have happened "
                                     f"after {folded.as_of}: " + ", ".join(f"{e.type} {e.on}" for e in late)))
-    console.print(events_table(folded.events, counted(len(folded.events), "fact")))
+    _print_disputes(folded)
+    console.print(events_table(folded.events, counted(len(folded.events), "fact"), folded.claims))
     _warn_conflicts(folded)
 
 
@@ -66,12 +71,13 @@ def replay(ctx: typer.Context, key: Key,
         status["compensation"] = compensation_shape(step.state)
         changes = {k: [previous[k], status[k]] for k in (*STATUS_KEYS, "compensation")
                    if k != "days_in_custody" and previous.get(k, []) != status[k]}
-        steps.append({"event": event_shape(step.event), "status": status, "changes": changes,
+        steps.append({"event": event_shape(step.event, folded.claims), "status": status, "changes": changes,
                       "reclassification": _reclassification(step)})
         previous = status
     if json:
         emit_json({"person": key, "name": person.name, "to": folded.as_of.isoformat(),
-                   "known_at": stamp(folded.known_at), "uncertain": folded.uncertain, "steps": steps})
+                   "known_at": stamp(folded.known_at), "uncertain": folded.uncertain, "contested": folded.contested,
+                   "disputes": [dispute_shape(d, folded.claims) for d in folded.disputes], "steps": steps})
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - replay, {when_text(folded)}"))
     rows = []
@@ -85,9 +91,10 @@ def replay(ctx: typer.Context, key: Key,
             changed.insert(0, f"RECLASSIFIED {r['from']} -> {r['to']}" + (f" by {r['by']}" if r["by"] else ""))
         headline = row["status"]["headline"]
         rows.append([step.event.on.text, f"{step.event.type} {short(step.event.id)}\n{details(step.event)}",
-                     step.event.source, headline, "\n".join(changed) or "(no change)"])
+                     sources_text(step.event, folded.claims), headline, "\n".join(changed) or "(no change)"])
     console.print(word_table(["on", "event", "source", "status after", "what changed"], rows, show_lines=True))
     print_status(folded.state, folded.days_in_custody)
+    _print_disputes(folded)
     _warn_conflicts(folded)
 
 
@@ -108,6 +115,50 @@ def retract(
         emit_json({"person": key, **event_shape(retraction)})
     else:
         typer.echo(f"retracted {short(retraction.event_id)} as {retraction.id}")
+
+
+def corroborate(
+    ctx: typer.Context,
+    key: Key,
+    event_id: Annotated[str, typer.Argument(help="The fact's id, or a unique prefix of it (at least 4 hex digits).")],
+    source: Annotated[str, typer.Option("--source", help="Another source key or URL that says the same.")],
+    claimant: Annotated[Optional[str], typer.Option("--claimant", help=CLAIMANT_HELP)] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A remark on what this source adds.")] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Add a source to a recorded fact (another report of the same): it still counts once.
+
+    Example: casetrail corroborate omarov-aslanbek 3f2a9c1b --source https://www.zakon.kz/... --claimant media
+    """
+    event = store(ctx).corroborate(key, event_id, source, claimant, note)
+    if json:
+        emit_json({"person": key, **event_shape(event)})
+    else:
+        typer.echo(f"{short(event.event_id)} now also cites {event.source} ({event.id})")
+
+
+def prefer(
+    ctx: typer.Context,
+    key: Key,
+    event_id: Annotated[str, typer.Argument(help="The account that counts: its id or a unique prefix of it.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the team prefers this account.")],
+    source: Annotated[Optional[str], typer.Option("--source", help="A source key or URL the choice rests on.")] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Choose which of the disputed accounts of one happening counts; a later prefer changes it.
+
+    Example: casetrail prefer nurgeldin-faizulla 3f2a9c1b --reason "the court record gives this date"
+    """
+    choice = store(ctx).prefer(key, event_id, reason, source)
+    if json:
+        emit_json({"person": key, **event_shape(choice)})
+    else:
+        typer.echo(f"preferred {short(choice.event_id)} as {choice.id}")
+
+
+def _print_disputes(folded: Folded) -> None:
+    for dispute in folded.disputes:
+        console.print(Text.assemble(("contested: ", "magenta"), dispute_text(dispute, folded.claims)))
 
 
 def _word(value: Any) -> str:
