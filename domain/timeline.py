@@ -36,6 +36,7 @@ class Period(NamedTuple):
     valid_from: date
     valid_to: date
     cause: Fact | None  # the fact that opened it; None for the state before any fact
+    contested: bool = False  # its cause is one account of a disputed happening (claims.py)
 
     def holds_on(self, day: date) -> bool:
         return self.valid_from <= day < self.valid_to
@@ -83,7 +84,12 @@ class Timeline:
 
 def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | None = None) -> Timeline:
     """Every facet and list of one person across all valid time, as recorded by ``known_at``."""
-    steps = fold(events, OPEN, known_at).steps
+    folded = fold(events, OPEN, known_at)
+    steps = folded.steps
+    disputed = folded.claims.disputed if folded.claims.disputes else None
+
+    def period(kind: str, name: str, value: str, began: date, until: date, cause: Fact | None) -> Period:
+        return Period(kind, name, value, began, until, cause, bool(disputed and cause and cause.id in disputed))
     n = len(FACETS)
     values = INITIAL
     members = rules.members(values)
@@ -116,25 +122,25 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
         for k in _in_order(facet_cause):  # only a facet some fact moved can have changed
             if values[k] != start_values[k]:
                 began, cause = facet_open[k]
-                periods.append(Period("facet", FACETS[k], start_values[k], began, day, cause))
+                periods.append(period("facet", FACETS[k], start_values[k], began, day, cause))
                 facet_open[k] = (day, facet_cause[k])
                 changes.append(_change("facet", FACETS[k], start_values[k], values[k], facet_cause[k], k))
         for k in _in_order(list_cause):
             if members[k] != start_members[k]:
                 if start_members[k]:
                     began, cause = list_open[k]
-                    periods.append(Period("list", rules.lists[k].name, "in", began, day, cause))
+                    periods.append(period("list", rules.lists[k].name, "in", began, day, cause))
                 list_open[k] = (day, list_cause[k])
                 # Leaving a list is told before entering another on the same fact.
                 changes.append(_change("list", rules.lists[k].name, _word(start_members[k]), _word(members[k]),
                                       list_cause[k], n + k + (0 if start_members[k] else len(members))))
     for k in range(n):
         began, cause = facet_open[k]
-        periods.append(Period("facet", FACETS[k], values[k], began, OPEN, cause))
+        periods.append(period("facet", FACETS[k], values[k], began, OPEN, cause))
     for k, rule in enumerate(rules.lists):
         if members[k]:
             began, cause = list_open[k]
-            periods.append(Period("list", rule.name, "in", began, OPEN, cause))
+            periods.append(period("list", rule.name, "in", began, OPEN, cause))
     return Timeline(tuple(periods), tuple(sorted(changes, key=_ORDER)), values)
 
 

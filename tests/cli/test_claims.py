@@ -172,3 +172,16 @@ def test_retracting_one_of_two_accounts_ends_the_dispute(omarov):
 
     shown = omarov.json("show omarov-aslanbek")
     assert shown["contested"] is False and shown["disputes"] == []
+
+
+def test_a_list_member_whose_entry_rests_on_disputed_accounts_is_contested_from_the_dispute_on(omarov):
+    sentence = _released_and_sentenced(omarov)
+    before = omarov.json("show omarov-aslanbek")["events"][-1]["recorded_at"]
+
+    omarov(f"record omarov-aslanbek sentenced --on 2022-02 --source rferl-omarov --disputes {sentence[:8]}")
+
+    now = omarov.json("list convicted")["members"]
+    then = omarov.json(f"list convicted --known-at {before}")["members"]
+    assert [(m["person"], m["since"], m["contested"]) for m in now] == [("omarov-aslanbek", "2023-02", True)]
+    assert [(m["person"], m["contested"]) for m in then] == [("omarov-aslanbek", False)]
+    assert "contested" in omarov.text("list convicted")
