@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Sequence
 
+from casetrail.domain.claims import EMPTY, Claims, Dispute
 from casetrail.domain.events import PersonEvent
 from casetrail.domain.rules import ListRule, Rules, Test
 from casetrail.domain.timeline import Change, Period, timeline
@@ -33,6 +34,13 @@ class Explanation:
     membership: Period | None  # the period on the list that holds at V
     verdicts: tuple[Verdict, ...]
     history: tuple[Change, ...]  # every entry and exit, in story order
+    claims: Claims = EMPTY  # the sources of each fact, and the disputes
+
+    @property
+    def disputes(self) -> tuple[Dispute, ...]:
+        """The disputes whose account that counts decides a test or opened the stay on the list."""
+        causes = {p.cause.id for p in (*(v.period for v in self.verdicts), self.membership) if p and p.cause}
+        return tuple(d for d in self.claims.disputes if d.preferred.id in causes)
 
 
 def explain(events: Sequence[PersonEvent], rules: Rules, name: str, as_of: date,
@@ -42,4 +50,4 @@ def explain(events: Sequence[PersonEvent], rules: Rules, name: str, as_of: date,
     verdicts = tuple(Verdict(test, story.period("facet", test.facet, as_of)) for test in rule.tests)
     membership = story.period("list", name, as_of)
     history = tuple(change for change in story.changes if change.kind == "list" and change.name == name)
-    return Explanation(rule, as_of, membership is not None, membership, verdicts, history)
+    return Explanation(rule, as_of, membership is not None, membership, verdicts, history, story.claims)

@@ -12,11 +12,12 @@ function decides what every list and facet was, for every reader.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Iterable, NamedTuple, Sequence
 
+from casetrail.domain.claims import EMPTY, Claims
 from casetrail.domain.events import Fact, PersonEvent
 from casetrail.domain.fold import fold, story_order
 from casetrail.domain.facets import FACETS, INITIAL, facet_values
@@ -77,6 +78,7 @@ class Timeline:
     periods: tuple[Period, ...]
     changes: tuple[Change, ...]
     final: tuple[str, ...]  # the facets once every fact has happened (the state now)
+    claims: Claims = field(default=EMPTY, compare=False)  # each fact's sources, and the disputes
 
     def period(self, kind: str, name: str, day: date) -> Period | None:
         return next((p for p in self.periods if p.kind == kind and p.name == name and p.holds_on(day)), None)
@@ -141,7 +143,7 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
         if members[k]:
             began, cause = list_open[k]
             periods.append(period("list", rule.name, "in", began, OPEN, cause))
-    return Timeline(tuple(periods), tuple(sorted(changes, key=_ORDER)), values)
+    return Timeline(tuple(periods), tuple(sorted(changes, key=_ORDER)), values, folded.claims)
 
 
 _ORDER = itemgetter(6)  # Change.order

@@ -185,3 +185,24 @@ def test_a_list_member_whose_entry_rests_on_disputed_accounts_is_contested_from_
     assert [(m["person"], m["since"], m["contested"]) for m in now] == [("omarov-aslanbek", "2023-02", True)]
     assert [(m["person"], m["contested"]) for m in then] == [("omarov-aslanbek", False)]
     assert "contested" in omarov.text("list convicted")
+
+
+def test_why_audit_and_the_timeline_page_name_every_source_and_the_accounts(omarov, tmp_path):
+    sentence = _released_and_sentenced(omarov)
+    omarov(f"corroborate omarov-aslanbek {sentence[:8]} --source {AMP} --claimant media")
+    other = omarov(f"record omarov-aslanbek sentenced --on 2022-02 --source rferl-omarov "
+                   f"--disputes {sentence[:8]}").stdout.strip()
+
+    why = omarov.json("why omarov-aslanbek convicted")
+    audit = omarov.json("audit omarov-aslanbek")
+    omarov(f"timeline omarov-aslanbek --html {tmp_path / 'omarov.html'}")
+    page = (tmp_path / "omarov.html").read_text()
+
+    legal = next(t for t in why["rule"]["tests"] if t["facet"] == "legal")
+    assert legal["sources"][0] == "rferl-omarov" and len(legal["sources"]) == 2 and legal["contested"] is True
+    assert why["contested"] is True and why["disputes"][0]["event_ids"] == [sentence, other]
+    assert audit["disputes"][0]["preferred"] == sentence
+    assert "contested: legal:" in omarov.text("why omarov-aslanbek convicted")
+    assert "contested: legal:" in omarov.text("audit omarov-aslanbek")
+    assert page.count("rferl.org/amp/kazakhstan-compensation-aqtobe-man-jaunuary-/32573146.html") >= 2  # hover, table
+    assert "contested: another account of it is recorded" in page
