@@ -69,6 +69,12 @@ class Claims:
     def dispute_of(self, fact: Fact) -> Dispute | None:
         return next((d for d in self.disputes if fact in d.accounts), None)
 
+    def claimant_kinds(self, fact: Fact | None) -> frozenset:
+        """Who asserts the fact, as list rules test it: official, court, ..., other (for other:TEXT)."""
+        if fact is None:
+            return frozenset()
+        return frozenset(c.claimant.partition(":")[0] for c in self.sources(fact) if c.claimant)
+
     @property
     def disputed(self) -> frozenset:
         """The ids of every account of a dispute (the one that counts among them)."""

@@ -20,10 +20,11 @@ from casetrail.domain.timeline import Change, Period, timeline
 class Verdict:
     test: Test
     period: Period  # the facet's value at V and the fact that set it
+    claimed: frozenset = frozenset()  # who asserts that fact (claimant kinds)
 
     @property
     def holds(self) -> bool:
-        return self.test.allows(self.period.value)
+        return self.test.allows(self.period.value) and self.test.claimed_by(self.claimed)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ def explain(events: Sequence[PersonEvent], rules: Rules, name: str, as_of: date,
             known_at: datetime | None = None) -> Explanation:
     rule = rules.get(name)
     story = timeline(events, rules, known_at)
-    verdicts = tuple(Verdict(test, story.period("facet", test.facet, as_of)) for test in rule.tests)
+    periods = [story.period("facet", test.facet, as_of) for test in rule.tests]
+    verdicts = tuple(Verdict(test, period, story.claims.claimant_kinds(period.cause))
+                     for test, period in zip(rule.tests, periods))
     membership = story.period("list", name, as_of)
     history = tuple(change for change in story.changes if change.kind == "list" and change.name == name)
     return Explanation(rule, as_of, membership is not None, membership, verdicts, history, story.claims)

@@ -94,7 +94,9 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
         return Period(kind, name, value, began, until, cause, bool(disputed and cause and cause.id in disputed))
     n = len(FACETS)
     values = INITIAL
-    members = rules.members(values)
+    asked = rules.claimant_facets  # facets whose rule tests ask who says so: usually none
+    causes: list[Fact | None] = [None] * n  # the fact that set each facet's value, for those tests
+    members = rules.members(values, _claimed(asked, causes, folded.claims) if asked else None)
     facet_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * n
     list_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * len(members)
     periods: list[Period] = []
@@ -113,8 +115,8 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
             if new_values != values:  # a fact may change nothing (noted, an allegation)
                 for k in range(n):
                     if new_values[k] != values[k]:
-                        facet_cause[k] = event
-                new_members = rules.members(new_values)
+                        facet_cause[k] = causes[k] = event
+                new_members = rules.members(new_values, _claimed(asked, causes, folded.claims) if asked else None)
                 if new_members is not members:  # rules.members returns one tuple per facet values
                     for k in range(len(members)):
                         if new_members[k] != members[k]:
@@ -147,6 +149,11 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
 
 
 _ORDER = itemgetter(6)  # Change.order
+
+
+def _claimed(asked: tuple[int, ...], causes: list[Fact | None], claims: Claims) -> tuple[frozenset, ...]:
+    """Who asserts the fact that set each facet a rule asks about (empty for the others)."""
+    return tuple(claims.claimant_kinds(causes[k]) if k in asked else frozenset() for k in range(len(causes)))
 
 
 def _in_order(moved: dict[int, Fact]) -> Iterable[int]:

@@ -206,3 +206,33 @@ def test_why_audit_and_the_timeline_page_name_every_source_and_the_accounts(omar
     assert "contested: legal:" in omarov.text("audit omarov-aslanbek")
     assert page.count("rferl.org/amp/kazakhstan-compensation-aqtobe-man-jaunuary-/32573146.html") >= 2  # hover, table
     assert "contested: another account of it is recorded" in page
+
+
+COURT_SAYS = """
+[lists.convicted_as_the_court_says]
+title = "Convicted, as a court says"
+all = [{ facet = "legal", is = "convicted", claimant = "court" }]
+"""
+
+
+def test_a_list_rule_may_ask_who_says_so_and_a_corroboration_by_a_court_satisfies_it(omarov, tmp_path):
+    rules = tmp_path / "lists.toml"
+    rules.write_text(COURT_SAYS)
+    sentence = _released_and_sentenced(omarov)
+
+    before = omarov.json(f"--lists {rules} list convicted_as_the_court_says")["members"]
+    omarov(f"corroborate omarov-aslanbek {sentence[:8]} --source {AMP} --claimant court")
+    after = omarov.json(f"--lists {rules} list convicted_as_the_court_says")["members"]
+
+    assert before == [] and [m["person"] for m in after] == ["omarov-aslanbek"]
+    why = omarov.json(f"--lists {rules} why omarov-aslanbek convicted_as_the_court_says")
+    assert why["member"] is True and why["rule"]["tests"][0]["test"] == "legal is convicted, as court says"
+
+
+def test_a_claimant_in_a_list_rule_must_be_a_known_kind(omarov, tmp_path):
+    rules = tmp_path / "lists.toml"
+    rules.write_text(COURT_SAYS.replace('claimant = "court"', 'claimant = "police"'))
+
+    assert omarov.error(f"--lists {rules} lists") == (
+        f"Error: lists file {rules}: list 'convicted_as_the_court_says': key 'all[0]': 'claimant' takes one or more "
+        "of official, court, family, lawyer, witness, ngo, media, self, other, e.g. claimant = [\"official\", \"court\"]")

@@ -12,7 +12,7 @@ import pytest
 from casetrail.domain.claims import resolve, same_claim
 from casetrail.domain.errors import TimelineConflict
 from casetrail.domain.fold import fold
-from casetrail.domain.rules import load_rules
+from casetrail.domain.rules import load_rules, parse_rules
 from casetrail.domain.timeline import timeline
 from tests.unit.builders import Stream
 
@@ -142,3 +142,21 @@ def test_a_type_that_repeats_is_never_a_likely_duplicate():
     another = Stream(originator_id=stream.id).add("charged", "2022-01", charge="participation in mass disorder")
 
     assert same_claim(another, stream.events, "omarov-aslanbek") is None
+
+
+def test_a_rule_asking_who_says_so_holds_only_while_the_fact_that_set_the_value_is_asserted_by_them():
+    rules = parse_rules("""
+[lists.accidental_victims_by_court]
+all = [{ facet = "designation", is = "accidental_victim", claimant = ["court", "other"] }]
+[lists.designated_by_officials]
+all = [{ facet = "designation", not = "none", claimant = "official" }]
+""")
+    stream = Stream()  # Ruslanbek Zhubanazarov, as RFE/RL tells it
+    stream.add("designated", "2022-01~", designation="terrorist", by="authorities", claimant="official")
+    court = stream.add("designated", "2023?", designation="accidental_victim", by="court", claimant="court")
+
+    story = timeline(stream.events, rules)
+
+    stays = {p.name: (p.valid_from, p.cause) for p in story.periods if p.kind == "list"}
+    assert stays["accidental_victims_by_court"] == (date(2023, 1, 1), court)
+    assert [p.valid_to for p in story.periods if p.name == "designated_by_officials"] == [date(2023, 1, 1)]
