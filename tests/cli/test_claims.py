@@ -11,6 +11,8 @@ of September 2024 (2023-02) or of late August 2023 (2022-02).
 
 from __future__ import annotations
 
+import orjson
+
 AMP = "https://rferl.org/amp/kazakhstan-compensation-aqtobe-man-jaunuary-/32573146.html"
 AWARD = "compensated --on 2024-08-31 --amount 3500000 --currency KZT --claimed 40000000"
 
@@ -236,3 +238,73 @@ def test_a_claimant_in_a_list_rule_must_be_a_known_kind(omarov, tmp_path):
     assert omarov.error(f"--lists {rules} lists") == (
         f"Error: lists file {rules}: list 'convicted_as_the_court_says': key 'all[0]': 'claimant' takes one or more "
         "of official, court, family, lawyer, witness, ngo, media, self, other, e.g. claimant = [\"official\", \"court\"]")
+
+
+IMPORTED = f"""
+sources:
+  - key: rferl-omarov
+    url: https://www.rferl.org/a/kazakhstan-compensation-aqtobe-man-jaunuary-/32573146.html
+    outlet: RFE/RL
+persons:
+  - key: omarov-aslanbek
+    name: Aslanbek Omarov
+events:
+  - person: omarov-aslanbek
+    type: detained
+    "on": "2022-01-09"
+    sources: [rferl-omarov, "{AMP}"]
+    claimant: media
+  - person: omarov-aslanbek
+    type: sentenced
+    id: 5b0d6a52-6f0c-4c1e-9a51-3d2f3c1a0001
+    "on": "2023-02"
+    source: rferl-omarov
+  - person: omarov-aslanbek
+    type: sentenced
+    "on": "2022-02"
+    source: rferl-omarov
+    disputes: 5b0d6a52-6f0c-4c1e-9a51-3d2f3c1a0001
+  - person: omarov-aslanbek
+    type: compensated
+    "on": "2024-08-31"
+    source: rferl-omarov
+    amount: "3500000"
+    currency: KZT
+  - person: omarov-aslanbek
+    type: compensated
+    "on": "2024-08-31"
+    source: "{AMP}"
+    amount: "3500000"
+    currency: KZT
+    claimant: court
+"""
+
+
+def test_import_takes_sources_disputes_and_a_repeated_fact_from_another_source_as_a_corroboration(cli, tmp_path):
+    path = tmp_path / "claims.yaml"
+    path.write_text(IMPORTED)
+
+    cli(f"import {path}")
+    again = orjson.loads(cli(f"import {path} --json").stdout)
+
+    shown = cli.json("show omarov-aslanbek")
+    events = {e["type"]: e for e in shown["events"]}
+    assert len(events["detained"]["sources"]) == 2 and events["detained"]["claimants"] == ["media"]
+    assert len(events["compensated"]["sources"]) == 2 and events["compensated"]["claimants"] == ["court"]
+    assert shown["compensation"][0]["awarded"] == "3500000"
+    assert shown["contested"] is True and events["sentenced"]["on"] == "2023-02"
+    assert again["events_added"] == 0
+
+
+def test_import_refuses_a_likely_second_account_with_the_record_and_the_three_choices(cli, tmp_path):
+    path = tmp_path / "claims.yaml"
+    path.write_text(IMPORTED.replace('amount: "3500000"\n    currency: KZT\n    claimant: court',
+                                     'amount: "3000000"\n    currency: KZT\n    claimant: court'))
+
+    result = cli(f"import {path}", ok=False)
+
+    assert result.exit_code == 1
+    assert "compensated on 2024-08-31: amount 3000000, currency KZT, recipient person may be event" in result.stderr
+    assert "--disputes" in result.stderr and "--distinct (a different happening)" in result.stderr
+    assert "line 31 (events #5)" in result.stderr and "nothing was imported" in result.stderr
+    assert cli.json("person list") == []
