@@ -11,6 +11,8 @@ of September 2024 (2023-02) or of late August 2023 (2022-02).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 
 AMP = "https://rferl.org/amp/kazakhstan-compensation-aqtobe-man-jaunuary-/32573146.html"
@@ -308,3 +310,24 @@ def test_import_refuses_a_likely_second_account_with_the_record_and_the_three_ch
     assert "--disputes" in result.stderr and "--distinct (a different happening)" in result.stderr
     assert "line 31 (events #5)" in result.stderr and "nothing was imported" in result.stderr
     assert cli.json("person list") == []
+
+
+def test_the_example_dataset_keeps_both_readings_of_omarovs_sentencing_year(cli):
+    cli(f"import {Path(__file__).parents[2] / 'examples' / 'january2022.yaml'}")
+
+    shown = cli.json("show omarov-aslanbek")
+
+    assert shown["contested"] is True and shown["status"]["legal"] == "convicted"
+    assert [a["value"].split(":")[0] for a in shown["disputes"][0]["accounts"]] == ["2023-02", "2022-02"]
+    assert [e["on"] for e in shown["events"] if e["type"] == "sentenced"] == ["2023-02"]
+
+
+def test_claims_keep_every_streams_chain_of_hashes_whole(omarov):
+    sentence = _released_and_sentenced(omarov)
+    omarov(f"corroborate omarov-aslanbek {sentence[:8]} --source {AMP} --claimant court")
+    other = omarov(f"record omarov-aslanbek sentenced --on 2022-02 --source rferl-omarov --disputes {sentence[:8]} "
+                   "--distinct").stdout.strip()
+    omarov(f'prefer omarov-aslanbek {other[:8]} --reason "checking"')
+    omarov("record omarov-aslanbek appealed --on 2024? --by defence --source rferl-omarov")
+
+    assert omarov("verify").exit_code == 0
