@@ -98,10 +98,13 @@ def replay(ctx: typer.Context, key: Key,
     _warn_conflicts(folded)
 
 
+EventId = Annotated[str, typer.Argument(help="The fact's id, or a unique prefix of it (at least 4 hex digits).")]
+
+
 def retract(
     ctx: typer.Context,
     key: Key,
-    event_id: Annotated[str, typer.Argument(help="The event's id, or a unique prefix of it (at least 4 hex digits).")],
+    event_id: EventId,
     reason: Annotated[str, typer.Option("--reason", help="Why the fact no longer holds.")],
     source: Annotated[Optional[str], typer.Option("--source", help="A source key or URL for the correction.")] = None,
     json: JsonFlag = False,
@@ -111,16 +114,13 @@ def retract(
     Example: casetrail retract omarov-aslanbek 3f2a9c1b --reason "wrong person, see correction" --source rferl-omarov
     """
     retraction = store(ctx).retract(key, event_id, reason, source)
-    if json:
-        emit_json({"person": key, **event_shape(retraction)})
-    else:
-        typer.echo(f"retracted {short(retraction.event_id)} as {retraction.id}")
+    _answer(key, retraction, json, f"retracted {short(retraction.event_id)} as {retraction.id}")
 
 
 def corroborate(
     ctx: typer.Context,
     key: Key,
-    event_id: Annotated[str, typer.Argument(help="The fact's id, or a unique prefix of it (at least 4 hex digits).")],
+    event_id: EventId,
     source: Annotated[str, typer.Option("--source", help="Another source key or URL that says the same.")],
     claimant: Annotated[Optional[str], typer.Option("--claimant", help=CLAIMANT_HELP)] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="A remark on what this source adds.")] = None,
@@ -128,13 +128,10 @@ def corroborate(
 ) -> None:
     """Add a source to a recorded fact (another report of the same): it still counts once.
 
-    Example: casetrail corroborate omarov-aslanbek 3f2a9c1b --source https://www.zakon.kz/... --claimant media
+    Example: casetrail corroborate omarov-aslanbek 3f2a9c1b --source https://rferl.org/amp/kazakhstan-compensation-aqtobe-man-jaunuary-/32573146.html --claimant media
     """
     event = store(ctx).corroborate(key, event_id, source, claimant, note)
-    if json:
-        emit_json({"person": key, **event_shape(event)})
-    else:
-        typer.echo(f"{short(event.event_id)} now also cites {event.source} ({event.id})")
+    _answer(key, event, json, f"{short(event.event_id)} now also cites {event.source} ({event.id})")
 
 
 def prefer(
@@ -147,13 +144,18 @@ def prefer(
 ) -> None:
     """Choose which of the disputed accounts of one happening counts; a later prefer changes it.
 
-    Example: casetrail prefer nurgeldin-faizulla 3f2a9c1b --reason "the court record gives this date"
+    Example: casetrail prefer omarov-aslanbek 3f2a9c1b --reason "his pretrial detention ran to May 2022"
     """
     choice = store(ctx).prefer(key, event_id, reason, source)
+    _answer(key, choice, json, f"preferred {short(choice.event_id)} as {choice.id}")
+
+
+def _answer(key: str, event: Any, json: bool, line: str) -> None:
+    """What a command that names a fact prints: the stored event with --json, else one line."""
     if json:
-        emit_json({"person": key, **event_shape(choice)})
+        emit_json({"person": key, **event_shape(event)})
     else:
-        typer.echo(f"preferred {short(choice.event_id)} as {choice.id}")
+        typer.echo(line)
 
 
 def _print_disputes(folded: Folded) -> None:

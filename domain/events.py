@@ -520,35 +520,36 @@ class Noted(Fact):
     text: LongText
 
 
-class Retracted(PersonEvent):
+class AboutFact(PersonEvent):
+    """An event that says something about a recorded fact, named by its id."""
+
+    id: UUID = Field(default_factory=uuid4)
+    event_id: UUID
+
+
+class Retracted(AboutFact):
     """A correction: from its record time on, the target event no longer counts."""
 
     type: ClassVar[str] = "retracted"
-    id: UUID = Field(default_factory=uuid4)
-    event_id: UUID
     reason: Text
     source: Reference | None = None
 
 
-class Corroborated(PersonEvent):
+class Corroborated(AboutFact):
     """Another source (and who asserts it there) says what a recorded fact says: the fact keeps
     counting once, with one more source."""
 
     type: ClassVar[str] = "corroborated"
-    id: UUID = Field(default_factory=uuid4)
-    event_id: UUID
     source: Reference
     claimant: Claimant | None = None
     note: LongText | None = None
 
 
-class Preferred(PersonEvent):
+class Preferred(AboutFact):
     """The team's reasoned choice among disputed accounts of one happening; a later one replaces it."""
 
     type: ClassVar[str] = "preferred"
-    id: UUID = Field(default_factory=uuid4)
-    event_id: UUID
-    reason: Text
+    reason: Text  # why this account
     source: Reference | None = None
 
 

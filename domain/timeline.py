@@ -89,9 +89,6 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
     folded = fold(events, OPEN, known_at)
     steps = folded.steps
     disputed = folded.claims.disputed if folded.claims.disputes else None
-
-    def period(kind: str, name: str, value: str, began: date, until: date, cause: Fact | None) -> Period:
-        return Period(kind, name, value, began, until, cause, bool(disputed and cause and cause.id in disputed))
     n = len(FACETS)
     values = INITIAL
     asked = rules.claimant_facets  # facets whose rule tests ask who says so: usually none
@@ -126,29 +123,34 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
         for k in _in_order(facet_cause):  # only a facet some fact moved can have changed
             if values[k] != start_values[k]:
                 began, cause = facet_open[k]
-                periods.append(period("facet", FACETS[k], start_values[k], began, day, cause))
+                periods.append(_period("facet", FACETS[k], start_values[k], began, day, cause, disputed))
                 facet_open[k] = (day, facet_cause[k])
                 changes.append(_change("facet", FACETS[k], start_values[k], values[k], facet_cause[k], k))
         for k in _in_order(list_cause):
             if members[k] != start_members[k]:
                 if start_members[k]:
                     began, cause = list_open[k]
-                    periods.append(period("list", rules.lists[k].name, "in", began, day, cause))
+                    periods.append(_period("list", rules.lists[k].name, "in", began, day, cause, disputed))
                 list_open[k] = (day, list_cause[k])
                 # Leaving a list is told before entering another on the same fact.
                 changes.append(_change("list", rules.lists[k].name, _word(start_members[k]), _word(members[k]),
                                       list_cause[k], n + k + (0 if start_members[k] else len(members))))
     for k in range(n):
         began, cause = facet_open[k]
-        periods.append(period("facet", FACETS[k], values[k], began, OPEN, cause))
+        periods.append(_period("facet", FACETS[k], values[k], began, OPEN, cause, disputed))
     for k, rule in enumerate(rules.lists):
         if members[k]:
             began, cause = list_open[k]
-            periods.append(period("list", rule.name, "in", began, OPEN, cause))
+            periods.append(_period("list", rule.name, "in", began, OPEN, cause, disputed))
     return Timeline(tuple(periods), tuple(sorted(changes, key=_ORDER)), values, folded.claims)
 
 
 _ORDER = itemgetter(6)  # Change.order
+
+
+def _period(kind: str, name: str, value: str, began: date, until: date, cause: Fact | None,
+            disputed: frozenset | None) -> Period:
+    return Period(kind, name, value, began, until, cause, bool(disputed and cause and cause.id in disputed))
 
 
 def _claimed(asked: tuple[int, ...], causes: list[Fact | None], claims: Claims) -> tuple[frozenset, ...]:

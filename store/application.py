@@ -214,9 +214,7 @@ class Casetrail(Application[UUID]):
     @_guarded
     def retract(self, key: str, event_id: str, reason: str, source: str | None = None) -> Retracted:
         person = self.person(key)
-        url = None
-        if source:
-            source, url = self._citation(source)
+        source, url = self._citation(source) if source else (None, None)
         return self._retrying(person, lambda p: p.retract(event_id, reason, source), [url])
 
     @_guarded
@@ -229,9 +227,7 @@ class Casetrail(Application[UUID]):
     @_guarded
     def prefer(self, key: str, event_id: str, reason: str, source: str | None = None) -> Preferred:
         person = self.person(key)
-        url = None
-        if source:
-            source, url = self._citation(source)
+        source, url = self._citation(source) if source else (None, None)
         return self._retrying(person, lambda p: p.prefer(event_id, reason, source), [url])
 
     @_guarded

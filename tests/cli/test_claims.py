@@ -23,6 +23,18 @@ def _award(cli, more: str = "") -> str:
     return cli(f"record omarov-aslanbek {AWARD} --source rferl-omarov --claimant media {more}").stdout.strip()
 
 
+def _other_award(cli, award: str) -> str:
+    """Another account of the award: 3,000,000 KZT (no report says so; it stands for any differing figure)."""
+    return cli(f"record omarov-aslanbek compensated --on 2024-08-31 --amount 3000000 --currency KZT "
+               f"--source {AMP} --disputes {award[:8]}").stdout.strip()
+
+
+def _other_sentence(cli, sentence: str, more: str = "") -> str:
+    """The other reading of "February last year": February 2022."""
+    return cli(f"record omarov-aslanbek sentenced --on 2022-02 --source rferl-omarov --disputes {sentence[:8]} "
+               f"{more}").stdout.strip()
+
+
 def _released_and_sentenced(cli) -> str:
     cli("record omarov-aslanbek detained --on 2022-01-09 --place Aqtobe --source rferl-omarov")
     cli("record omarov-aslanbek released --on 2022-10~ --source rferl-omarov")
@@ -99,8 +111,7 @@ def test_a_distinct_second_compensation_is_summed(omarov):
 def test_two_accounts_of_one_award_are_never_summed_and_the_answer_is_contested(omarov):
     award = _award(omarov)
 
-    other = omarov(f"record omarov-aslanbek compensated --on 2024-08-31 --amount 3000000 --currency KZT "
-                   f"--source {AMP} --disputes {award[:8]}").stdout.strip()
+    other = _other_award(omarov, award)
 
     shown = omarov.json("show omarov-aslanbek")
     assert shown["compensation"][0]["awarded"] == "3500000"  # the first recorded account holds
@@ -118,8 +129,7 @@ def test_two_accounts_of_one_award_are_never_summed_and_the_answer_is_contested(
 
 def test_prefer_chooses_the_account_that_counts_and_a_later_prefer_changes_it(omarov):
     award = _award(omarov)
-    other = omarov(f"record omarov-aslanbek compensated --on 2024-08-31 --amount 3000000 --currency KZT "
-                   f"--source {AMP} --disputes {award[:8]}").stdout.strip()
+    other = _other_award(omarov, award)
 
     omarov(f'prefer omarov-aslanbek {other[:8]} --reason "checking the court record"')
     chosen = omarov.json("show omarov-aslanbek")
@@ -161,7 +171,7 @@ def test_a_dispute_recorded_later_leaves_earlier_record_times_uncontested(omarov
     sentence = _released_and_sentenced(omarov)
     before = omarov.json("show omarov-aslanbek")["events"][-1]["recorded_at"]
 
-    omarov(f"record omarov-aslanbek sentenced --on 2022-02 --source rferl-omarov --disputes {sentence[:8]}")
+    _other_sentence(omarov, sentence)
 
     assert omarov.json(f"show omarov-aslanbek --known-at {before}")["contested"] is False
     assert omarov.json("show omarov-aslanbek")["contested"] is True
@@ -169,8 +179,7 @@ def test_a_dispute_recorded_later_leaves_earlier_record_times_uncontested(omarov
 
 def test_retracting_one_of_two_accounts_ends_the_dispute(omarov):
     sentence = _released_and_sentenced(omarov)
-    other = omarov(f"record omarov-aslanbek sentenced --on 2022-02 --source rferl-omarov "
-                   f"--disputes {sentence[:8]}").stdout.strip()
+    other = _other_sentence(omarov, sentence)
 
     omarov(f'retract omarov-aslanbek {other[:8]} --reason "the report is of September 2024"')
 
@@ -182,7 +191,7 @@ def test_a_list_member_whose_entry_rests_on_disputed_accounts_is_contested_from_
     sentence = _released_and_sentenced(omarov)
     before = omarov.json("show omarov-aslanbek")["events"][-1]["recorded_at"]
 
-    omarov(f"record omarov-aslanbek sentenced --on 2022-02 --source rferl-omarov --disputes {sentence[:8]}")
+    _other_sentence(omarov, sentence)
 
     now = omarov.json("list convicted")["members"]
     then = omarov.json(f"list convicted --known-at {before}")["members"]
@@ -194,8 +203,7 @@ def test_a_list_member_whose_entry_rests_on_disputed_accounts_is_contested_from_
 def test_why_audit_and_the_timeline_page_name_every_source_and_the_accounts(omarov, tmp_path):
     sentence = _released_and_sentenced(omarov)
     omarov(f"corroborate omarov-aslanbek {sentence[:8]} --source {AMP} --claimant media")
-    other = omarov(f"record omarov-aslanbek sentenced --on 2022-02 --source rferl-omarov "
-                   f"--disputes {sentence[:8]}").stdout.strip()
+    other = _other_sentence(omarov, sentence)
 
     why = omarov.json("why omarov-aslanbek convicted")
     audit = omarov.json("audit omarov-aslanbek")
