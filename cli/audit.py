@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Optional
 
 import typer
@@ -9,7 +10,9 @@ from rich.text import Text
 
 from casetrail.cli.context import cited_sources, list_rules, store, views
 from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
-from casetrail.cli.render import JsonFlag, console, emit_json, print_rows, stamp
+from casetrail.cli.render import JsonFlag, console, dispute_text, emit_json, print_rows, stamp
+from casetrail.domain.claims import Claims
+from casetrail.rendering.shapes import cited_shape, dispute_shape
 from casetrail.domain.errors import BadInput
 from casetrail.domain.fold import short
 from casetrail.domain.corrections import corrections, with_fact_times
@@ -59,9 +62,10 @@ def _audit_person(ctx: typer.Context, key: str, known_at: Any, json: bool) -> No
     current = views(ctx)
     found = with_fact_times(current.person_changes(str(person.id), known_at), person.history)
     fixes = [fix.json() for fix in corrections(person.history, current.rules, known_at)]
+    claims = person.fold(date.max, known_at).claims
     if json:
         emit_json({"person": key, "name": person.name, "known_at": stamp(known_at), "changes": found,
-                   "retracted": fixes})
+                   "retracted": fixes, "disputes": [dispute_shape(d, claims) for d in claims.disputes]})
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - audit, known at {stamp(known_at) or 'now'}: "
                                 f"{counted(len(found), 'change')}"))
@@ -76,6 +80,8 @@ def _audit_person(ctx: typer.Context, key: str, known_at: Any, json: bool) -> No
                      f"{_second(f['recorded_at'])}\nby {f['recorded_by']}",
                      f"{_second(f['retracted_at'])}\nby {f['retracted_by']}", f["reason"],
                      "; ".join(_believed(b) for b in f["believed"])] for f in fixes])
+    for dispute in claims.disputes:
+        console.print(f"contested: {dispute_text(dispute, claims)}", soft_wrap=True)
 
 
 def _second(moment: str) -> str:
@@ -123,7 +129,8 @@ def why(
     cited = [v.period.cause.source for v in answer.verdicts if v.period.cause] + [c.cause.source for c in answer.history]
     urls = {cited_key: source.url for cited_key, source in cited_sources(ctx, cited).items()}
     tests = [{"test": v.test.text(), "facet": v.test.facet, "value": v.period.value, "holds": v.holds,
-              **_cause(v.period, urls)} for v in answer.verdicts]
+              **_cause(v.period, urls, answer.claims)} for v in answer.verdicts]
+    disputes = [dispute_shape(d, answer.claims) for d in answer.disputes]
     history = [{"change": "entered" if c.after == "in" else "left", "valid_on": c.cause.on.text,
                 "event_id": str(c.cause.id), "event_type": c.cause.type, "source": c.cause.source,
                 "url": urls.get(c.cause.source), "recorded_by": c.cause.author} for c in answer.history]
@@ -132,8 +139,8 @@ def why(
         emit_json({"person": key, "name": person.name, "list": list_name, "title": answer.rule.title,
                    "as_of": day.isoformat(), "known_at": stamp(moment), "member": answer.member,
                    "since": on.cause.on.text if on and on.cause else None,
-                   "uncertain": bool(on and on.uncertain_on(day)),
-                   "rule": {"mode": answer.rule.mode, "tests": tests}, "history": history})
+                   "uncertain": bool(on and on.uncertain_on(day)), "contested": bool(disputes),
+                   "rule": {"mode": answer.rule.mode, "tests": tests}, "history": history, "disputes": disputes})
         return
     verdict = "is on" if answer.member else "is not on"
     since = f" since {on.cause.on.text}" if on and on.cause else ""
@@ -143,7 +150,7 @@ def why(
     console.print(f"{answer.rule.title}: {'all' if answer.rule.mode == 'all' else 'any'} of")
     for t in tests:
         mark = "yes" if t["holds"] else "no "
-        cause = (f" since {t['since']}: {t['event_type']} {short(t['event_id'])}, source {t['source']}, "
+        cause = (f" since {t['since']}: {t['event_type']} {short(t['event_id'])}, sources {', '.join(t['sources'])}, "
                  f"recorded by {t['recorded_by']}") if t["event_id"] else " (nothing recorded changes it)"
         console.print(f"  {mark}  {t['test']} - it is {t['value']}{cause}", soft_wrap=True)
     if history:
@@ -154,14 +161,17 @@ def why(
                           f", recorded by {h['recorded_by']}", soft_wrap=True)
     else:
         console.print("Never on this list.")
+    for dispute in answer.disputes:
+        console.print(f"contested: {dispute_text(dispute, answer.claims)}", soft_wrap=True)
 
 
-def _cause(period: Period, urls: dict[str, str]) -> dict[str, Any]:
+def _cause(period: Period, urls: dict[str, str], claims: Claims) -> dict[str, Any]:
     cause = period.cause
     if cause is None:
-        return {"since": None, "event_id": None, "event_type": None, "source": None, "url": None,
-                "recorded_by": None}
+        return {"since": None, "event_id": None, "event_type": None, "source": None, "url": None, "sources": [],
+                "contested": False, "recorded_by": None}
     return {"since": cause.on.text, "event_id": str(cause.id), "event_type": cause.type, "source": cause.source,
-            "url": urls.get(cause.source), "recorded_by": cause.author}
+            "url": urls.get(cause.source), **cited_shape(cause, claims), "contested": period.contested,
+            "recorded_by": cause.author}
 
 

@@ -9,14 +9,16 @@ from rich.text import Text
 
 from casetrail.cli.context import list_rules, store
 from casetrail.cli.options import AsOf, Key, KnownAt, record_time, valid_day
+from casetrail.cli.record import CLAIMANT_HELP
 from casetrail.cli.render import (
-    JsonFlag, console, details, emit_json, events_table, print_status, stamp, warn, when_text, word_table,
+    JsonFlag, console, details, dispute_text, emit_json, events_table, print_status, sources_text, stamp, warn,
+    when_text, word_table,
 )
 from casetrail.domain.fold import Folded, Step, short
 from casetrail.domain.person import Person
 from casetrail.domain.words import counted
 from casetrail.domain.timeline import Moved, fact_by_fact
-from casetrail.rendering.shapes import compensation_shape, event_shape, status_shape
+from casetrail.rendering.shapes import compensation_shape, dispute_shape, event_shape, status_shape
 
 
 def _case(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None,
@@ -36,9 +38,11 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
         emit_json({
             "person": key, "name": person.name, "aliases": person.aliases,
             "as_of": folded.as_of.isoformat(), "known_at": stamp(folded.known_at),
-            "uncertain": folded.uncertain, "status": status_shape(folded.state, folded.days_in_custody),
+            "uncertain": folded.uncertain, "contested": folded.contested,
+            "status": status_shape(folded.state, folded.days_in_custody),
             "compensation": compensation_shape(folded.state),
-            "events": [event_shape(e) for e in folded.events],
+            "disputes": [dispute_shape(d, folded.claims) for d in folded.disputes],
+            "events": [event_shape(e, folded.claims) for e in folded.events],
         })
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - {when_text(folded)}"))
@@ -49,7 +53,8 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
         late = [e for e in folded.events if e.on.latest > folded.as_of]
         console.print(Text.assemble(("uncertain: ", "yellow"), f"{len(late)} counted fact(s) may have happened "
                                     f"after {folded.as_of}: " + ", ".join(f"{e.type} {e.on}" for e in late)))
-    console.print(events_table(folded.events, counted(len(folded.events), "fact")))
+    _print_disputes(folded)
+    console.print(events_table(folded.events, counted(len(folded.events), "fact"), folded.claims))
     _warn_conflicts(folded)
 
 
@@ -64,22 +69,27 @@ def replay(ctx: typer.Context, key: Key,
     moved = fact_by_fact(folded.steps, list_rules(ctx))
     if json:
         emit_json({"person": key, "name": person.name, "to": folded.as_of.isoformat(),
-                   "known_at": stamp(folded.known_at), "uncertain": folded.uncertain,
-                   "steps": [_step_shape(m) for m in moved]})
+                   "known_at": stamp(folded.known_at), "uncertain": folded.uncertain, "contested": folded.contested,
+                   "disputes": [dispute_shape(d, folded.claims) for d in folded.disputes],
+                   "steps": [_step_shape(m, folded) for m in moved]})
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - replay, {when_text(folded)}"))
     rows = [[m.step.event.on.text, f"{m.step.event.type} {short(m.step.event.id)}\n{details(m.step.event)}",
-             m.step.event.source, m.step.state.headline, "\n".join(_changed_lines(m)) or "(no change)"]
-            for m in moved]
+             sources_text(m.step.event, folded.claims), m.step.state.headline,
+             "\n".join(_changed_lines(m)) or "(no change)"] for m in moved]
     console.print(word_table(["on", "event", "source", "status after", "what changed"], rows, show_lines=True))
     print_status(folded.state, folded.days_in_custody)
+    _print_disputes(folded)
     _warn_conflicts(folded)
+
+
+EventId = Annotated[str, typer.Argument(help="The fact's id, or a unique prefix of it (at least 4 hex digits).")]
 
 
 def retract(
     ctx: typer.Context,
     key: Key,
-    event_id: Annotated[str, typer.Argument(help="The event's id, or a unique prefix of it (at least 4 hex digits).")],
+    event_id: EventId,
     reason: Annotated[str, typer.Option("--reason", help="Why the fact no longer holds.")],
     source: Annotated[Optional[str], typer.Option("--source", help="A source key or URL for the correction.")] = None,
     json: JsonFlag = False,
@@ -89,17 +99,60 @@ def retract(
     Example: casetrail retract omarov-aslanbek 3f2a9c1b --reason "wrong person, see correction" --source rferl-omarov
     """
     retraction = store(ctx).retract(key, event_id, reason, source)
+    _answer(key, retraction, json, f"retracted {short(retraction.event_id)} as {retraction.id}")
+
+
+def corroborate(
+    ctx: typer.Context,
+    key: Key,
+    event_id: EventId,
+    source: Annotated[str, typer.Option("--source", help="Another source key or URL that says the same.")],
+    claimant: Annotated[Optional[str], typer.Option("--claimant", help=CLAIMANT_HELP)] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A remark on what this source adds.")] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Add a source to a recorded fact (another report of the same): it still counts once.
+
+    Example: casetrail corroborate omarov-aslanbek 3f2a9c1b --source https://rferl.org/amp/kazakhstan-compensation-aqtobe-man-jaunuary-/32573146.html --claimant media
+    """
+    event = store(ctx).corroborate(key, event_id, source, claimant, note)
+    _answer(key, event, json, f"{short(event.event_id)} now also cites {event.source} ({event.id})")
+
+
+def prefer(
+    ctx: typer.Context,
+    key: Key,
+    event_id: Annotated[str, typer.Argument(help="The account that counts: its id or a unique prefix of it.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the team prefers this account.")],
+    source: Annotated[Optional[str], typer.Option("--source", help="A source key or URL the choice rests on.")] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Choose which of the disputed accounts of one happening counts; a later prefer changes it.
+
+    Example: casetrail prefer omarov-aslanbek 3f2a9c1b --reason "his pretrial detention ran to May 2022"
+    """
+    choice = store(ctx).prefer(key, event_id, reason, source)
+    _answer(key, choice, json, f"preferred {short(choice.event_id)} as {choice.id}")
+
+
+def _answer(key: str, event: Any, json: bool, line: str) -> None:
+    """What a command that names a fact prints: the stored event with --json, else one line."""
     if json:
-        emit_json({"person": key, **event_shape(retraction)})
+        emit_json({"person": key, **event_shape(event)})
     else:
-        typer.echo(f"retracted {short(retraction.event_id)} as {retraction.id}")
+        typer.echo(line)
 
 
-def _step_shape(moved: Moved) -> dict[str, Any]:
+def _print_disputes(folded: Folded) -> None:
+    for dispute in folded.disputes:
+        console.print(Text.assemble(("contested: ", "magenta"), dispute_text(dispute, folded.claims)))
+
+
+def _step_shape(moved: Moved, folded: Folded) -> dict[str, Any]:
     step = moved.step
     status = status_shape(step.state, step.state.days_in_custody(step.event.on.earliest))
     status["compensation"] = compensation_shape(step.state)
-    return {"event": event_shape(step.event), "status": status,
+    return {"event": event_shape(step.event, folded.claims), "status": status,
             "changes": {name: list(pair) for name, pair in moved.facets.items()},
             "entered": list(moved.entered), "left": list(moved.left), "reclassification": _reclassification(step)}
 

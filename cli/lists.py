@@ -62,7 +62,8 @@ def list_(ctx: typer.Context, name: ListName, as_of: AsOf = None, known_at: Know
     members = current.members(name, at)
     if json:
         emit_json({"list": name, "title": rule.title, "as_of": at.v, "known_at": stamp(at.known_at),
-                   "members": [{k: m[k] for k in ("person", "name", "since", "uncertain", "source")} for m in members]})
+                   "members": [{k: m[k] for k in ("person", "name", "since", "uncertain", "contested", "source")}
+                               for m in members]})
         return
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -70,10 +71,12 @@ def list_(ctx: typer.Context, name: ListName, as_of: AsOf = None, known_at: Know
         writer.writerows([csv_cell(cell) for cell in (m["person"], m["name"], m["since"], "yes" if m["uncertain"]
                                                       else "no", m["source"])] for m in members)
         return
+    # The contested column only when someone's entry rests on disputed accounts: most lists have none.
+    contested = any(m["contested"] for m in members)
     print_rows(f"{name}: {rule.title} - {_when(at)} - {len(members)} {'member' if len(members) == 1 else 'members'}",
-               ["person", "name", "since", "uncertain", "source"],
-               [[m["person"], m["name"], m["since"] or "-", "yes" if m["uncertain"] else "", m["source"]]
-                for m in members])
+               ["person", "name", "since", "uncertain", *(["contested"] if contested else []), "source"],
+               [[m["person"], m["name"], m["since"] or "-", "yes" if m["uncertain"] else "",
+                 *(["yes" if m["contested"] else ""] if contested else []), m["source"]] for m in members])
 
 
 def _facet_options(command: Callable[..., None]) -> Callable[..., None]:

@@ -53,7 +53,7 @@ app.add_typer(source.app, name="source")
 app.add_typer(record.app, name="record")
 app.add_typer(projections.app, name="projections")
 app.add_typer(key.app, name="key")
-for command in (case.show, case.replay, case.retract, lists.lists, lists.people, audit.audit, audit.why):
+for command in (case.show, case.replay, case.retract, case.corroborate, case.prefer, lists.lists, lists.people, audit.audit, audit.why):
     app.command()(command)
 app.command("list")(lists.list_)
 app.command()(timeline.timeline)

@@ -16,9 +16,10 @@ import typer
 from typer.core import TyperGroup
 
 from casetrail.cli.context import store
-from casetrail.cli.render import emit_json
+from casetrail.cli.render import emit_json, warn
 from casetrail.domain.errors import BadInput
-from casetrail.domain.events import FACT_TYPES, Fact
+from casetrail.domain.events import CLAIMANTS, FACT_TYPES, Corroborated, Fact
+from casetrail.domain.fold import short
 from casetrail.rendering.shapes import event_shape
 
 class RecordGroup(TyperGroup):
@@ -85,6 +86,7 @@ def _command(cls: type[Fact]) -> Any:
             Optional[str], typer.Option("--note", help="A remark, e.g. 'sentenced with 15 others'.")]),
         inspect.Parameter("group", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option("--group", help="An id shared by one fact about several people.")]),
+        *_claim_options(),
         inspect.Parameter("json", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
             bool, typer.Option("--json", help="Print the stored event as JSON.")]),
     ]
@@ -95,6 +97,10 @@ def _command(cls: type[Fact]) -> Any:
         event = store(ctx).record(key, cls.type, **{k: v for k, v in options.items() if v is not None})
         if as_json:
             emit_json({"person": key, **event_shape(event)})
+        elif isinstance(event, Corroborated):
+            # Scripts keep the id of the fact: it is the one that counts.
+            warn(f"the same as event {short(event.event_id)}, already recorded: {event.source} added to its sources")
+            typer.echo(event.event_id)
         else:
             typer.echo(event.id)
 
@@ -104,6 +110,23 @@ def _command(cls: type[Fact]) -> Any:
     command.__doc__ = (f"{cls.summary} Prints the new event's id.\n\n"
                        f"Example: casetrail record omarov-aslanbek {cls.type} {cls.example}")
     return command
+
+
+CLAIMANT_HELP = f"Who asserts it: {', '.join(CLAIMANTS)}, or other:TEXT."
+
+
+def _claim_options() -> list[inspect.Parameter]:
+    """What any fact may add as a claim: who says so, and how it stands to a like fact already recorded."""
+    def option(name: str, kind: Any, default: Any, flag: str, help_text: str) -> inspect.Parameter:
+        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                 annotation=Annotated[kind, typer.Option(flag, help=help_text)])
+    return [
+        option("claimant", Optional[str], None, "--claimant", CLAIMANT_HELP),
+        option("disputes", Optional[str], None, "--disputes", "The id of a recorded fact this is another account of."),
+        option("corroborates", Optional[str], None, "--corroborates",
+               "The id of a recorded fact this confirms: its source is added to that fact, no new fact."),
+        option("distinct", bool, False, "--distinct", "A different happening from a like fact on the same dates."),
+    ]
 
 
 def add_commands(group: typer.Typer) -> None:

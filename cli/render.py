@@ -17,6 +17,7 @@ from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
+from casetrail.domain.claims import Cited, Claims, Dispute, details as claim_details
 from casetrail.domain.dates import time_text
 from casetrail.domain.events import Fact
 from casetrail.domain.facets import LISTED
@@ -169,10 +170,25 @@ def _blocks(columns: list[str], rows: list[list[str]], title: str | None) -> Ren
     return Group(title, grid) if title else grid
 
 
-def events_table(events: list[Fact], title: str | None = None) -> RenderableType:
-    rows = [[short(event.id), event.on.text, event.type, details(event), event.source,
+def events_table(events: list[Fact], title: str | None = None, claims: Claims | None = None) -> RenderableType:
+    rows = [[short(event.id), event.on.text, event.type, details(event), sources_text(event, claims),
              f"{short_stamp(event.timestamp)}\nby {event.author}"] for event in events]
     return word_table(["id", "on", "type", "details", "source", "recorded"], rows, title)
+
+
+def sources_text(fact: Fact, claims: Claims | None = None) -> str:
+    """Every source of a fact, each with who asserts it there: 'rferl-omarov (media), azattyq'."""
+    cited = claims.sources(fact) if claims else (Cited(fact.source, fact.claimant, fact.id),)
+    return ", ".join(c.source + (f" ({c.claimant})" if c.claimant else "") for c in cited)
+
+
+def dispute_text(dispute: Dispute, claims: Claims) -> str:
+    """The accounts of one happening in one line, the one that counts first named as such."""
+    chosen = dispute.preference
+    why = f"preferred: {chosen.reason}" if chosen else "first recorded, no preference yet"
+    accounts = "; ".join(f"{'*' if a is dispute.preferred else ''}{short(a.id)} {a.type} {claim_details(a)} "
+                         f"[{sources_text(a, claims)}]" for a in dispute.accounts)
+    return f"{dispute.facet}: {accounts} (* counts, {why})"
 
 
 def when_text(folded: Folded) -> str:

@@ -12,7 +12,7 @@ from casetrail.cli import files
 from casetrail.cli.context import cited_sources, list_rules, store, views
 from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.domain.errors import BadInput
-from casetrail.domain.events import Fact
+from casetrail.domain.events import Corroborated, Fact
 from casetrail.rendering.picture import timeline_page, when_text
 from casetrail.domain.rules import Rules
 from casetrail.rendering.story import Story
@@ -50,7 +50,7 @@ def timeline(
         stories, rules, title = _person(ctx, key, moment)
     else:
         stories, rules, title = _members(ctx, list_name, At(day, moment))
-    cited = (e.source for story in stories for e in story.history if isinstance(e, Fact))
+    cited = (e.source for story in stories for e in story.history if isinstance(e, (Fact, Corroborated)))
     page = timeline_page(stories, cited_sources(ctx, cited), rules, day, moment, title)
     drawn = page.facts
     if target is None:

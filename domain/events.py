@@ -15,7 +15,8 @@ from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, ValidationInfo,
+                      model_serializer, model_validator)
 
 from casetrail.domain.dates import FuzzyDate
 from casetrail.domain.money import Amount, Currency, check_minor_units, exact_sum
@@ -35,6 +36,22 @@ def _slug(value: str) -> str:
 
 
 Slug = Annotated[str, AfterValidator(_slug)]
+
+# Who asserts a fact (the source is where we read it): the kinds a list rule or a reader can tell apart.
+CLAIMANTS = ("official", "court", "family", "lawyer", "witness", "ngo", "media", "self")
+
+
+def _claimant(value: str) -> str:
+    word = value.strip()
+    if word.lower() in CLAIMANTS:
+        return word.lower()
+    kind, colon, text = word.partition(":")
+    if colon and kind.strip().lower() == "other" and text.strip():
+        return "other:" + text.strip()
+    raise ValueError(f"must be one of {', '.join(CLAIMANTS)}, or other:TEXT such as other:neighbour")
+
+
+Claimant = Annotated[str, AfterValidator(_claimant)]
 
 
 class SentenceKind(str, Enum):
@@ -126,11 +143,29 @@ class Fact(PersonEvent):
     after_death: ClassVar[bool] = False  # may still be recorded after the person's death
     before_birth: ClassVar[bool] = False  # may be dated wholly before the person's year of birth
 
+    # What a claim may also say (issue 12): who asserts it, which account of one happening it
+    # disputes, and that it is a different happening from a like one on the same dates. Stored
+    # only when given (``_claims_only_when_given``), so an event written before they existed
+    # keeps its stored form, and the chain link over it.
+    repeats: ClassVar[bool] = False  # two of the type on overlapping dates are ordinarily different happenings
+    facet: ClassVar[str | None] = None  # the facet an account of it decides, for a dispute (None: its type)
+
     id: UUID = Field(default_factory=uuid4)
     on: FuzzyDate
     source: Reference
     note: LongText | None = None
     group: Text | None = None
+    claimant: Claimant | None = None
+    disputes: UUID | None = None
+    distinct: bool = False
+
+    @model_serializer(mode="wrap")
+    def _claims_only_when_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        for name in CLAIM_FIELDS:
+            if name in data and not data[name]:
+                del data[name]
+        return data
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -195,6 +230,7 @@ class Detained(Fact):
     example: ClassVar[str] = f'--on 2022-01-09 --place Aqtobe --by "security forces" {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"place": WHERE, "by": BY, "facility": "Where held."}
     category: ClassVar[str] = "custody change"
+    facet: ClassVar[str | None] = "custody"
 
     place: Text | None = None
     by: Text | None = None
@@ -218,6 +254,7 @@ class PlacedUnderHouseArrest(Fact):
     example: ClassVar[str] = f'--on 2022-05~ --by "Aqtobe court" {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"by": BY}
     category: ClassVar[str] = "custody change"
+    facet: ClassVar[str | None] = "custody"
 
     by: Text | None = None
 
@@ -239,6 +276,7 @@ class Released(Fact):
     example: ClassVar[str] = f'--on 2022-10~ --grounds "end of house arrest" {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"grounds": "Why released: bail, end of term, amnesty, acquittal, ..."}
     category: ClassVar[str] = "custody change"
+    facet: ClassVar[str | None] = "custody"
 
     grounds: Text | None = None
 
@@ -259,6 +297,8 @@ class Charged(Fact):
     example: ClassVar[str] = f'--on 2022-01 --charge "organizing mass disorder" --article 272 {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"charge": "The accusation.", "article": "Article of the criminal code."}
     category: ClassVar[str] = "court"
+    facet: ClassVar[str | None] = "legal"
+    repeats: ClassVar[bool] = True
 
     charge: Text
     article: Text | None = None
@@ -274,6 +314,7 @@ class ChargesDropped(Fact):
     example: ClassVar[str] = f'--on 2022-03 --reason "no evidence" {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"reason": "Why."}
     category: ClassVar[str] = "court"
+    facet: ClassVar[str | None] = "legal"
 
     reason: Text | None = None
 
@@ -296,6 +337,7 @@ class Sentenced(Fact):
     field_help: ClassVar[dict[str, str]] = {"court": COURT, "kind": "The kind.", "term_months": "Term in months.",
                                             "charges": "What the sentence is for (repeat)."}
     category: ClassVar[str] = "court"
+    facet: ClassVar[str | None] = "legal"
 
     court: Text | None = None
     kind: SentenceKind | None = None  # None: the report does not say
@@ -314,6 +356,7 @@ class Acquitted(Fact):
     example: ClassVar[str] = f'--on 2023-02 --court "Aqtobe court" {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"court": COURT}
     category: ClassVar[str] = "court"
+    facet: ClassVar[str | None] = "legal"
     after_death: ClassVar[bool] = True
 
     court: Text | None = None
@@ -331,6 +374,8 @@ class Appealed(Fact):
     field_help: ClassVar[dict[str, str]] = {"court": COURT, "by": BY, "claim": "Amount claimed (exact digits).",
                                             "currency": "ISO 4217 code, e.g. KZT, USD."}
     category: ClassVar[str] = "court"
+    facet: ClassVar[str | None] = "appeal"
+    repeats: ClassVar[bool] = True
 
     court: Text | None = None
     by: AppealBy | None = None
@@ -356,6 +401,7 @@ class AppealDecided(Fact):
     example: ClassVar[str] = f'--on 2024-08-31 --court "Aqtobe court" --outcome partly_granted {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"court": COURT}
     category: ClassVar[str] = "court"
+    facet: ClassVar[str | None] = "appeal"
     after_death: ClassVar[bool] = True
 
     court: Text | None = None
@@ -380,6 +426,8 @@ class Designated(Fact):
     field_help: ClassVar[dict[str, str]] = {
         "designation": "The label: terrorist, accidental_victim, victim, participant, ...", "by": BY}
     category: ClassVar[str] = "designation"
+    facet: ClassVar[str | None] = "designation"
+    repeats: ClassVar[bool] = True
     after_death: ClassVar[bool] = True
 
     designation: Slug
@@ -396,6 +444,7 @@ class Died(Fact):
     example: ClassVar[str] = f'--on 2022-01 --cause "gunshot" --place Almaty {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"cause": "Cause of death.", "place": WHERE}
     category: ClassVar[str] = "death"
+    facet: ClassVar[str | None] = "vital"
 
     cause: Text | None = None
     place: Text | None = None
@@ -421,6 +470,7 @@ class Compensated(Fact):
         "amount": "Amount awarded (exact digits).", "currency": "ISO 4217 code, e.g. KZT, USD.",
         "claimed": "Amount claimed.", "payer": "Who pays."}
     category: ClassVar[str] = "compensation"
+    facet: ClassVar[str | None] = "compensation"
     after_death: ClassVar[bool] = True
 
     amount: Amount
@@ -450,6 +500,7 @@ class Allegation(Fact):
     example: ClassVar[str] = f'--on 2022-01~ --kind torture --by "Aslanbek Omarov" --against police {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"kind": "The kind.", "by": BY, "against": "Against whom."}
     category: ClassVar[str] = "allegation"
+    repeats: ClassVar[bool] = True
 
     kind: Slug
     by: Text | None = None
@@ -466,6 +517,7 @@ class Noted(Fact):
     example: ClassVar[str] = f'--on 2023-02 --text "sentenced with 15 others" {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"text": "The fact, in words."}
     category: ClassVar[str] = "note"
+    repeats: ClassVar[bool] = True
     after_death: ClassVar[bool] = True
     # A family's story or a place's history may reach back before a birth; a death, a
     # detention or a trial before birth is a wrong date.
@@ -474,17 +526,44 @@ class Noted(Fact):
     text: LongText
 
 
-class Retracted(PersonEvent):
+class AboutFact(PersonEvent):
+    """An event that says something about a recorded fact, named by its id."""
+
+    id: UUID = Field(default_factory=uuid4)
+    event_id: UUID
+
+
+class Retracted(AboutFact):
     """A correction: from its record time on, the target event no longer counts."""
 
     type: ClassVar[str] = "retracted"
-    id: UUID = Field(default_factory=uuid4)
-    event_id: UUID
     reason: Text
     source: Reference | None = None
 
 
-_COMMON = {"originator_id", "originator_version", "timestamp", "previous", "recorded_by", "id", "on", "source", "note", "group"}
+class Corroborated(AboutFact):
+    """Another source (and who asserts it there) says what a recorded fact says: the fact keeps
+    counting once, with one more source."""
+
+    type: ClassVar[str] = "corroborated"
+    source: Reference
+    claimant: Claimant | None = None
+    note: LongText | None = None
+
+
+class Preferred(AboutFact):
+    """The team's reasoned choice among disputed accounts of one happening; a later one replaces it."""
+
+    type: ClassVar[str] = "preferred"
+    reason: Text  # why this account
+    source: Reference | None = None
+
+
+ABOUT_FACTS = (Retracted, Corroborated, Preferred)  # events that name a fact by its id
+CLAIM_FIELDS = ("claimant", "disputes", "distinct")
+_COMMON = {"originator_id", "originator_version", "timestamp", "previous", "recorded_by", "id", "on", "source", "note",
+           "group", *CLAIM_FIELDS}
+
 
 class SourceRegistered(BaseModel, CanInitAggregate[UUID]):
     """A source that facts cite: an article, a court record, a testimony."""

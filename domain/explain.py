@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Sequence
 
+from casetrail.domain.claims import EMPTY, Claims, Dispute
 from casetrail.domain.events import PersonEvent
 from casetrail.domain.rules import ListRule, Rules, Test
 from casetrail.domain.timeline import Change, Period, timeline
@@ -19,10 +20,11 @@ from casetrail.domain.timeline import Change, Period, timeline
 class Verdict:
     test: Test
     period: Period  # the facet's value at V and the fact that set it
+    claimed: frozenset = frozenset()  # who asserts that fact (claimant kinds)
 
     @property
     def holds(self) -> bool:
-        return self.test.allows(self.period.value)
+        return self.test.allows(self.period.value) and self.test.claimed_by(self.claimed)
 
 
 @dataclass(frozen=True)
@@ -33,13 +35,22 @@ class Explanation:
     membership: Period | None  # the period on the list that holds at V
     verdicts: tuple[Verdict, ...]
     history: tuple[Change, ...]  # every entry and exit, in story order
+    claims: Claims = EMPTY  # the sources of each fact, and the disputes
+
+    @property
+    def disputes(self) -> tuple[Dispute, ...]:
+        """The disputes whose account that counts decides a test or opened the stay on the list."""
+        causes = {p.cause.id for p in (*(v.period for v in self.verdicts), self.membership) if p and p.cause}
+        return tuple(d for d in self.claims.disputes if d.preferred.id in causes)
 
 
 def explain(events: Sequence[PersonEvent], rules: Rules, name: str, as_of: date,
             known_at: datetime | None = None) -> Explanation:
     rule = rules.get(name)
     story = timeline(events, rules, known_at)
-    verdicts = tuple(Verdict(test, story.period("facet", test.facet, as_of)) for test in rule.tests)
+    periods = [story.period("facet", test.facet, as_of) for test in rule.tests]
+    verdicts = tuple(Verdict(test, period, story.claims.claimant_kinds(period.cause))
+                     for test, period in zip(rule.tests, periods))
     membership = story.period("list", name, as_of)
     history = tuple(change for change in story.changes if change.kind == "list" and change.name == name)
-    return Explanation(rule, as_of, membership is not None, membership, verdicts, history)
+    return Explanation(rule, as_of, membership is not None, membership, verdicts, history, story.claims)

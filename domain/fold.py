@@ -16,10 +16,11 @@ that would cause one, so a stored stream folds without conflicts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Iterable, Sequence
 
+from casetrail.domain.claims import EMPTY, Claims, Dispute, resolve
 from casetrail.domain.events import Designated, Fact, PersonEvent, Retracted
 # The state and its helpers live in state.py, below the events that step it; readers import them from here.
 from casetrail.domain.state import FIX, IN_CUSTODY, Money, Period, State, short  # noqa: F401
@@ -49,6 +50,16 @@ class Folded:
     uncertain: bool
     conflicts: tuple[Conflict, ...]
     retracted: frozenset = frozenset()
+    claims: Claims = field(default=EMPTY, compare=False)  # each fact's sources, and the disputes resolved before the fold
+
+    @property
+    def disputes(self) -> tuple[Dispute, ...]:
+        """The disputes an answer on ``as_of`` depends on: some account of each has happened by then."""
+        return tuple(d for d in self.claims.disputes if d.reaches(self.as_of))
+
+    @property
+    def contested(self) -> bool:
+        return bool(self.disputes)
 
     @property
     def events(self) -> list[Fact]:
@@ -75,12 +86,8 @@ def retracted_ids(events: Iterable[PersonEvent]) -> frozenset:
 
 def fold(events: Sequence[PersonEvent], as_of: date, known_at: datetime | None = None) -> Folded:
     """The state of one person at valid date ``as_of`` as recorded by ``known_at`` (None: now)."""
-    seen = known(events, known_at)
-    gone = retracted_ids(seen)
-    counted = sorted(
-        (e for e in seen if isinstance(e, Fact) and e.on.earliest <= as_of and (not gone or e.id not in gone)),
-        key=story_order,
-    )
+    claims = resolve(known(events, known_at))
+    counted = sorted((e for e in claims.facts if e.on.earliest <= as_of), key=story_order)
     state, steps, conflicts = State(), [], []
     for event in counted:
         problem = event.refusal(state)
@@ -92,4 +99,4 @@ def fold(events: Sequence[PersonEvent], as_of: date, known_at: datetime | None =
         changed = isinstance(event, Designated) and before is not None and before != state.designation
         steps.append(Step(event, state, before if changed else None))
     uncertain = any(step.event.on.latest > as_of for step in steps)
-    return Folded(as_of, known_at, state, tuple(steps), uncertain, tuple(conflicts), gone)
+    return Folded(as_of, known_at, state, tuple(steps), uncertain, tuple(conflicts), claims.gone, claims)

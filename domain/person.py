@@ -18,7 +18,10 @@ from pydantic import ValidationError
 
 from casetrail.domain.chain import event_link
 from casetrail.domain.errors import BadInput, NotFound, TimelineConflict
-from casetrail.domain.events import Fact, FileAttached, PersonEvent, Registered, Retracted, SourceRegistered
+from casetrail.domain.claims import cites, resolve, same_claim
+from casetrail.domain.events import (
+    Corroborated, Fact, FileAttached, PersonEvent, Preferred, Registered, Retracted, SourceRegistered,
+)
 from casetrail.domain.facts import given, invalid, make_fact, validated
 from casetrail.domain.fold import Folded, fold, retracted_ids, short
 from casetrail.domain.text import one_line
@@ -104,19 +107,74 @@ class Person(BaseAggregate[UUID]):
         return self.record_many([(type_name, fields)], today, recorded_by)[0]
 
     def record_many(self, facts: list[tuple[str, dict[str, Any]]], today: date,
-                    recorded_by: str | None = None) -> list[Fact]:
+                    recorded_by: str | None = None) -> list[Fact | Corroborated]:
         """Append several facts at once, all or none.
 
         They are checked together (their order in the list does not matter, only
         their dates) and share one record time, so no --known-at ever sees half
-        of them.
+        of them. A fact that says what a recorded one says, from another source, is
+        recorded as a corroboration of it (``claims.same_claim``): that is what returns.
         """
         stamp = PersonEvent.create_timestamp()
-        candidates = [make_fact(type_name, dict(fields), today,
-                                self._envelope(self.version + 1 + n, stamp, recorded_by))
-                      for n, (type_name, fields) in enumerate(facts)]
-        self._check(self.history + candidates, candidates)
-        return [self._append(candidate) for candidate in candidates]
+        made: list[Fact | Corroborated] = []
+        for type_name, fields in facts:
+            fields = dict(fields)
+            corroborates = fields.pop("corroborates", None)
+            if fields.get("disputes") is not None:
+                fields["disputes"] = self._live(self.history + made, str(fields["disputes"]), "dispute").id
+            envelope = self._envelope(self.version + 1 + len(made), stamp, recorded_by)
+            fact = make_fact(type_name, fields, today, envelope)
+            target = (self._live(self.history + made, str(corroborates), "corroborate") if corroborates is not None
+                      else same_claim(fact, self.history + made, self.key))
+            made.append(fact if target is None else self.corroboration(target, fact, self.history + made))
+        self._check(self.history + made, [e for e in made if isinstance(e, Fact)])
+        return [self._append(event) for event in made]
+
+    def corroboration(self, target: Fact, fact: Fact, events: list[PersonEvent]) -> Corroborated:
+        """``fact``'s source (and claimant, note) added to ``target``; the same source twice is refused."""
+        if cites(events, target, fact.source):
+            raise TimelineConflict(f"{self.key}: {target.type} on {target.on} from {fact.source} is already recorded "
+                                   f"as event {short(target.id)}; nothing was added", str(target.id), target.on.text)
+        return validated(Corroborated, {"event_id": target.id, **given({"source": fact.source, "claimant": fact.claimant,
+                                        "note": fact.note}),
+                                        **self._envelope(fact.originator_version, fact.timestamp, fact.recorded_by)},
+                         Corroborated.type)
+
+    def corroborate(self, event_id: str, source: str, claimant: str | None = None,
+                    note: str | None = None, recorded_by: str | None = None) -> Corroborated:
+        """Add a source (and who asserts it there) to a recorded fact: it still counts once."""
+        target = self._live(self.history, event_id, "corroborate")
+        stamp = Corroborated.create_timestamp()
+        cited = validated(Corroborated, {"event_id": target.id, **given({"source": source, "claimant": claimant,
+                                         "note": note}), **self._envelope(self.version + 1, stamp, recorded_by)},
+                          "corroborate")
+        if cites(self.history, target, cited.source):
+            raise TimelineConflict(f"{self.key}: event {short(target.id)} ({target.type} on {target.on}) already "
+                                   f"cites {cited.source}; nothing was added", str(target.id), target.on.text)
+        return self._append(cited)
+
+    def prefer(self, event_id: str, reason: str, source: str | None = None,
+               recorded_by: str | None = None) -> Preferred:
+        """Choose which account of a disputed happening counts; a later choice replaces this one."""
+        target = self._live(self.history, event_id, "prefer")
+        if resolve(self.history).dispute_of(target) is None:
+            raise TimelineConflict(f"{self.key}: event {short(target.id)} ({target.type} on {target.on}) is not "
+                                   "disputed; record the other account with --disputes "
+                                   f"{short(target.id)} first", str(target.id), target.on.text)
+        fields = given({"event_id": target.id, "reason": reason, "source": source})
+        envelope = self._envelope(self.version + 1, Preferred.create_timestamp(), recorded_by)
+        choice = validated(Preferred, {**fields, **envelope},
+                           Preferred.type)
+        self._check(self.history + [choice], [], "prefer it")
+        return self._append(choice)
+
+    def _live(self, events: list[PersonEvent], event_id: str, doing: str) -> Fact:
+        """A fact of this person that is not retracted, for a command that names it."""
+        target = self.find(event_id, events)
+        if target.id in retracted_ids(events):
+            raise TimelineConflict(f"{self.key}: cannot {doing} event {short(target.id)} ({target.type} on "
+                                   f"{target.on}): it is retracted", str(target.id), target.on.text)
+        return target
 
     def _check_born(self, facts: list[Fact]) -> None:
         """Refuse a fact dated wholly before the person's year of birth."""
@@ -141,7 +199,7 @@ class Person(BaseAggregate[UUID]):
         envelope = self._envelope(self.version + 1, Retracted.create_timestamp(), recorded_by)
         candidate = validated(Retracted, {**fields, **envelope},
                               Retracted.type)
-        self._check(self.history + [candidate], [])
+        self._check(self.history + [candidate], [], "retract")
         return self._append(candidate)
 
     def adopt(self, entries: list[tuple[PersonEvent, str | None]]) -> list[PersonEvent]:
@@ -161,6 +219,9 @@ class Person(BaseAggregate[UUID]):
             update: dict[str, Any] = {"originator_id": self.id, "originator_version": self.version + 1 + len(candidates)}
             if isinstance(template, Retracted):
                 update["event_id"] = self._retractable(self.history + candidates, str(target)).id
+            elif isinstance(template, (Corroborated, Preferred)):
+                named = str(template.event_id) if target is None else str(target)
+                update["event_id"] = self._live(self.history + candidates, named, {"corroborated": "corroborate", "preferred": "prefer"}[template.type]).id
             candidates.append(template.model_copy(update=update))
         self._check(self.history + candidates, [c for c in candidates if isinstance(c, Fact)])
         return [self._append(candidate) for candidate in candidates]
@@ -206,10 +267,10 @@ class Person(BaseAggregate[UUID]):
         self.pending_events.append(event)
         return event
 
-    def _check(self, events: list[PersonEvent], new: list[Fact]) -> None:
+    def _check(self, events: list[PersonEvent], new: list[Fact], doing: str = "retract") -> None:
         """Fold the whole story (all valid time, all record time); refuse any conflict.
 
-        ``new`` are the facts being recorded (none for a retraction).
+        ``new`` are the facts being recorded (none for a retraction or a preference, ``doing``).
         """
         self._check_born(new)
         result = fold(events, date.max)
@@ -218,7 +279,7 @@ class Person(BaseAggregate[UUID]):
         conflict = result.conflicts[0]
         culprit = "" if conflict.event in new else f" (event {short(conflict.event.id)})"
         if not new:
-            raise TimelineConflict(f"cannot retract: it would leave {conflict.message.split(';')[0]}{culprit}; "
+            raise TimelineConflict(f"cannot {doing}: it would leave {conflict.message.split(';')[0]}{culprit}; "
                                    "retract the later event first", str(conflict.event.id), conflict.event.on.text)
         # A new fact has no id yet that a user could look up: call it what it is.
         message = conflict.message

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from casetrail.domain.errors import BadInput
+from casetrail.domain.events import CLAIMANTS
 from casetrail.domain.facets import FACET, FACETS
 
 DEFAULT_FILE = Path(__file__).with_name("lists.toml")
@@ -29,18 +30,27 @@ class Test:
     facet: str
     op: str  # "is", "in" or "not"
     values: tuple[str, ...]
+    # Who must assert the fact that set the facet's value (issue 12): one of these kinds ("other"
+    # for any other:TEXT) among the claimants of its sources. Empty: anyone, or no one said.
+    claimants: tuple[str, ...] = ()
 
-    def passes(self, facets: tuple[str, ...]) -> bool:
-        return self.allows(facets[_INDEX[self.facet]])
+    def passes(self, facets: tuple[str, ...], claimed: tuple[frozenset, ...] | None = None) -> bool:
+        index = _INDEX[self.facet]
+        return self.allows(facets[index]) and self.claimed_by(claimed[index] if claimed else frozenset())
 
     def allows(self, value: str) -> bool:
         """Whether the facet having this value passes the test."""
         return (value not in self.values) if self.op == "not" else (value in self.values)
 
+    def claimed_by(self, kinds: frozenset) -> bool:
+        """Whether the claimants' kinds (``claimant_kinds``) of the fact that set the value satisfy the test."""
+        return not self.claimants or not kinds.isdisjoint(self.claimants)
+
     def text(self) -> str:
         shown = self.values[0] if len(self.values) == 1 else "(" + ", ".join(self.values) + ")"
         word = {"is": "is", "in": "in", "not": "is not" if len(self.values) == 1 else "not in"}[self.op]
-        return f"{self.facet} {word} {shown}"
+        said = f", as {' or '.join(self.claimants)} says" if self.claimants else ""
+        return f"{self.facet} {word} {shown}{said}"
 
 
 @dataclass(frozen=True)
@@ -50,8 +60,8 @@ class ListRule:
     mode: str  # "all" or "any"
     tests: tuple[Test, ...]
 
-    def matches(self, facets: tuple[str, ...]) -> bool:
-        results = (test.passes(facets) for test in self.tests)
+    def matches(self, facets: tuple[str, ...], claimed: tuple[frozenset, ...] | None = None) -> bool:
+        results = (test.passes(facets, claimed) for test in self.tests)
         return all(results) if self.mode == "all" else any(results)
 
 
@@ -64,12 +74,19 @@ class Rules:
     # step of every timeline asks.
     _seen: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def members(self, facets: tuple[str, ...]) -> tuple[bool, ...]:
-        """Whether each list's rule matches these facet values, in list order."""
-        found = self._seen.get(facets)
+    def members(self, facets: tuple[str, ...], claimed: tuple[frozenset, ...] | None = None) -> tuple[bool, ...]:
+        """Whether each list's rule matches these facet values, in list order; ``claimed``, for rules
+        that test who says so, holds the claimant kinds of the fact that set each facet."""
+        key = facets if claimed is None else (facets, claimed)
+        found = self._seen.get(key)
         if found is None:
-            found = self._seen[facets] = tuple(rule.matches(facets) for rule in self.lists)
+            found = self._seen[key] = tuple(rule.matches(facets, claimed) for rule in self.lists)
         return found
+
+    @property
+    def claimant_facets(self) -> tuple[int, ...]:
+        """The facets (by index) some test asks who asserts: none in the usual rules."""
+        return tuple(sorted({_INDEX[t.facet] for rule in self.lists for t in rule.tests if t.claimants}))
 
     def get(self, name: str) -> ListRule:
         for rule in self.lists:
@@ -135,9 +152,10 @@ def _rule(name: str, body: Any, origin: str) -> ListRule:
 def _test(test: Any, where: str) -> Test:
     if not isinstance(test, dict):
         raise BadInput(f'{where} must be a table such as {{ facet = "vital", is = "deceased" }}')
-    unknown = set(test) - {"facet", "is", "in", "not"}
+    unknown = set(test) - {"facet", "is", "in", "not", "claimant"}
     if unknown:
-        raise BadInput(f"{where}: unknown key '{sorted(unknown)[0]}'; a test has facet and one of is, in or not")
+        raise BadInput(f"{where}: unknown key '{sorted(unknown)[0]}'; a test has facet, one of is, in or not, "
+                       "and may have claimant")
     facet = test.get("facet")
     if facet not in FACETS:
         raise BadInput(f"{where}: unknown facet '{facet}'; the facets are: {', '.join(FACETS)}")
@@ -154,4 +172,15 @@ def _test(test: Any, where: str) -> Test:
     for value in values:
         if not FACET[facet].allows(value):
             raise BadInput(f"{where}: facet {facet} is never '{value}'; its values are: {FACET[facet].choices}")
-    return Test(facet, op, values)
+    return Test(facet, op, values, _claimants(test.get("claimant"), where))
+
+
+def _claimants(raw: Any, where: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    kinds = (raw,) if isinstance(raw, str) else tuple(raw) if isinstance(raw, list) else ()
+    allowed = (*CLAIMANTS, "other")
+    if not kinds or any(kind not in allowed for kind in kinds):
+        raise BadInput(f"{where}: 'claimant' takes one or more of {', '.join(allowed)}, "
+                       'e.g. claimant = ["official", "court"]')
+    return tuple(kinds)

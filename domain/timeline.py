@@ -12,11 +12,12 @@ function decides what every list and facet was, for every reader.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Iterable, NamedTuple, Sequence
 
+from casetrail.domain.claims import EMPTY, Claims
 from casetrail.domain.events import Fact, PersonEvent
 from casetrail.domain.fold import Step, fold, story_order
 from casetrail.domain.facets import FACETS, INITIAL, facet_values
@@ -36,6 +37,7 @@ class Period(NamedTuple):
     valid_from: date
     valid_to: date
     cause: Fact | None  # the fact that opened it; None for the state before any fact
+    contested: bool = False  # its cause is one account of a disputed happening (claims.py)
 
     def holds_on(self, day: date) -> bool:
         return self.valid_from <= day < self.valid_to
@@ -76,6 +78,7 @@ class Timeline:
     periods: tuple[Period, ...]
     changes: tuple[Change, ...]
     final: tuple[str, ...]  # the facets once every fact has happened (the state now)
+    claims: Claims = field(default=EMPTY, compare=False)  # each fact's sources, and the disputes
 
     def period(self, kind: str, name: str, day: date) -> Period | None:
         return next((p for p in self.periods if p.kind == kind and p.name == name and p.holds_on(day)), None)
@@ -83,10 +86,14 @@ class Timeline:
 
 def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | None = None) -> Timeline:
     """Every facet and list of one person across all valid time, as recorded by ``known_at``."""
-    steps = fold(events, OPEN, known_at).steps
+    folded = fold(events, OPEN, known_at)
+    steps = folded.steps
+    disputed = folded.claims.disputed if folded.claims.disputes else None
     n = len(FACETS)
     values = INITIAL
-    members = rules.members(values)
+    asked = rules.claimant_facets  # facets whose rule tests ask who says so: usually none
+    causes: list[Fact | None] = [None] * n  # the fact that set each facet's value, for those tests
+    members = rules.members(values, _claimed(asked, causes, folded.claims) if asked else None)
     facet_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * n
     list_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * len(members)
     periods: list[Period] = []
@@ -105,8 +112,8 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
             if new_values != values:  # a fact may change nothing (noted, an allegation)
                 for k in range(n):
                     if new_values[k] != values[k]:
-                        facet_cause[k] = event
-                new_members = rules.members(new_values)
+                        facet_cause[k] = causes[k] = event
+                new_members = rules.members(new_values, _claimed(asked, causes, folded.claims) if asked else None)
                 if new_members is not members:  # rules.members returns one tuple per facet values
                     for k in range(len(members)):
                         if new_members[k] != members[k]:
@@ -116,29 +123,39 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
         for k in _in_order(facet_cause):  # only a facet some fact moved can have changed
             if values[k] != start_values[k]:
                 began, cause = facet_open[k]
-                periods.append(Period("facet", FACETS[k], start_values[k], began, day, cause))
+                periods.append(_period("facet", FACETS[k], start_values[k], began, day, cause, disputed))
                 facet_open[k] = (day, facet_cause[k])
                 changes.append(_change("facet", FACETS[k], start_values[k], values[k], facet_cause[k], k))
         for k in _in_order(list_cause):
             if members[k] != start_members[k]:
                 if start_members[k]:
                     began, cause = list_open[k]
-                    periods.append(Period("list", rules.lists[k].name, "in", began, day, cause))
+                    periods.append(_period("list", rules.lists[k].name, "in", began, day, cause, disputed))
                 list_open[k] = (day, list_cause[k])
                 # Leaving a list is told before entering another on the same fact.
                 changes.append(_change("list", rules.lists[k].name, _word(start_members[k]), _word(members[k]),
                                       list_cause[k], n + k + (0 if start_members[k] else len(members))))
     for k in range(n):
         began, cause = facet_open[k]
-        periods.append(Period("facet", FACETS[k], values[k], began, OPEN, cause))
+        periods.append(_period("facet", FACETS[k], values[k], began, OPEN, cause, disputed))
     for k, rule in enumerate(rules.lists):
         if members[k]:
             began, cause = list_open[k]
-            periods.append(Period("list", rule.name, "in", began, OPEN, cause))
-    return Timeline(tuple(periods), tuple(sorted(changes, key=_ORDER)), values)
+            periods.append(_period("list", rule.name, "in", began, OPEN, cause, disputed))
+    return Timeline(tuple(periods), tuple(sorted(changes, key=_ORDER)), values, folded.claims)
 
 
 _ORDER = itemgetter(6)  # Change.order
+
+
+def _period(kind: str, name: str, value: str, began: date, until: date, cause: Fact | None,
+            disputed: frozenset | None) -> Period:
+    return Period(kind, name, value, began, until, cause, bool(disputed and cause and cause.id in disputed))
+
+
+def _claimed(asked: tuple[int, ...], causes: list[Fact | None], claims: Claims) -> tuple[frozenset, ...]:
+    """Who asserts the fact that set each facet a rule asks about (empty for the others)."""
+    return tuple(claims.claimant_kinds(causes[k]) if k in asked else frozenset() for k in range(len(causes)))
 
 
 def _in_order(moved: dict[int, Fact]) -> Iterable[int]:

@@ -73,21 +73,22 @@ def ident_of(item: Period | Change, event: str | None = None) -> str:
     if event is None:
         event = str(item.cause.id) if item.cause else ""
     if type(item) is Period:
-        kind, name, value, valid_from, valid_to, _ = item
-        return _hash(kind, name, value, str(valid_from.toordinal()), str(valid_to.toordinal()), event)
+        kind, name, value, valid_from, valid_to, _, contested = item
+        parts = (kind, name, value, str(valid_from.toordinal()), str(valid_to.toordinal()), event)
+        return _hash(*parts, "contested") if contested else _hash(*parts)
     kind, name, before, after, _, _, _ = item
     return _hash(kind, name, before, after, event)
 
 
 def period_row(person: int, period: Period, memo: dict) -> Row:
     """A period's row, less its record times (FACET_COLUMNS or LIST_COLUMNS without the last two)."""
-    kind, name, value, valid_from, valid_to, cause = period
+    kind, name, value, valid_from, valid_to, cause, contested = period
     since, event, type_, latest, source, _, _, _ = _cause(cause, memo)
     ident = ident_of(period, event or "")
     start, end = valid_from.toordinal(), valid_to.toordinal()
     if kind == "facet":
-        return (person, ident, name, value, start, end, since, event, type_, latest, source)
-    return (person, ident, name, start, end, since, event, type_, latest, source)
+        return (person, ident, name, value, start, end, since, event, type_, latest, source, contested)
+    return (person, ident, name, start, end, since, event, type_, latest, source, contested)
 
 
 def change_row(person: int, change: Change, memo: dict) -> Row:
@@ -199,9 +200,10 @@ def rows_of(timeline: Timeline, previous: Rows | None = None) -> tuple[Rows, lis
         cause = period.cause
         if cause is None and period.kind == "facet":
             continue  # a facet's first value, before any fact: not stored (see queries.search_people)
-        # All it is made of (kind, name, value, valid_from, valid_to), and its cause's id as an
-        # int: a UUID's own hash is Python code. A slice, as the key is made for every row.
-        key = (*period[:5], cause.id.int if cause else None)
+        # All it is made of (kind, name, value, valid_from, valid_to), its cause's id as an int (a
+        # UUID's own hash is Python code) and whether that is disputed. A slice, as the key is made
+        # for every row.
+        key = (*period[:5], cause.id.int if cause else None, period.contested)
         rows[key] = previous.get(key) or _added(added, period.kind, period)
     for change in timeline.changes:
         key = ("change", *change[:4], change.cause.id.int, change.position)  # [:4]: kind, name, before, after

@@ -44,13 +44,15 @@ def list_counts(conn: Connection, rules: Rules, at: At) -> dict[str, int]:
 def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
     lp = list_periods.c
     rows = conn.execute(
-        select(people.c.key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type, lp.source)
+        select(people.c.key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type, lp.source,
+               lp.contested)
         .join(people, people.c.person == lp.person)
         .where(lp.list == name, holds(list_periods, at))
         .order_by(people.c.key)
     ).all()
     return [{"person": r.key, "name": sealer.open(r.name), "since": r.since,
-             "uncertain": bool(r.cause_latest and r.cause_latest > at.v), "cause": r.cause_event,
+             "uncertain": bool(r.cause_latest and r.cause_latest > at.v), "contested": bool(r.contested),
+             "cause": r.cause_event,
              "type": r.cause_type, "source": r.source} for r in rows]
 
 

@@ -12,11 +12,11 @@ their keys stay narrow. ``casetrail_people`` maps it to the person's id and key.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
 
 from casetrail.domain.facets import LISTED, Facet
 
-SCHEMA_VERSION = 5  # bump when rows or columns change: the views are then rebuilt
+SCHEMA_VERSION = 6  # bump when rows or columns change: the views are then rebuilt
 
 metadata = MetaData()
 
@@ -84,9 +84,9 @@ status = Table(
 # The columns of each kind of row in the order the projector makes them (projector.py): a
 # batch's rows are tuples, handed to the driver as they are.
 FACET_COLUMNS = ("person", "ident", "facet", "value", "valid_from", "valid_to", "since", "cause_event",
-                 "cause_type", "cause_latest", "source", "recorded_from", "recorded_to")
+                 "cause_type", "cause_latest", "source", "contested", "recorded_from", "recorded_to")
 LIST_COLUMNS = ("person", "ident", "list", "valid_from", "valid_to", "since", "cause_event", "cause_type",
-                "cause_latest", "source", "recorded_from", "recorded_to")
+                "cause_latest", "source", "contested", "recorded_from", "recorded_to")
 CHANGE_COLUMNS = ("person", "ident", "kind", "name", "before", "after", "valid_from", "valid_on", "seq",
                   "cause_event", "cause_type", "by", "source", "recorded_from", "recorded_to")
 
@@ -103,6 +103,7 @@ def _period_columns(name_column: str) -> list:
         Column("cause_type", String(40)),
         Column("cause_latest", String(10)),  # its latest possible day: uncertain before it
         Column("source", String(80)),
+        Column("contested", Boolean, nullable=False),  # its cause is one of disputed accounts
         Column("recorded_from", BigInteger, nullable=False),
         Column("recorded_to", BigInteger, nullable=False),
     ]

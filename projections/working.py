@@ -26,7 +26,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
 from casetrail.domain.errors import StoreError
-from casetrail.domain.events import FACT_TYPES, PersonEvent, Registered, Retracted, SourceRegistered
+from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES, PersonEvent, Registered, SourceRegistered
 from casetrail.projections.engines import engines
 from casetrail.projections.projector import Batch, Rows, groups_by_time, rows_of
 from casetrail.domain.rules import Rules
@@ -35,7 +35,7 @@ from casetrail.projections.tables import people
 from casetrail.projections.tuning import REMEMBERED
 from casetrail.domain.timeline import timeline
 
-PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, Retracted, *FACT_TYPES.values()))
+PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, *ABOUT_FACTS, *FACT_TYPES.values()))
 REGISTERED_TOPIC = get_topic(Registered)
 _PEEK = 64  # notifications read at a time to find where the last save of a batch ends
 SOURCE_TOPIC = get_topic(SourceRegistered)

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
 from typing import Protocol
 
+from casetrail.domain.claims import Claims
 from casetrail.domain.dates import FuzzyDate
 from casetrail.domain.events import FACT_TYPES, Fact
 from casetrail.domain.fold import Folded, Step, fold
@@ -260,7 +261,7 @@ def _lane(story: Story, result: Folded, story_lists: Timeline, rules: Rules, sca
     list_rows = sorted({index for index, _, _ in spans})
     parts = [_lane_header(story, result), _row_label("custody", custody_y), _row_label("facts", facts_y)]
     parts += [_custody_bar(span, scale, custody_y) for span in custody_spans(result)]
-    parts += [_marker(step, scale, facts_y + row * FACT_ROW, sources)
+    parts += [_marker(step, scale, facts_y + row * FACT_ROW, sources, result.claims)
               for step, row in zip(result.steps, rows, strict=True)]
     for n, index in enumerate(list_rows):
         parts.append(_row_label(f"list {rules.lists[index].name}", lists_y + n * LIST_ROW))
@@ -319,7 +320,7 @@ def _pack(steps: Sequence[Step], scale: Scale) -> list[int]:
     return rows
 
 
-def _marker(step: Step, scale: Scale, y: float, sources: Mapping[str, SourceLike]) -> str:
+def _marker(step: Step, scale: Scale, y: float, sources: Mapping[str, SourceLike], claims: Claims) -> str:
     """A point for an exact day, a bar from earliest to latest day for a fuzzy one; a reclassification
     in its own colour, with a diamond and its label."""
     event, label = step.event, reclassification(step)
@@ -340,10 +341,10 @@ def _marker(step: Step, scale: Scale, y: float, sources: Mapping[str, SourceLike
                   f'y="{centre + 4}" fill="{colour}">{esc(label)}</text>')
     return (f'<g class="{classes}" data-event-id="{event.id}" data-type="{event.type}" '
             f'data-on="{esc(event.on.text)}" data-earliest="{event.on.earliest}" data-latest="{event.on.latest}">'
-            f'<title>{esc(_tooltip(step, sources))}</title>{shape}</g>')
+            f'<title>{esc(_tooltip(step, sources, claims))}</title>{shape}</g>')
 
 
-def _tooltip(step: Step, sources: Mapping[str, SourceLike]) -> str:
+def _tooltip(step: Step, sources: Mapping[str, SourceLike], claims: Claims) -> str:
     event, label = step.event, reclassification(step)
     lines = [f"{event.type} · {date_label(event.on)}"]
     if label:
@@ -351,7 +352,11 @@ def _tooltip(step: Step, sources: Mapping[str, SourceLike]) -> str:
     lines += fact_lines(event)
     if event.note:
         lines.append(f"note: {event.note}")
-    lines += [f"source: {source_text(event.source, sources)}", f"event {event.id}"]
+    lines += [f"source: {source_text(c.source, sources)}" + (f" ({c.claimant})" if c.claimant else "")
+              for c in claims.sources(event)]
+    if event.id in claims.disputed:
+        lines.append("contested: another account of it is recorded")
+    lines.append(f"event {event.id}")
     return "\n".join(lines)
 
 
@@ -437,7 +442,8 @@ def _facts_table(story: Story, result: Folded, sources: Mapping[str, SourceLike]
         what = event.type + (f" (reclassified {label})" if label else "")
         details = "<br>".join(esc(line) for line in fact_lines(event) + ([f"note: {event.note}"] if event.note else []))
         rows.append(f"<tr><td>{esc(date_label(event.on))}</td><td>{esc(what)}</td><td>{details}</td>"
-                    f"<td>{source_html(event.source, sources)}</td></tr>")
+                    f"<td>{'<br>'.join(source_html(c.source, sources) for c in result.claims.sources(event))}"
+                    f"</td></tr>")
     body = "".join(rows) or '<tr><td colspan="4">no facts count on this date</td></tr>'
     return (f'<section class="facts"><h2>{esc(story.name)} <small>{esc(story.key)}</small></h2>'
             f'<table><thead><tr><th>when</th><th>what</th><th>details</th><th>source</th></tr></thead>'

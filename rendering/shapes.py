@@ -10,30 +10,65 @@ from __future__ import annotations
 
 from typing import Any
 
+from casetrail.domain.claims import Cited, Claims, Dispute, details
 from casetrail.domain.dates import time_text
-from casetrail.domain.events import PersonEvent, Retracted
+from casetrail.domain.events import Corroborated, Fact, PersonEvent, Preferred, Retracted
 from casetrail.domain.fold import State
 from casetrail.domain.money import amount_text
 
 STATUS_KEYS = ("custody", "legal", "appeal_pending", "vital", "designation", "headline", "days_in_custody")
 
 
-def event_shape(event: PersonEvent) -> dict[str, Any]:
-    """A fact or a retraction: its type and id, what it says, and when it was recorded."""
+def event_shape(event: PersonEvent, claims: Claims | None = None) -> dict[str, Any]:
+    """A fact, or an event about one (retraction, corroboration, preference): its type and id,
+    what it says, and when it was recorded. With ``claims`` (a reader's view, not a record to
+    import), a fact's ``sources`` and ``claimants`` are all of them, corroborations included, and
+    ``contested`` is there when it is one account of a disputed happening; without, they are
+    the fact's own (an export writes corroborations as records of their own)."""
     data: dict[str, Any] = {"type": event.type, "id": str(event.id)}
-    if isinstance(event, Retracted):
-        data.update(event_id=str(event.event_id), reason=event.reason)
-        if event.source:
-            data["source"] = event.source
+    if isinstance(event, (Retracted, Corroborated, Preferred)):
+        data["event_id"] = str(event.event_id)
+        for name in ("reason", "source", "claimant", "note"):
+            if getattr(event, name, None) is not None:
+                data[name] = getattr(event, name)
     else:
         data.update(on=event.on.text, source=event.source)
         data.update(event.fields())
-        for name in ("note", "group"):
+        for name in ("note", "group", "claimant"):
             if getattr(event, name) is not None:
                 data[name] = getattr(event, name)
+        if event.disputes is not None:
+            data["disputes"] = str(event.disputes)
+        if event.distinct:
+            data["distinct"] = True
+        data.update(cited_shape(event, claims))
+        if claims is not None and event.id in claims.disputed:
+            data["contested"] = True
     data["recorded_at"] = time_text(event.timestamp)
     data["recorded_by"] = event.author
     return data
+
+
+def cited_shape(fact: Fact, claims: Claims | None) -> dict[str, list[str]]:
+    """Where a fact is read (``source`` stays the first, for older consumers) and who asserts it
+    (``claimants``, when any source says)."""
+    cited = claims.sources(fact) if claims is not None else (Cited(fact.source, fact.claimant, fact.id),)
+    shape = {"sources": [c.source for c in cited]}
+    claimants = list(dict.fromkeys(c.claimant for c in cited if c.claimant))
+    if claimants:
+        shape["claimants"] = claimants
+    return shape
+
+
+def dispute_shape(dispute: Dispute, claims: Claims) -> dict[str, Any]:
+    """Competing accounts of one happening, each with its sources, and the one that counts."""
+    preference = dispute.preference
+    return {"event_ids": [str(a.id) for a in dispute.accounts], "facet": dispute.facet,
+            "accounts": [{"event_id": str(a.id), "value": details(a), "claimants": [], **cited_shape(a, claims)}
+                         for a in dispute.accounts],
+            "preferred": str(dispute.preferred.id),
+            "preferred_by": ({"reason": preference.reason, "source": preference.source,
+                              "recorded_at": time_text(preference.timestamp)} if preference else None)}
 
 
 def event_record(person: str, event: PersonEvent) -> dict[str, Any]:

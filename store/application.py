@@ -28,7 +28,9 @@ from eventsourcing.utils import get_topic
 
 from casetrail.domain.dates import today_utc
 from casetrail.domain.errors import AlreadyExists, BadInput, NotFound, StoreError
-from casetrail.domain.events import Fact, FileAttached, Registered, Retracted, SourceRegistered
+from casetrail.domain.events import (
+    Corroborated, Fact, FileAttached, Preferred, Registered, Retracted, SourceRegistered,
+)
 from casetrail.domain.fold import Folded
 from casetrail.domain.person import Person, Source, check_author, check_key, person_id, source_id
 from casetrail.store.evidence import ENV_MAX, Files, most_bytes
@@ -249,8 +251,9 @@ class Casetrail(Application[UUID]):
     # -- facts --------------------------------------------------------------
 
     @_guarded
-    def record(self, key: str, type_name: str, **fields: Any) -> Fact:
-        """Append one fact to a person's stream; returns the stored event."""
+    def record(self, key: str, type_name: str, **fields: Any) -> Fact | Corroborated:
+        """Append one fact to a person's stream; returns the stored event: the fact, or the corroboration
+        of a recorded fact that it tells again from another source."""
         person = self.person(key)
         url = None
         if fields.get("source"):
@@ -260,7 +263,7 @@ class Casetrail(Application[UUID]):
                               [url])
 
     @_guarded
-    def record_many(self, key: str, facts: list[tuple[str, dict[str, Any]]]) -> list[Fact]:
+    def record_many(self, key: str, facts: list[tuple[str, dict[str, Any]]]) -> list[Fact | Corroborated]:
         """Append several facts to one person in one save (all or none)."""
         person = self.person(key)
         citations = [self._citation(f["source"]) if f.get("source") else (None, None) for _, f in facts]
@@ -272,11 +275,24 @@ class Casetrail(Application[UUID]):
     @_guarded
     def retract(self, key: str, event_id: str, reason: str, source: str | None = None) -> Retracted:
         person = self.person(key)
-        url = None
-        if source:
-            source, url = self._citation(source)
+        source, url = self._citation(source) if source else (None, None)
         author = self.author
         return self._retrying(person, lambda p: p.retract(event_id, reason, source, author), [url])
+
+    @_guarded
+    def corroborate(self, key: str, event_id: str, source: str, claimant: str | None = None,
+                    note: str | None = None) -> Corroborated:
+        person = self.person(key)
+        source, url = self._citation(source)
+        author = self.author
+        return self._retrying(person, lambda p: p.corroborate(event_id, source, claimant, note, author), [url])
+
+    @_guarded
+    def prefer(self, key: str, event_id: str, reason: str, source: str | None = None) -> Preferred:
+        person = self.person(key)
+        source, url = self._citation(source) if source else (None, None)
+        author = self.author
+        return self._retrying(person, lambda p: p.prefer(event_id, reason, source, author), [url])
 
     @_guarded
     def fold(self, key: str, as_of: date | None = None, known_at: datetime | None = None) -> Folded:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, Callable, Iterator
 
 from casetrail.store.application import Casetrail
-from casetrail.domain.events import Fact, PersonEvent, Retracted
+from casetrail.domain.events import ABOUT_FACTS, Fact, PersonEvent
 from casetrail.domain.person import Person
 from casetrail.store.records import person_record, source_record
 from casetrail.store.redaction import Redactor
@@ -86,7 +86,7 @@ class Exporter:
                 continue
             if isinstance(event, Fact) and self.selection.as_of and event.on.earliest > self.selection.as_of:
                 continue
-            if isinstance(event, Retracted) and event.event_id not in ids:
+            if isinstance(event, ABOUT_FACTS) and event.event_id not in ids:
                 continue
             ids.add(getattr(event, "id", None))
             kept.append(event)

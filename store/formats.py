@@ -27,14 +27,14 @@ import orjson
 
 from casetrail.store.documents import Duplicate, Records, Unreadable, load_json, load_yaml, unique_pairs
 from casetrail.domain.errors import BadInput
-from casetrail.domain.events import FACT_TYPES, Retracted
+from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES
 from casetrail.store.records import PERSON_FIELDS, RECORDS, SOURCE_FIELDS
 
 FORMATS = ("yaml", "json", "jsonl", "csv")
 _EXTENSIONS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
                ".csv": "csv"}
 SECTIONS = {"sources": "source", "persons": "person", "events": "event"}
-LIST_FIELDS = ("aliases", "charges", "persons")
+LIST_FIELDS = ("aliases", "charges", "persons", "sources", "claimants")
 MAX_RECORD = 128 * 1024  # bytes (characters in CSV, YAML and JSON); far more than any real record, and the
                          # csv module's own limit on a cell
 _MAYBE_KEY = re.compile(rb'"[ \t\r\n]*:')
@@ -227,10 +227,10 @@ def csv_columns() -> list[str]:
     last = ("id", "recorded_at", "recorded_by", "copies")
     columns = ["record", "key", "person", "type", "on", "source",
                *(name for name in PERSON_FIELDS[1:] if name not in last), *SOURCE_FIELDS[1:], "group"]
-    for cls in (*FACT_TYPES.values(), Retracted):
+    for cls in (*FACT_TYPES.values(), *ABOUT_FACTS):
         columns += [name for name in cls.model_fields
                     if name not in ("originator_id", "originator_version", "timestamp", *last)]
-    return [*dict.fromkeys(columns), *last]
+    return [*dict.fromkeys([*columns, "sources", "claimants"]), *last]
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], out: IO[bytes]) -> int:

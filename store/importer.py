@@ -40,7 +40,8 @@ from eventsourcing.utils import get_topic
 from casetrail.store.application import Casetrail, _project, is_url
 from casetrail.domain.dates import today_utc
 from casetrail.domain.errors import BadInput, CasetrailError, NotFound, StoreError, TimelineConflict
-from casetrail.domain.events import FACT_TYPES, Fact, Retracted
+from casetrail.domain.claims import cites, same_claim
+from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES, Fact, Retracted
 from casetrail.store.formats import Raw
 from casetrail.domain.person import Person, Source, person_id, source_id
 from casetrail.store.records import EventRecord, PersonRecord, identity, read_event, read_person, read_source
@@ -50,7 +51,7 @@ from casetrail.domain.words import counted
 
 WRITE_BATCH = 5000  # events per transaction
 Progress = Callable[[str, int, int], None]  # phase, done, total
-_EVENT_TOPICS = [get_topic(cls) for cls in (*FACT_TYPES.values(), Retracted)]
+_EVENT_TOPICS = [get_topic(cls) for cls in (*FACT_TYPES.values(), *ABOUT_FACTS)]
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,11 @@ class _Case:
     gone: dict[str, str]  # event id -> where its record was left out
     dropped: list[str]  # where this person's records were left out
     entries: list[tuple[str, Any, str | None, str | None]] = field(default_factory=list)  # where, event, target, URL
+    same: dict[str, str] = field(default_factory=dict)  # a skipped record's event id -> the stored one it repeats
 
     @classmethod
     def of(cls, person: Person, gone: dict[str, str], dropped: list[str]) -> _Case:
-        ids = {str(e.id): identity(person.key, e) for e in person.history if isinstance(e, (Fact, Retracted))}
+        ids = {str(e.id): identity(person.key, e) for e in person.history if isinstance(e, (Fact, *ABOUT_FACTS))}
         return cls(person, ids, set(ids.values()), gone, dropped)
 
     def present(self, mark: str, given: str | None) -> bool:
@@ -119,6 +121,9 @@ class _Case:
             raise BadInput(f"event id {given} is already used by another event of {self.person.key}: give this "
                            "record another id, or leave id out and casetrail assigns one")
         return True
+
+    def id_of(self, mark: str) -> str:
+        return next(event_id for event_id, known in self.ids.items() if known == mark)
 
     def add(self, where: str, event: Any, mark: str, target: str | None, url: str | None) -> None:
         self.ids[str(event.id)] = mark
@@ -366,13 +371,20 @@ class Importer:
             update: dict[str, Any] = {"timestamp": record.recorded_at or self.now,
                                       "recorded_by": record.recorded_by or self.app.author}
             update["source"], url = self._cited(record)
-            if isinstance(record.event, Retracted):
+            if isinstance(record.event, ABOUT_FACTS):
                 update["event_id"] = self._target(case, record)
             event = record.event.model_copy(update=update)
             mark = identity(case.person.key, event)
             if case.present(mark, given):
+                case.same[str(event.id)] = case.id_of(mark)  # what names this record's fact names that one
                 self.summary.events_skipped += 1
                 return
+            if isinstance(event, Fact) and given is None:
+                event = self._claimed(case, event)
+                if event is None:  # another record of a fact already there, from a source it cites
+                    self.summary.events_skipped += 1
+                    return
+                mark = identity(case.person.key, event)
         except CasetrailError as error:
             self._problem(where, f"{record.event.type} of {case.person.key}: {error}")
             case.leave_out(where, given)
@@ -399,10 +411,23 @@ class Importer:
         self.cited.add(source)
         return source, None
 
+    def _claimed(self, case: _Case, fact: Fact) -> Any | None:
+        """A new fact, or the corroboration of a recorded one it tells again from another source;
+        a likely second account of a recorded one is refused as the command line refuses it."""
+        events = case.person.history + [e for _, e, _, _ in case.entries]
+        target = same_claim(fact, events, case.person.key)
+        if target is None:
+            return fact
+        if cites(events, target, fact.source):
+            return None
+        return case.person.corroboration(target, fact, events)
+
     def _target(self, case: _Case, record: EventRecord) -> UUID:
-        """A retraction names its target by id (or a prefix); its identity needs the full id."""
+        """A retraction (corroboration, preference) names its target by id (or a prefix); its identity
+        needs the full id."""
+        target = case.same.get(record.target or "", record.target or "")
         try:
-            return case.person.find(record.target or "", case.person.history + [e for _, e, _, _ in case.entries]).id
+            return case.person.find(target, case.person.history + [e for _, e, _, _ in case.entries]).id
         except NotFound:
             left = case.left_target(record.target)
             if left:

@@ -20,7 +20,9 @@ from uuid import UUID, uuid4
 import orjson
 from casetrail.domain.dates import parse_instant, time_text
 from casetrail.domain.errors import BadInput
-from casetrail.domain.events import FACT_TYPES, Fact, Registered, Retracted, SourceRegistered
+from casetrail.domain.events import (
+    ABOUT_FACTS, CLAIM_FIELDS, FACT_TYPES, Corroborated, Fact, Preferred, Registered, Retracted, SourceRegistered,
+)
 from casetrail.domain.facts import FIELD, given, make_fact, validated
 from casetrail.domain.person import check_author, check_key
 
@@ -63,8 +65,8 @@ class EventRecord:
     (stream, version, record time) is filled in when it is appended."""
 
     person: str
-    event: Fact | Retracted
-    target: str | None = None  # a retraction's event id as written (a prefix is allowed)
+    event: Fact | Retracted | Corroborated | Preferred
+    target: str | None = None  # the event id a retraction, corroboration or preference names, as written
     given_id: bool = False
     recorded_at: datetime | None = None
     recorded_by: str | None = None
@@ -104,31 +106,49 @@ def read_event(data: Mapping[str, Any], today: date) -> list[EventRecord]:
     given_id = _blank_to_none(data.get("id"))
     recorded_at = _instant(data.get("recorded_at"))
     author = _author(data)
-    if type_name == "retracted":
+    if type_name in _ABOUT:
         if len(people) > 1:
-            raise BadInput("a retraction names one person: use 'person', not 'persons'")
-        return [_retraction(people[0], fields, given_id, recorded_at, author)]
+            raise BadInput(f"a {type_name} record names one person: use 'person', not 'persons'")
+        return [_about(_ABOUT[type_name], people[0], fields, given_id, recorded_at, author)]
     _known_type(type_name)
     if given_id is not None and len(people) > 1:
         raise BadInput("field 'id' names one event: leave it out of a group fact (each person's event gets its own)")
+    more = _more_sources(fields)
+    corroborates = fields.pop("corroborates", None)
     if len(people) > 1 and "group" not in fields:
         fields["group"] = "group-" + _digest({"persons": people, "type": type_name, **_jsonable(fields)})[:12]
     for name in ("aliases", "charges"):  # a list may be typed in one cell of a file
         if name in fields:
             fields[name] = _list(fields[name], name)
     template = make_fact(type_name, fields, today, _envelope(given_id), FIELD)
-    return [EventRecord(person, event, None, given_id is not None, recorded_at, author)
-            for person, event in zip(people, [template] + [template.model_copy(update={"id": uuid4()})
-                                                            for _ in people[1:]])]
+    if corroborates is not None:  # the same as a recorded fact: its source is added to that fact
+        if len(people) > 1 or more:
+            raise BadInput("field 'corroborates' names one fact of one person: give 'person' and one 'source'")
+        cited = {"source": template.source, "claimant": template.claimant, "note": template.note}
+        return [_about(Corroborated, people[0], {"event_id": corroborates, **given(cited)}, given_id, recorded_at,
+                       author)]
+    records = []
+    for person, event in zip(people, [template] + [template.model_copy(update={"id": uuid4()}) for _ in people[1:]]):
+        records.append(EventRecord(person, event, None, given_id is not None, recorded_at, author))
+        # Its other sources: corroborations of it, recorded with it.
+        records += [_about(Corroborated, person, {"event_id": str(event.id), "source": source}, None, recorded_at,
+                           author)
+                    for source in more]
+    return records
 
 
-def identity(person: str, event: Fact | Retracted) -> str:
+def identity(person: str, event: Fact | Retracted | Corroborated | Preferred) -> str:
     """What makes two events the same fact, whatever their ids and record times."""
     if isinstance(event, Retracted):
         parts = {"retracted": str(event.event_id), "reason": event.reason, "source": event.source}
+    elif isinstance(event, ABOUT_FACTS):
+        parts = {"about": str(event.event_id), **event.model_dump(mode="json", include=_ABOUT_FIELDS,
+                                                                  exclude_none=True)}
     else:
         parts = {"on": event.on.text, "source": event.source, "note": event.note, "group": event.group,
                  **event.fields()}
+        # What a claim adds, only when given: a fact without it keeps the identity it always had.
+        parts.update(event.model_dump(mode="json", include=set(CLAIM_FIELDS)))
     return _digest({"person": person, "type": event.type, **parts})
 
 
@@ -164,18 +184,49 @@ def person_record(person: Any) -> dict[str, Any]:
 
 # -- helpers -------------------------------------------------------------------------------------
 
-def _retraction(person: str, fields: dict[str, Any], given_id: Any, recorded_at: datetime | None,
-                author: str | None) -> EventRecord:
+# The records that name a fact (a retraction, a corroboration, a preference): their fields, the one
+# each requires and why.
+_ABOUT = {cls.type: cls for cls in ABOUT_FACTS}
+_ABOUT_FIELDS = {"reason", "source", "claimant", "note"}
+_NEEDS = {"retracted": ("reason", "say why the event is taken back", ("reason", "source")),
+          "corroborated": ("source", "where the fact is also reported", ("source", "claimant", "note")),
+          "preferred": ("reason", "say why this account is preferred", ("reason", "source"))}
+
+
+def _about(cls: type, person: str, fields: dict[str, Any], given_id: Any, recorded_at: datetime | None,
+           author: str | None) -> EventRecord:
+    required, why, allowed = _NEEDS[cls.type]
+    fields = dict(fields)
     target = fields.pop("event_id", None)
     if target is None:
-        raise BadInput("field 'event_id' is required: the id of the event to retract")
-    unknown = set(fields) - {"reason", "source"}
+        raise BadInput(f"field 'event_id' is required: the id of the event a {cls.type} record names")
+    unknown = set(fields) - set(allowed)
     if unknown:
-        raise BadInput(f"a retraction has no field '{sorted(unknown)[0]}': give event_id, reason and source")
-    if not fields.get("reason"):
-        raise BadInput("field 'reason' is required: say why the event is taken back")
-    template = validated(Retracted, {"event_id": _ZERO, **fields, **_envelope(given_id)}, Retracted.type, FIELD)
+        raise BadInput(f"a {cls.type} record has no field '{sorted(unknown)[0]}': give event_id, "
+                       + ", ".join(allowed))
+    if not fields.get(required):
+        raise BadInput(f"field '{required}' is required: {why}")
+    template = validated(cls, {"event_id": _ZERO, **fields, **_envelope(given_id)}, cls.type, FIELD)
     return EventRecord(person, template, str(target), given_id is not None, recorded_at, author)
+
+
+def _more_sources(fields: dict[str, Any]) -> list[str]:
+    """A fact record's ``sources`` beyond its ``source`` (which it starts with); ``claimants`` and
+    ``contested``, which say what the record's sources and disputes already say, are dropped."""
+    fields.pop("contested", None)
+    claimants = fields.pop("claimants", None)
+    sources = _list(fields.pop("sources", None), "sources")
+    if claimants is not None and _list(claimants, "claimants") not in ([], [fields.get("claimant")]):
+        raise BadInput("field 'claimants': give who asserts the fact as 'claimant', and each other source's as a "
+                       "corroborated record of its own")
+    if not sources:
+        return []
+    fields.setdefault("source", sources[0])
+    if sources[0] != fields["source"]:
+        raise BadInput(f"field 'sources' must start with the fact's source '{fields['source']}'")
+    if len(set(sources)) != len(sources):
+        raise BadInput("field 'sources' names a source twice")
+    return sources[1:]
 
 
 def _envelope(given_id: Any) -> dict[str, Any]:

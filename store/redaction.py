@@ -31,7 +31,7 @@ DROPPED = ("note", "aliases", "born", "url", "title", "recorded_by")  # who reco
 SOURCE_KEPT = ("outlet", "published")  # with keep_sources only
 NEUTRAL = "[name]"
 TEXT_MAX, LONG_TEXT_MAX = 500, 10_000  # the longest text a field takes (events.Text, events.LongText)
-_KEPT_AS_IS = {"record", "type", "on", "id", "event_id", "recorded_at", "published", "amount", "claimed", "previous",
+_KEPT_AS_IS = {"record", "type", "on", "id", "event_id", "disputes", "distinct", "recorded_at", "published", "amount", "claimed", "previous",
                "currency", "term_months", "kind", "outcome", "recipient", "designation"}
 # Capitalised words common in courts' and places' names: not worth a reviewer's look.
 _COMMON = {"the", "and", "of", "for", "court", "city", "district", "regional", "region", "police", "department",
@@ -133,6 +133,8 @@ class Redactor:
     def _field(self, name: str, value: Any) -> Any:
         if name == "source":
             return self.source_key(value) if value else value
+        if name == "sources":
+            return [self.source_key(item) for item in value]
         if name == "group":
             return self.slug(value) if value else value
         if isinstance(value, str) and name not in _KEPT_AS_IS:

@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 from eventsourcing.utils import get_topic
 from hypothesis import strategies as st
 
-from casetrail.domain.events import FACT_TYPES, PersonEvent, Registered, Retracted
+from casetrail.domain.events import FACT_TYPES, Corroborated, Fact, PersonEvent, Preferred, Registered, Retracted
 from casetrail.domain.person import Person, person_id
 from tests.unit.builders import SOURCE, T0
 from tests.unit.test_properties import candidate_facts
@@ -53,7 +53,12 @@ def histories(draw, max_people: int = 4, max_facts: int = 8) -> History:
         facts = [facts[i] for i in draw(st.permutations(range(len(facts))))]  # arrive in any valid-time order
         saves: list[list[Any]] = [[("registered",)]]
         for fact in facts:
-            if saves[-1][0][0] != "retract" and draw(st.integers(0, 3)) == 0:
+            # Claims (issue 12): another account of an earlier fact, another source for one, a preference.
+            if draw(st.integers(0, 4)) == 0:
+                fact = ("dispute", draw(st.integers(0, 100)), fact)
+            if draw(st.integers(0, 5)) == 0:
+                saves.append([(draw(st.sampled_from(["corroborate", "prefer"])), draw(st.integers(0, 100)))])
+            if saves[-1][0][0] not in _ALONE and draw(st.integers(0, 3)) == 0:
                 saves[-1].append(fact)  # recorded together with the previous ones
             else:
                 saves.append([fact])
@@ -78,9 +83,13 @@ def histories(draw, max_people: int = 4, max_facts: int = 8) -> History:
     return History(people, recorded)
 
 
+_ALONE = ("retract", "corroborate", "prefer")  # saved on their own
+
+
 def _build(person: Recorded, save: list[Any], at: datetime) -> list[PersonEvent]:
     built: list[PersonEvent] = []
     for item in save:
+        facts = [e for e in person.events if isinstance(e, Fact)]
         version = len(person.events) + 1
         common = {"originator_id": person.id, "originator_version": version, "timestamp": at}
         if item[0] == "registered":
@@ -93,10 +102,21 @@ def _build(person: Recorded, save: list[Any], at: datetime) -> list[PersonEvent]
                 continue
             event = Retracted.model_validate({**common, "event_id": targets[item[1] % len(targets)].id,
                                               "reason": "wrong"})
+        elif item[0] in ("corroborate", "prefer"):
+            if not facts:
+                continue
+            target = facts[item[1] % len(facts)].id
+            event = (Corroborated.model_validate({**common, "event_id": target, "source": "another-source"})
+                     if item[0] == "corroborate" else Preferred.model_validate({**common, "event_id": target,
+                                                                                "reason": "better sourced"}))
         else:
+            disputes = None
+            if item[0] == "dispute":
+                disputes = facts[item[1] % len(facts)].id if facts else None
+                item = item[2]
             type_name, on, fields = item
             event = FACT_TYPES[type_name].model_validate({**common, "id": uuid4(), "on": on, "source": SOURCE,
-                                                          **fields})
+                                                          "disputes": disputes, **fields})
         person.events.append(event)
         built.append(event)
     return built

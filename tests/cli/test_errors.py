@@ -57,9 +57,22 @@ def test_an_event_after_death_is_refused_but_a_designation_is_not(omarov):
 def test_died_twice(omarov):
     death = omarov("record omarov-aslanbek died --on 2022-03 --source rferl-omarov").stdout.strip()
 
-    assert omarov.error("record omarov-aslanbek died --on 2022-03-15 --source rferl-omarov") == (
-        f"Error: omarov-aslanbek: died on 2022-03-15 but already died on 2022-03 (event "
+    assert omarov.error("record omarov-aslanbek died --on 2022-04-15 --source rferl-omarov") == (
+        f"Error: omarov-aslanbek: died on 2022-04-15 but already died on 2022-03 (event "
         f"{death.replace('-', '')[:8]}); retract one of the two deaths")
+
+
+def test_a_second_death_on_overlapping_dates_is_refused_as_a_likely_second_account(omarov):
+    death = omarov("record omarov-aslanbek died --on 2022-03 --source rferl-omarov").stdout.strip()[:8]
+
+    message = omarov.error("record omarov-aslanbek died --on 2022-03-15 --source rferl-omarov")
+
+    assert message == (f"Error: omarov-aslanbek: died on 2022-03-15 may be event {death} (died on 2022-03, source "
+                       f"rferl-omarov) told differently; record it with --disputes {death} (another account of it), "
+                       f"--corroborates {death} (the same, from another source) or --distinct (a different happening)")
+    assert omarov.error("record omarov-aslanbek died --on 2022-03-15 --source rferl-omarov --distinct") == (
+        f"Error: omarov-aslanbek: died on 2022-03-15 but already died on 2022-03 (event {death}); "
+        "retract one of the two deaths")
 
 
 @pytest.mark.parametrize("line, message", [

@@ -265,6 +265,31 @@ def test_export_then_import_into_an_empty_store_answers_every_question_the_same(
             assert copy.json(line) == original.json(line), line
 
 
+AMP = "https://rferl.org/amp/kazakhstan-compensation-aqtobe-man-jaunuary-/32573146.html"
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_claims_survive_export_then_import_and_every_question_is_answered_the_same(history, tmp_path, fmt):
+    original, middle = history
+    facts = {e["type"]: e["id"] for e in original.json("show omarov-aslanbek")["events"]}
+    original(f"corroborate omarov-aslanbek {facts['compensated'][:8]} --source {AMP} --claimant media")
+    other = original(f"record omarov-aslanbek sentenced --on 2022-02 --source rferl-omarov --claimant media "
+                     f"--disputes {facts['sentenced'][:8]}").stdout.strip()
+    original(f'prefer omarov-aslanbek {other[:8]} --reason "the report is of August 2023"')
+    original(f'prefer omarov-aslanbek {facts["sentenced"][:8]} --reason "his pretrial detention ran to May 2022"')
+    path = tmp_path / f"all.{fmt}"
+    original(f"export -o {path}")
+    copy = Cli(str(tmp_path / "copy.db"))
+
+    copy(f"import {path}")
+
+    assert original.json("show omarov-aslanbek")["contested"] is True
+    for question in [*QUESTIONS, "why {p} convicted", "why {p} convicted --as-of 2022-06-01", "list convicted"]:
+        line = question.format(p="omarov-aslanbek", k=middle)
+        assert copy.json(line) == original.json(line), line
+    assert summary(copy, f"import {path}")["events_added"] == 0
+
+
 def test_export_of_one_person_as_of_and_known_at_a_date(history, tmp_path):
     cli, middle = history
 

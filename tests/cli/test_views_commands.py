@@ -45,7 +45,7 @@ def test_nurgeldin_is_an_accidental_victim_in_february_2022_and_not_in_april(aqt
     april = aqtobe.json("list accidental_victims --as-of 2022-04-01")
 
     assert february["members"] == [{"person": "nurgeldin-faizulla", "name": "Faizulla Nurgeldin",
-                                    "since": "2022-01~", "uncertain": False, "source": "rferl-omarov"}]
+                                    "since": "2022-01~", "uncertain": False, "contested": False, "source": "rferl-omarov"}]
     assert (february["list"], february["as_of"], february["known_at"]) == ("accidental_victims", "2022-02-01", None)
     assert april["members"] == []
 

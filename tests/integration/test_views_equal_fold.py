@@ -85,7 +85,9 @@ def expected_members(history: History, name: str, at: At) -> dict[str, tuple]:
                 continue
             since = day
             break
-        causes = {(s.event.on.text, s.event.on.latest > at.as_of) for s in folded.steps if s.event.on.earliest == since}
+        disputed = folded.claims.disputed
+        causes = {(s.event.on.text, s.event.on.latest > at.as_of, s.event.id in disputed) for s in folded.steps
+                  if s.event.on.earliest == since}
         found[person.key] = (since, causes)
     return found
 
@@ -101,9 +103,10 @@ def check_lists(store: Store, history: History, at: At) -> None:
             for key, (since, causes) in expected.items():
                 member = got[key]
                 if since is None:  # on the list before any fact
-                    assert member["since"] is None and not member["uncertain"]
+                    assert member["since"] is None and not member["uncertain"] and not member["contested"]
                 else:
-                    assert (member["since"], member["uncertain"]) in causes, (rule.name, key, member, causes)
+                    assert (member["since"], member["uncertain"], member["contested"]) in causes, (
+                        rule.name, key, member, causes)
 
 
 def check_people(store: Store, history: History, at: At, facet: str, value_from: int) -> None:

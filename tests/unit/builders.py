@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
-from casetrail.domain.events import FACT_TYPES, Fact, Retracted
+from casetrail.domain.events import FACT_TYPES, Corroborated, Fact, Preferred, Retracted
 from casetrail.domain.person import Person
 
 # Commands check "not in the future" against the day they are given: fix it.
@@ -46,12 +46,20 @@ class Stream:
         self.events.append(event)
         return event
 
-    def retract(self, target: Fact, reason: str = "wrong", *, at: datetime | None = None) -> Retracted:
+    def retract(self, target: Any, reason: str = "wrong", *, at: datetime | None = None) -> Retracted:
+        return self._about(Retracted, target, at, reason=reason)
+
+    def corroborate(self, target: Fact, source: str, claimant: str | None = None, *,
+                    at: datetime | None = None) -> Corroborated:
+        return self._about(Corroborated, target, at, source=source, claimant=claimant)
+
+    def prefer(self, target: Fact, reason: str = "better sourced", *, at: datetime | None = None) -> Preferred:
+        return self._about(Preferred, target, at, reason=reason)
+
+    def _about(self, cls: type, target: Any, at: datetime | None, **fields: Any) -> Any:
         version, stamp = self._stamp(at)
-        event = Retracted.model_validate(
-            {"originator_id": self.id, "originator_version": version, "timestamp": stamp,
-             "event_id": target.id, "reason": reason}
-        )
+        event = cls.model_validate({"originator_id": self.id, "originator_version": version, "timestamp": stamp,
+                                    "event_id": target.id, **fields})
         self.events.append(event)
         return event
 
