@@ -315,7 +315,7 @@ def test_import_refuses_a_likely_second_account_with_the_record_and_the_three_ch
 
     assert result.exit_code == 1
     assert "compensated on 2024-08-31: amount 3000000, currency KZT, recipient person may be event" in result.stderr
-    assert "--disputes" in result.stderr and "--distinct (a different happening)" in result.stderr
+    assert "record it with disputes: " in result.stderr and "distinct: true (a different happening)" in result.stderr
     assert "line 31 (events #5)" in result.stderr and "nothing was imported" in result.stderr
     assert cli.json("person list") == []
 
@@ -339,3 +339,22 @@ def test_claims_keep_every_streams_chain_of_hashes_whole(omarov):
     omarov("record omarov-aslanbek appealed --on 2024? --by defence --source rferl-omarov")
 
     assert omarov("verify").exit_code == 0
+
+
+def test_a_corroboration_and_a_preference_can_be_retracted_and_the_round_trip_keeps_it(omarov, tmp_path):
+    sentence = _released_and_sentenced(omarov)
+    added = omarov(f"corroborate omarov-aslanbek {sentence[:8]} --source {AMP} --json").stdout
+    other = _other_sentence(omarov, sentence)
+    choice = omarov(f'prefer omarov-aslanbek {other[:8]} --reason "checking" --json').stdout
+
+    omarov(f'retract omarov-aslanbek {orjson.loads(added)["id"][:8]} --reason "not the same report"')
+    omarov(f'retract omarov-aslanbek {orjson.loads(choice)["id"][:8]} --reason "checked: it was 2023"')
+
+    shown = omarov.json("show omarov-aslanbek")
+    assert [e["sources"] for e in shown["events"] if e["type"] == "sentenced"] == [["rferl-omarov"]]
+    assert shown["disputes"][0]["preferred"] == sentence and shown["disputes"][0]["preferred_by"] is None
+    assert omarov.json("audit omarov-aslanbek")["retracted"] == []
+    omarov(f"export -o {tmp_path / 'all.jsonl'}")
+    copy = type(omarov)(str(tmp_path / "copy.db"))
+    copy(f"import {tmp_path / 'all.jsonl'}")
+    assert copy.json("show omarov-aslanbek") == shown
