@@ -87,8 +87,9 @@ class Person(BaseAggregate[UUID]):
     def registered_at(self) -> datetime:
         return self.created_on
 
-    def record(self, type_name: str, today: date, **fields: Any) -> Fact:
-        """Append a fact, if the timeline stays possible with it in its valid-time place."""
+    def record(self, type_name: str, today: date, **fields: Any) -> Fact | Corroborated:
+        """Append a fact, if the timeline stays possible with it in its valid-time place (or the corroboration
+        of a recorded fact it tells again from another source)."""
         return self.record_many([(type_name, fields)], today)[0]
 
     def record_many(self, facts: list[tuple[str, dict[str, Any]]], today: date) -> list[Fact | Corroborated]:
