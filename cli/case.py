@@ -94,7 +94,8 @@ def retract(
     source: Annotated[Optional[str], typer.Option("--source", help="A source key or URL for the correction.")] = None,
     json: JsonFlag = False,
 ) -> None:
-    """Retract a wrong fact. It stays in the stream and in every view of the past (--known-at before now).
+    """Retract a wrong fact (or a source added by corroborate, or a prefer). It stays in the stream and in
+    every view of the past (--known-at before now).
 
     Example: casetrail retract omarov-aslanbek 3f2a9c1b --reason "wrong person, see correction" --source rferl-omarov
     """

@@ -174,11 +174,12 @@ def details(fact: Fact) -> str:
     return f"{fact.on.text}{': ' + said if said else ''}"
 
 
-def same_claim(fact: Fact, events: list[PersonEvent], key: str) -> Fact | None:
+def same_claim(fact: Fact, events: list[PersonEvent], key: str, in_file: bool = False) -> Fact | None:
     """The recorded fact that ``fact`` tells again (same type, the same days, no detail differing),
     for a corroboration; None for a new fact. A fact of a type that happens once
     at a time (not ``repeats``) that differs from one on overlapping dates is refused: it is
-    another account of it, the same, or a different happening, and only the user knows which."""
+    another account of it, the same, or a different happening, and only the user knows which.
+    ``in_file``: the choices are named as a record's fields, not as options."""
     if fact.disputes is not None or fact.distinct:
         return None
     gone = {e.event_id for e in events if isinstance(e, Retracted)}
@@ -188,9 +189,11 @@ def same_claim(fact: Fact, events: list[PersonEvent], key: str) -> Fact | None:
     if same is not None or not alike or fact.repeats:
         return same
     other = alike[0]
-    ref = short(other.id)
+    ref = str(other.id) if in_file else short(other.id)
+    disputes, corroborates, distinct = (("disputes: ", "corroborates: ", "distinct: true") if in_file
+                                        else ("--disputes ", "--corroborates ", "--distinct"))
     raise TimelineConflict(
-        f"{key}: {fact.type} on {details(fact)} may be event {ref} ({other.type} on {details(other)}, source "
-        f"{other.source}) told differently; record it with --disputes {ref} (another account of it), "
-        f"--corroborates {ref} (the same, from another source) or --distinct (a different happening)",
+        f"{key}: {fact.type} on {details(fact)} may be event {short(other.id)} ({other.type} on {details(other)}, "
+        f"source {other.source}) told differently; record it with {disputes}{ref} (another account of it), "
+        f"{corroborates}{ref} (the same, from another source) or {distinct} (a different happening)",
         str(other.id), other.on.text)

@@ -69,6 +69,16 @@ def source_id(key: str) -> UUID:
     return uuid5(NAMESPACE, f"source:{key}")
 
 
+RETRACTABLE = (Fact, Corroborated, Preferred)  # a source added or a choice made can be taken back too
+
+
+def named(event: Any) -> str:
+    """An event as a message names it: a fact by its type and date, else by the fact it is about."""
+    if isinstance(event, Fact):
+        return f"{event.type} on {event.on}"
+    return f"{event.type} of event {short(event.event_id)}"
+
+
 class Person(BaseAggregate[UUID]):
     """One person's case: an append-only stream of cited facts."""
 
@@ -102,8 +112,10 @@ class Person(BaseAggregate[UUID]):
     def registered_at(self) -> datetime:
         return self.created_on
 
-    def record(self, type_name: str, today: date, recorded_by: str | None = None, **fields: Any) -> Fact:
-        """Append a fact, if the timeline stays possible with it in its valid-time place."""
+    def record(self, type_name: str, today: date, recorded_by: str | None = None,
+               **fields: Any) -> Fact | Corroborated:
+        """Append a fact, if the timeline stays possible with it in its valid-time place (or the corroboration
+        of a recorded fact it tells again from another source)."""
         return self.record_many([(type_name, fields)], today, recorded_by)[0]
 
     def record_many(self, facts: list[tuple[str, dict[str, Any]]], today: date,
@@ -191,10 +203,7 @@ class Person(BaseAggregate[UUID]):
     def retract(self, event_id: str, reason: str, source: str | None = None,
                 recorded_by: str | None = None) -> Retracted:
         """Take back a fact; it stays in the stream and in every view of the past."""
-        target = self.find(event_id)
-        if target.id in retracted_ids(self.history):
-            raise TimelineConflict(f"event {short(target.id)} ({target.type} on {target.on}) of {self.key} is "
-                                   "already retracted; to restore it, record the fact again", str(target.id))
+        target = self._retractable(self.history, event_id, "; to restore it, record the fact again")
         fields = given({"event_id": target.id, "reason": reason, "source": source})
         envelope = self._envelope(self.version + 1, Retracted.create_timestamp(), recorded_by)
         candidate = validated(Retracted, {**fields, **envelope},
@@ -226,21 +235,23 @@ class Person(BaseAggregate[UUID]):
         self._check(self.history + candidates, [c for c in candidates if isinstance(c, Fact)])
         return [self._append(candidate) for candidate in candidates]
 
-    def _retractable(self, events: list[PersonEvent], event_id: str) -> Fact:
-        target = self.find(event_id, events)
+    def _retractable(self, events: list[PersonEvent], event_id: str, then: str = "") -> Fact:
+        """A fact, corroboration or preference to take back, not taken back yet."""
+        target = self.find(event_id, events, RETRACTABLE)
         if target.id in retracted_ids(events):
-            raise TimelineConflict(f"event {short(target.id)} ({target.type} on {target.on}) of {self.key} is "
-                                   "already retracted", str(target.id))
+            raise TimelineConflict(f"event {short(target.id)} ({named(target)}) of {self.key} is already retracted"
+                                   f"{then}", str(target.id))
         return target
 
-    def find(self, event_id: str, events: list[PersonEvent] | None = None) -> Fact:
-        """A fact of this person by its id or a unique prefix of it (at least 4 hex digits)."""
+    def find(self, event_id: str, events: list[PersonEvent] | None = None, kinds: tuple = (Fact,)) -> Any:
+        """A fact (or, with ``kinds``, another event) of this person by its id or a unique prefix of it
+        (at least 4 hex digits)."""
         events = self.history if events is None else events
         wanted = str(event_id).strip().lower().replace("-", "")
         if len(wanted) < 4 or not re.fullmatch(r"[0-9a-f]+", wanted):
             raise BadInput(f"event id '{event_id}' is not valid: give the id that show or record printed "
                            "(at least 4 hex digits, e.g. 3f2a9c1b)")
-        matches = [e for e in events if isinstance(e, Fact) and e.id.hex.startswith(wanted)]
+        matches = [e for e in events if isinstance(e, kinds) and e.id.hex.startswith(wanted)]
         if not matches:
             raise NotFound(f"{self.key} has no event {event_id}; run 'casetrail show {self.key}' to see the ids")
         if len(matches) > 1:

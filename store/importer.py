@@ -43,7 +43,7 @@ from casetrail.domain.errors import BadInput, CasetrailError, NotFound, StoreErr
 from casetrail.domain.claims import cites, same_claim
 from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES, Fact, Retracted
 from casetrail.store.formats import Raw
-from casetrail.domain.person import Person, Source, person_id, source_id
+from casetrail.domain.person import RETRACTABLE, Person, Source, person_id, source_id
 from casetrail.store.records import EventRecord, PersonRecord, identity, read_event, read_person, read_source
 from casetrail.store.scratch import Scratch
 from casetrail.store.storage import store_errors
@@ -415,7 +415,7 @@ class Importer:
         """A new fact, or the corroboration of a recorded one it tells again from another source;
         a likely second account of a recorded one is refused as the command line refuses it."""
         events = case.person.history + [e for _, e, _, _ in case.entries]
-        target = same_claim(fact, events, case.person.key)
+        target = same_claim(fact, events, case.person.key, in_file=True)
         if target is None:
             return fact
         if cites(events, target, fact.source):
@@ -426,8 +426,9 @@ class Importer:
         """A retraction (corroboration, preference) names its target by id (or a prefix); its identity
         needs the full id."""
         target = case.same.get(record.target or "", record.target or "")
+        kinds = RETRACTABLE if isinstance(record.event, Retracted) else (Fact,)
         try:
-            return case.person.find(target, case.person.history + [e for _, e, _, _ in case.entries]).id
+            return case.person.find(target, case.person.history + [e for _, e, _, _ in case.entries], kinds).id
         except NotFound:
             left = case.left_target(record.target)
             if left:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import orjson
 
+from tests.cli.test_import_export import SMALL
+
 AMP = "https://rferl.org/amp/kazakhstan-compensation-aqtobe-man-jaunuary-/32573146.html"
 AWARD = "compensated --on 2024-08-31 --amount 3500000 --currency KZT --claimed 40000000"
 
@@ -250,14 +252,7 @@ def test_a_claimant_in_a_list_rule_must_be_a_known_kind(omarov, tmp_path):
         "of official, court, family, lawyer, witness, ngo, media, self, other, e.g. claimant = [\"official\", \"court\"]")
 
 
-IMPORTED = f"""
-sources:
-  - key: rferl-omarov
-    url: https://www.rferl.org/a/kazakhstan-compensation-aqtobe-man-jaunuary-/32573146.html
-    outlet: RFE/RL
-persons:
-  - key: omarov-aslanbek
-    name: Aslanbek Omarov
+IMPORTED = SMALL.split("events:")[0] + f"""
 events:
   - person: omarov-aslanbek
     type: detained
@@ -315,8 +310,8 @@ def test_import_refuses_a_likely_second_account_with_the_record_and_the_three_ch
 
     assert result.exit_code == 1
     assert "compensated on 2024-08-31: amount 3000000, currency KZT, recipient person may be event" in result.stderr
-    assert "--disputes" in result.stderr and "--distinct (a different happening)" in result.stderr
-    assert "line 31 (events #5)" in result.stderr and "nothing was imported" in result.stderr
+    assert "record it with disputes: " in result.stderr and "distinct: true (a different happening)" in result.stderr
+    assert "(events #5)" in result.stderr and "nothing was imported" in result.stderr
     assert cli.json("person list") == []
 
 
@@ -339,3 +334,22 @@ def test_claims_keep_every_streams_chain_of_hashes_whole(omarov):
     omarov("record omarov-aslanbek appealed --on 2024? --by defence --source rferl-omarov")
 
     assert omarov("verify").exit_code == 0
+
+
+def test_a_corroboration_and_a_preference_can_be_retracted_and_the_round_trip_keeps_it(omarov, tmp_path):
+    sentence = _released_and_sentenced(omarov)
+    added = omarov(f"corroborate omarov-aslanbek {sentence[:8]} --source {AMP} --json").stdout
+    other = _other_sentence(omarov, sentence)
+    choice = omarov(f'prefer omarov-aslanbek {other[:8]} --reason "checking" --json').stdout
+
+    omarov(f'retract omarov-aslanbek {orjson.loads(added)["id"][:8]} --reason "not the same report"')
+    omarov(f'retract omarov-aslanbek {orjson.loads(choice)["id"][:8]} --reason "checked: it was 2023"')
+
+    shown = omarov.json("show omarov-aslanbek")
+    assert [e["sources"] for e in shown["events"] if e["type"] == "sentenced"] == [["rferl-omarov"]]
+    assert shown["disputes"][0]["preferred"] == sentence and shown["disputes"][0]["preferred_by"] is None
+    assert omarov.json("audit omarov-aslanbek")["retracted"] == []
+    omarov(f"export -o {tmp_path / 'all.jsonl'}")
+    copy = type(omarov)(str(tmp_path / "copy.db"))
+    copy(f"import {tmp_path / 'all.jsonl'}")
+    assert copy.json("show omarov-aslanbek") == shown
