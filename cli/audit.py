@@ -16,6 +16,7 @@ from casetrail.domain.corrections import corrections, with_fact_times
 from casetrail.domain.explain import explain
 from casetrail.domain.timeline import Period
 from casetrail.domain.words import counted
+from casetrail.rendering.shapes import audit_shape
 
 
 def audit(
@@ -60,8 +61,7 @@ def _audit_person(ctx: typer.Context, key: str, known_at: Any, json: bool) -> No
     found = with_fact_times(current.person_changes(str(person.id), known_at), person.history)
     fixes = [fix.json() for fix in corrections(person.history, current.rules, known_at)]
     if json:
-        emit_json({"person": key, "name": person.name, "known_at": stamp(known_at), "changes": found,
-                   "retracted": fixes})
+        emit_json(audit_shape(key, person.name, known_at, found, fixes))
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - audit, known at {stamp(known_at) or 'now'}: "
                                 f"{counted(len(found), 'change')}"))

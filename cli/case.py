@@ -15,7 +15,7 @@ from casetrail.cli.render import (
 from casetrail.domain.fold import Folded, State, Step, short
 from casetrail.domain.person import Person
 from casetrail.domain.words import counted
-from casetrail.rendering.shapes import STATUS_KEYS, compensation_shape, event_shape, status_shape
+from casetrail.rendering.shapes import STATUS_KEYS, case_shape, compensation_shape, event_shape, status_shape
 
 
 def _case(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None,
@@ -32,13 +32,7 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
     """
     person, folded = _case(ctx, key, as_of, known_at)
     if json:
-        emit_json({
-            "person": key, "name": person.name, "aliases": person.aliases,
-            "as_of": folded.as_of.isoformat(), "known_at": stamp(folded.known_at),
-            "uncertain": folded.uncertain, "status": status_shape(folded.state, folded.days_in_custody),
-            "compensation": compensation_shape(folded.state),
-            "events": [event_shape(e) for e in folded.events],
-        })
+        emit_json(case_shape(key, person.name, person.aliases, folded))
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - {when_text(folded)}"))
     if person.aliases:

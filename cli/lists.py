@@ -18,6 +18,7 @@ from casetrail.store.formats import csv_cell
 from casetrail.domain.fold import IN_CUSTODY
 from casetrail.domain.facets import FACET, LISTED, Facet
 from casetrail.projections.times import At
+from casetrail.rendering.shapes import list_shape, lists_shape
 from casetrail.domain.words import counted
 
 ListName = Annotated[str, typer.Argument(help="A list, e.g. fatalities (see 'casetrail lists').")]
@@ -39,9 +40,10 @@ def lists(ctx: typer.Context, as_of: AsOf = None, known_at: KnownAt = None, json
     at = _at(as_of, known_at)
     current = views(ctx)
     counts = current.counts(at)
-    rows = [{"list": rule.name, "title": rule.title, "members": counts[rule.name]} for rule in current.rules.lists]
+    shape = lists_shape(current.rules, counts, at.as_of, at.known_at)
+    rows = shape["lists"]
     if json:
-        emit_json({"as_of": at.v, "known_at": stamp(at.known_at), "lists": rows})
+        emit_json(shape)
         return
     print_rows(f"{counted(len(rows), 'list')}, {_when(at)}", ["list", "title", "members"],
                [[r["list"], r["title"], r["members"]] for r in rows])
@@ -61,8 +63,7 @@ def list_(ctx: typer.Context, name: ListName, as_of: AsOf = None, known_at: Know
     rule = current.rules.get(name)
     members = current.members(name, at)
     if json:
-        emit_json({"list": name, "title": rule.title, "as_of": at.v, "known_at": stamp(at.known_at),
-                   "members": [{k: m[k] for k in ("person", "name", "since", "uncertain", "source")} for m in members]})
+        emit_json(list_shape(name, rule.title, members, at.as_of, at.known_at))
         return
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")

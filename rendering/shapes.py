@@ -8,12 +8,14 @@ date as its text, a record time as ``dates.time_text`` spells it).
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from casetrail.domain.dates import time_text
 from casetrail.domain.events import PersonEvent, Retracted
 from casetrail.domain.fold import State
 from casetrail.domain.money import amount_text
+from casetrail.domain.rules import Rules
 
 STATUS_KEYS = ("custody", "legal", "appeal_pending", "vital", "designation", "headline", "days_in_custody")
 
@@ -49,3 +51,38 @@ def status_shape(state: State, days: int) -> dict[str, Any]:
 def compensation_shape(state: State) -> list[dict[str, str]]:
     return [{"currency": c, "awarded": amount_text(m.awarded, grouped=False),
              "claimed": amount_text(m.claimed, grouped=False)} for c, m in state.compensation]
+
+
+def case_shape(key: str, name: str, aliases: list[str], folded: Folded) -> dict[str, Any]:
+    """A case at (V, K): ``show --json`` and the web app's ``GET /api/people/{key}``."""
+    return {"person": key, "name": name, "aliases": list(aliases),
+            "as_of": folded.as_of.isoformat(), "known_at": _stamp(folded.known_at),
+            "uncertain": folded.uncertain, "status": status_shape(folded.state, folded.days_in_custody),
+            "compensation": compensation_shape(folded.state),
+            "events": [event_shape(e) for e in folded.events]}
+
+
+def lists_shape(rules: Rules, counts: dict[str, int], as_of: date, known_at: datetime | None) -> dict[str, Any]:
+    """Every list with its count: ``lists --json`` and ``GET /api/lists``."""
+    return {"as_of": as_of.isoformat(), "known_at": _stamp(known_at),
+            "lists": [{"list": rule.name, "title": rule.title, "members": counts[rule.name]} for rule in rules.lists]}
+
+
+MEMBER_KEYS = ("person", "name", "since", "uncertain", "source")
+
+
+def list_shape(name: str, title: str, members: list[dict[str, Any]], as_of: date,
+               known_at: datetime | None) -> dict[str, Any]:
+    """A list's members: ``list --json`` and ``GET /api/lists/{name}``."""
+    return {"list": name, "title": title, "as_of": as_of.isoformat(), "known_at": _stamp(known_at),
+            "members": [{k: m[k] for k in MEMBER_KEYS} for m in members]}
+
+
+def audit_shape(key: str, name: str, known_at: datetime | None, changes: list[dict[str, Any]],
+                retracted: list[dict[str, Any]]) -> dict[str, Any]:
+    """A person's audit: ``audit KEY --json`` and ``GET /api/people/{key}/audit``."""
+    return {"person": key, "name": name, "known_at": _stamp(known_at), "changes": changes, "retracted": retracted}
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return None if moment is None else time_text(moment)
