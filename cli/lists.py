@@ -15,8 +15,7 @@ from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 from casetrail.domain.errors import BadInput
 from casetrail.store.formats import csv_cell
-from casetrail.domain.fold import IN_CUSTODY
-from casetrail.domain.facets import FACET, LISTED, Facet
+from casetrail.domain.facets import LISTED, Facet, search_filters
 from casetrail.projections.times import At
 from casetrail.rendering.shapes import list_shape, lists_shape
 from casetrail.domain.words import counted
@@ -111,13 +110,7 @@ def people(
 
     Example: casetrail people --headline detained --as-of 2022-01-20
     """
-    wanted = {facet.name: facets[facet.name] for facet in LISTED if facets.get(facet.name)}
-    for facet, value in wanted.items():
-        _check_value(facet, value)
-    if wanted.get("custody") in IN_CUSTODY and "vital" not in wanted:
-        # Custody keeps its value at a death: held means alive, unless --vital deceased
-        # asks for those who died in custody.
-        wanted["vital"] = "alive"
+    wanted = search_filters(facets)
     at = _at(as_of, known_at)
     found = views(ctx).people(at, wanted, name, limit)
     if json:
@@ -127,13 +120,3 @@ def people(
     columns = ["person", "name", "headline", "custody", "legal", "designation"]
     print_rows(f"{len(found)} {'person' if len(found) == 1 else 'people'}, {_when(at)}", columns,
                [[p[c] for c in columns] for p in found])
-
-
-def _check_value(facet: str, value: str) -> None:
-    declared = FACET[facet]
-    if declared.allows(value):
-        return
-    what = f"is not {'an' if facet[0] in 'aeiou' else 'a'} {facet}"
-    if declared.values is None:
-        raise BadInput(f"--{facet} '{value}' {what}: give {declared.like}")
-    raise BadInput(f"--{facet} '{value}' {what}; choose one of: {declared.choices}")

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from casetrail.cli import audit, case, demo, lists, person, projections, record, source, timeline, transfer, verify
-from casetrail.cli import key
+from casetrail.cli import key, serve, user
 from casetrail.cli.context import Context
 from casetrail.cli.edge import EdgeGroup
 from casetrail.cli.render import fit_width
@@ -49,6 +49,7 @@ app.add_typer(source.app, name="source")
 app.add_typer(record.app, name="record")
 app.add_typer(projections.app, name="projections")
 app.add_typer(key.app, name="key")
+app.add_typer(user.app, name="user")
 for command in (case.show, case.replay, case.retract, lists.lists, lists.people, audit.audit, audit.why):
     app.command()(command)
 app.command("list")(lists.list_)
@@ -57,6 +58,7 @@ app.command("import")(transfer.import_)
 app.command()(transfer.export)
 app.command()(demo.demo)
 app.command()(verify.verify)
+app.command()(serve.serve)
 
 
 def run() -> None:
