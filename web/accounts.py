@@ -106,9 +106,9 @@ class Accounts:
     def __init__(self, engine: Engine, writer: Engine | None = None) -> None:
         self.engine = engine  # reads
         self.writer = writer or engine  # on SQLite the views' writer takes the write lock first
-        self.hasher = PasswordHasher()  # Argon2id
+        self.hasher = PasswordHasher()  # Argon2id, RFC 9106's second recommended parameters
         metadata.create_all(self.writer, checkfirst=True)
-        self._dummy = self.hasher.hash(secrets.token_hex(16))  # to spend as long on an unknown name
+        self._dummy: str | None = None  # a hash to check an unknown name against: as slow as a known one
 
     # -- users ---------------------------------------------------------------------------------
 
@@ -183,6 +183,8 @@ class Accounts:
 
     def _verified(self, stored: str | None, password: str) -> bool:
         try:
+            if stored is None:
+                self._dummy = self._dummy or self.hasher.hash(secrets.token_hex(16))
             return self.hasher.verify(stored or self._dummy, password) and stored is not None
         except (VerificationError, InvalidHashError):
             return False

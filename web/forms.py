@@ -54,10 +54,15 @@ def given(specs: list[FieldSpec], form: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def beside(message: str, names: list[str]) -> str | None:
-    """The field an error names (``--term-months``), to show the line beside it; None: above the form."""
+def beside(message: str, names: list[str], typed: dict[str, Any]) -> str | None:
+    """The field an error names (``--term-months``), or whose value it quotes (a date's own message
+    names no option), to show the line beside it; None: above the form."""
     for name in sorted(names, key=len, reverse=True):
-        if f"--{name.replace('_', '-')}" in message or f"'{name}'" in message:
+        if f"--{name.replace('_', '-')}" in message:
+            return name
+    for name in names:
+        value = typed.get(name)
+        if isinstance(value, str) and value.strip() and f"'{value.strip()}'" in message:
             return name
     return None
 
@@ -71,7 +76,7 @@ def _record_values(request: Request, asked: Asked, type_name: str, form: dict[st
     specs = fact_fields(type_name)
     return {"key": key, "name": site.store.person(key).name, "type": type_name, "types": FACT_TYPES,
             "summary": FACT_TYPES[type_name].summary, "example": FACT_TYPES[type_name].example,
-            "fields": specs, "values": form, "error": error, "error_field": beside(error or "", [s.name for s in specs]),
+            "fields": specs, "values": form, "error": error, "error_field": beside(error or "", [s.name for s in specs], form),
             "sources": site.views.registered_sources()}
 
 
@@ -138,7 +143,7 @@ def _registration(what: str, specs: list[FieldSpec]):
         try:
             target = _register(site, what, typed, asked)
         except CasetrailError as error:
-            values.update(error=str(error), error_field=beside(str(error), [s.name for s in specs]))
+            values.update(error=str(error), error_field=beside(str(error), [s.name for s in specs], asked.form))
             return page(request, asked, "register.html", 400, **values)
         site.caught_up()
         return RedirectResponse(target, 303)

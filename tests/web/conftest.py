@@ -11,6 +11,7 @@ import re
 from datetime import date
 
 import pytest
+from argon2 import PasswordHasher
 from starlette.testclient import TestClient
 
 from casetrail.store.application import Casetrail
@@ -39,6 +40,9 @@ def web_url(store_url):
 def site(web_url):
     web = create_app(web_url, follow=False)
     accounts: Accounts = web.state.site.accounts
+    # Argon2id still, at its smallest cost: the real one (0.5 s a hash here) would make these tests
+    # minutes long; test_accounts checks what the server uses.
+    accounts.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     for role in ("viewer", "editor", "admin"):
         accounts.add(role, role, PASSWORD)
     with TestClient(web, base_url="http://127.0.0.1", follow_redirects=False) as client:
