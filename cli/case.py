@@ -7,15 +7,16 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.text import Text
 
-from casetrail.cli.context import store
+from casetrail.cli.context import list_rules, store
 from casetrail.cli.options import AsOf, Key, KnownAt, record_time, valid_day
 from casetrail.cli.render import (
     JsonFlag, console, details, emit_json, events_table, print_status, stamp, warn, when_text, word_table,
 )
-from casetrail.domain.fold import Folded, State, Step, short
+from casetrail.domain.fold import Folded, Step, short
 from casetrail.domain.person import Person
 from casetrail.domain.words import counted
-from casetrail.rendering.shapes import STATUS_KEYS, case_shape, compensation_shape, event_shape, status_shape
+from casetrail.domain.timeline import Moved, fact_by_fact
+from casetrail.rendering.shapes import case_shape, compensation_shape, event_shape, status_shape
 
 
 def _case(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None,
@@ -54,32 +55,16 @@ def replay(ctx: typer.Context, key: Key,
     Example: casetrail replay zhubanazarov-ruslanbek --known-at 2023-01-01
     """
     person, folded = _case(ctx, key, to, known_at, "--to")
-    steps, previous = [], status_shape(State(), 0)
-    for step in folded.steps:
-        status = status_shape(step.state, step.state.days_in_custody(step.event.on.earliest))
-        status["compensation"] = compensation_shape(step.state)
-        changes = {k: [previous[k], status[k]] for k in (*STATUS_KEYS, "compensation")
-                   if k != "days_in_custody" and previous.get(k, []) != status[k]}
-        steps.append({"event": event_shape(step.event), "status": status, "changes": changes,
-                      "reclassification": _reclassification(step)})
-        previous = status
+    moved = fact_by_fact(folded.steps, list_rules(ctx))
     if json:
         emit_json({"person": key, "name": person.name, "to": folded.as_of.isoformat(),
-                   "known_at": stamp(folded.known_at), "uncertain": folded.uncertain, "steps": steps})
+                   "known_at": stamp(folded.known_at), "uncertain": folded.uncertain,
+                   "steps": [_step_shape(m) for m in moved]})
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - replay, {when_text(folded)}"))
-    rows = []
-    for step, row in zip(folded.steps, steps):
-        changed = [f"{k}: {_word(a)} -> {_word(b)}" for k, (a, b) in row["changes"].items() if k != "compensation"]
-        if "compensation" in row["changes"]:
-            changed.append("compensation: " + ", ".join(f"{m['currency']} {m['awarded']} awarded"
-                                                        for m in row["status"]["compensation"]))
-        if row["reclassification"]:
-            r = row["reclassification"]
-            changed.insert(0, f"RECLASSIFIED {r['from']} -> {r['to']}" + (f" by {r['by']}" if r["by"] else ""))
-        headline = row["status"]["headline"]
-        rows.append([step.event.on.text, f"{step.event.type} {short(step.event.id)}\n{details(step.event)}",
-                     step.event.source, headline, "\n".join(changed) or "(no change)"])
+    rows = [[m.step.event.on.text, f"{m.step.event.type} {short(m.step.event.id)}\n{details(m.step.event)}",
+             m.step.event.source, m.step.state.headline, "\n".join(_changed_lines(m)) or "(no change)"]
+            for m in moved]
     console.print(word_table(["on", "event", "source", "status after", "what changed"], rows, show_lines=True))
     print_status(folded.state, folded.days_in_custody)
     _warn_conflicts(folded)
@@ -104,10 +89,22 @@ def retract(
         typer.echo(f"retracted {short(retraction.event_id)} as {retraction.id}")
 
 
-def _word(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return "-" if value is None else str(value)
+def _step_shape(moved: Moved) -> dict[str, Any]:
+    step = moved.step
+    status = status_shape(step.state, step.state.days_in_custody(step.event.on.earliest))
+    status["compensation"] = compensation_shape(step.state)
+    return {"event": event_shape(step.event), "status": status,
+            "changes": {name: list(pair) for name, pair in moved.facets.items()},
+            "entered": list(moved.entered), "left": list(moved.left), "reclassification": _reclassification(step)}
+
+
+def _changed_lines(moved: Moved) -> list[str]:
+    lines = [f"{name}: {was} -> {now}" for name, (was, now) in moved.facets.items() if name != "headline"]
+    lines += [f"entered {name}" for name in moved.entered] + [f"left {name}" for name in moved.left]
+    r = _reclassification(moved.step)
+    if r:
+        lines.insert(0, f"RECLASSIFIED {r['from']} -> {r['to']}" + (f" by {r['by']}" if r["by"] else ""))
+    return lines
 
 
 def _reclassification(step: Step) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ from operator import itemgetter
 from typing import Iterable, NamedTuple, Sequence
 
 from casetrail.domain.events import Fact, PersonEvent
-from casetrail.domain.fold import fold, story_order
+from casetrail.domain.fold import Step, fold, story_order
 from casetrail.domain.facets import FACETS, INITIAL, facet_values
 from casetrail.domain.rules import Rules
 
@@ -147,3 +147,29 @@ def _in_order(moved: dict[int, Fact]) -> Iterable[int]:
 
 def _word(member: bool) -> str:
     return "in" if member else "out"
+
+
+class Moved(NamedTuple):
+    """What one fact changed: facets as (before, after), the lists entered and left."""
+
+    step: Step
+    facets: dict[str, tuple[str, str]]
+    entered: tuple[str, ...]
+    left: tuple[str, ...]
+
+
+def fact_by_fact(steps: Sequence[Step], rules: Rules) -> list[Moved]:
+    """What each fact changed, in story order (``replay``). ``timeline`` tells the same day by
+    day, where the facts of one day change the state together: both read the facets and lists
+    as declared, so a status is made of the same things for every reader."""
+    values, members = INITIAL, rules.members(INITIAL)
+    moved = []
+    for step in steps:
+        new_values = facet_values(step.state)
+        new_members = rules.members(new_values)
+        facets = {name: (was, now) for name, was, now in zip(FACETS, values, new_values) if was != now}
+        pairs = list(zip(rules.lists, members, new_members))
+        moved.append(Moved(step, facets, tuple(r.name for r, was, now in pairs if now and not was),
+                           tuple(r.name for r, was, now in pairs if was and not now)))
+        values, members = new_values, new_members
+    return moved

@@ -13,7 +13,7 @@ from typing import Any
 
 from casetrail.domain.dates import time_text
 from casetrail.domain.events import PersonEvent, Retracted
-from casetrail.domain.fold import State
+from casetrail.domain.fold import Folded, State
 from casetrail.domain.money import amount_text
 from casetrail.domain.rules import Rules
 

@@ -104,6 +104,20 @@ def test_show_known_at_takes_a_date_or_a_utc_datetime(omarov):
         + omarov.json("person list")[0]["registered_at"][:19] + "+00:00")
 
 
+def test_replay_names_the_lists_each_fact_moved_the_person_onto_and_off(cli):
+    cli('person add nurgeldin-faizulla --name "Faizulla Nurgeldin"')
+    cli("source add rferl --url https://www.rferl.org/a/x")
+    cli("record nurgeldin-faizulla died --on 2022-03~ --cause 'gunshot wounds' --source rferl")
+    cli("record nurgeldin-faizulla designated --on 2022-01~ --designation accidental_victim --source rferl")
+
+    steps = cli.json("replay nurgeldin-faizulla")["steps"]
+
+    assert [(s["event"]["type"], s["entered"], s["left"]) for s in steps] == [
+        ("designated", ["accidental_victims"], []), ("died", ["fatalities"], ["accidental_victims"])]
+    assert steps[0]["changes"]["designation"] == ["none", "accidental_victim"]
+    assert "left accidental_victims" in cli.text("replay nurgeldin-faizulla")
+
+
 def test_replay_shows_the_state_after_each_fact_and_the_reclassification(cli):
     cli('person add zhubanazarov-ruslanbek --name "Ruslanbek Zhubanazarov"')
     cli("source add rferl --url https://www.rferl.org/a/x")
