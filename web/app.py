@@ -101,7 +101,15 @@ def _environment(language: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["web_link"] = web_link
+    env.filters["word"] = lambda value: _word(value, env)
     return env
+
+
+def _word(value: Any, env: Environment) -> str:
+    """A status value as the CLI prints it: yes or no for a flag, none for nothing."""
+    if isinstance(value, bool):
+        return env.globals["gettext"]("yes" if value else "no")
+    return "none" if value is None else str(value)
 
 
 def web_link(url: str | None) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import random
+import itertools
 
 import pytest
 
@@ -26,11 +26,14 @@ def status_of(page: str) -> dict[str, str]:
     return dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)", page))
 
 
-@pytest.mark.parametrize("order", [0, 1, 2])
-def test_omarovs_facts_in_any_order_read_house_arrest_on_1_july_2022(browser, order):
+# Every order but those starting with the release, which is refused until a custody is recorded
+# (test_an_impossible_timeline_is_refused...).
+ORDERS = [order for order in itertools.permutations(OMAROV) if order[0][0] != "released"]
+
+
+@pytest.mark.parametrize("facts", ORDERS, ids=lambda order: "-".join(t[:4] for t, _ in order))
+def test_omarovs_facts_in_any_order_read_house_arrest_on_1_july_2022(browser, facts):
     editor = browser("editor")
-    facts = OMAROV[:]
-    random.Random(order).shuffle(facts)
 
     answers = [record(editor, "omarov-aslanbek", t, f) for t, f in facts]
 
