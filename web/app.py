@@ -13,7 +13,7 @@ import contextlib
 import logging
 import threading
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -101,14 +101,14 @@ def _environment(language: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["web_link"] = web_link
-    env.filters["word"] = lambda value: _word(value, env)
+    env.filters["word"] = lambda value: _word(value, translations(language).gettext)
     return env
 
 
-def _word(value: Any, env: Environment) -> str:
+def _word(value: Any, gettext: Callable[[str], str]) -> str:
     """A status value as the CLI prints it: yes or no for a flag, none for nothing."""
     if isinstance(value, bool):
-        return env.globals["gettext"]("yes" if value else "no")
+        return gettext("yes") if value else gettext("no")
     return "none" if value is None else str(value)
 
 
