@@ -174,6 +174,7 @@ class Accounts:
             row = conn.execute(select(users).where(users.c.name == name)).first()
         if not self._verified(row.password if row else None, password) or row.disabled:
             with self.writer.begin() as conn:
+                conn.execute(delete(failures).where(failures.c.at < now - FAILURE_WINDOW))  # kept no longer than needed
                 conn.execute(insert(failures), [{"who": f"user:{name}", "at": now},
                                                 {"who": f"address:{address}", "at": now}])
             raise LoginRefused("wrong name or password")

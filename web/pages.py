@@ -94,7 +94,7 @@ def people(request: Request, asked: Asked, at: At) -> dict[str, Any]:
     query = request.query_params
     wanted = search_filters({facet.name: query.get(facet.name) for facet in LISTED})
     name = query.get("name") or None
-    found = site.views.people(at, wanted, name, 200) if wanted or name else site.views.people(at, {}, None, 200)
+    found = site.views.people(at, wanted, name, 200)
     return {"found": found, "facets": LISTED, "query": query, "columns": ["headline", "custody", "legal",
                                                                           "designation"]}
 
