@@ -325,3 +325,29 @@ def test_the_keyboard_reaches_the_skip_link_first_and_then_the_menu(person):
     second = viewer.driver.switch_to.active_element
 
     assert first.get_attribute("class") == "skip" and second.text == "casetrail"
+
+
+def test_a_case_prints_on_one_page_with_its_facts_and_sources(person):
+    import base64
+
+    editor = person()
+    editor.login("editor")
+    editor.open("/people/omarov-aslanbek?as_of=2024-12-31")
+
+    pdf = base64.b64decode(editor.driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})["data"])
+    if os.environ.get("CASETRAIL_SCREENSHOTS"):
+        (SHOTS / "case-page.pdf").write_bytes(pdf)
+    editor.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    shown = editor.driver.execute_script(
+        "const seen = s => [...document.querySelectorAll(s)].some(e => e.checkVisibility());"
+        "return {header: seen('header'), forms: seen('main form'), facts: seen('table.facts'),"
+        "        picture: seen('svg.timeline'), status: seen('dl.status')};")
+
+    assert _pages(pdf) == 1
+    assert shown == {"header": False, "forms": False, "facts": True, "picture": True, "status": True}
+
+
+def _pages(pdf: bytes) -> int:
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
