@@ -8,6 +8,7 @@ before the handler runs, so nothing is read or stored for them.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 from urllib.parse import quote
@@ -47,10 +48,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        started = time.perf_counter()
+
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {name for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []), *(h for h in HEADERS if h[0] not in names)]
+                # The server's own time, for the load script (benchmarks/load_web.py) and a browser's tools.
+                timing = f"app;dur={(time.perf_counter() - started) * 1000:.1f}".encode()
+                message["headers"] = [*message.get("headers", []), *(h for h in HEADERS if h[0] not in names),
+                                      (b"server-timing", timing)]
             await send(message)
 
         await self.app(scope, receive, sending)
