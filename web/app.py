@@ -27,7 +27,7 @@ from casetrail.projections.views import Stop, Views
 from casetrail.store.application import Casetrail
 from casetrail.web import api, forms, pages
 from casetrail.web.accounts import Accounts
-from casetrail.web.i18n import LANGUAGES, chosen, translations
+from casetrail.web.i18n import LANGUAGES, chosen, date_reading, translations
 from casetrail.web.security import SecurityHeaders
 
 HERE = Path(__file__).parent
@@ -102,6 +102,7 @@ def _environment(language: str) -> Environment:
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["web_link"] = web_link
     env.filters["word"] = lambda value: _word(value, translations(language).gettext)
+    env.filters["reading"] = lambda text: date_reading(text, language)
     return env
 
 

@@ -12,6 +12,7 @@ import io
 from functools import cache
 from pathlib import Path
 
+from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -19,6 +20,7 @@ from babel.support import Translations
 LANGUAGES = {"en": "English", "ru": "Русский"}
 DEFAULT = "en"
 LOCALE = Path(__file__).parent / "locale"
+_BABEL = {"en": "en_GB"}  # 9 January 2022, as the CLI's pictures write it
 
 
 @cache
@@ -50,3 +52,24 @@ def chosen(own: str | None, accept_language: str | None) -> str:
         if tag in LANGUAGES:
             return tag
     return DEFAULT
+
+
+def date_reading(text: str, language: str) -> str:
+    """A fuzzy date in the reader's words ('about May 2022', 'около май 2022 г.'); '' when the date as
+    written says it all. Shown beside the date as written, never instead of it."""
+    from casetrail.domain.dates import FuzzyDate
+
+    try:
+        on = FuzzyDate.parse(text)
+    except ValueError:
+        return ""
+    locale = _BABEL.get(language, language)
+    day = on.earliest
+    words = {"year": str(day.year), "month": format_skeleton("yMMMM", day, locale=locale),
+             "day": format_date(day, "long", locale=locale)}[on.precision]
+    gettext = translations(language).gettext
+    if on.qualifier == "~":
+        return gettext("about %(date)s") % {"date": words}
+    if on.qualifier == "?":
+        return gettext("%(date)s, uncertain") % {"date": words}
+    return "" if on.precision == "year" else words

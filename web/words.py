@@ -17,6 +17,8 @@ WORDS = (
     # an import's report (store/importer.py Summary.as_dict)
     N_("records"), N_("people_added"), N_("sources_added"), N_("events_added"), N_("events_skipped"),
     N_("records_left_out"),
+    # a fuzzy date in words (web/i18n.py date_reading)
+    N_("about %(date)s"), N_("%(date)s, uncertain"),
     # why a login was refused (web/accounts.py, web/pages.py)
     N_("wrong name or password"), N_("too many failed logins: try again in 15 minutes"),
     N_("the form's security token is missing or stale: try again"),

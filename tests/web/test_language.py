@@ -50,3 +50,20 @@ def test_the_russian_catalog_translates_every_message_the_pages_use(tmp_path):
 
     assert wanted - set(russian) == set()  # run pybabel extract and update (README) after changing a page
     assert [m for m in wanted if not russian[m] or (isinstance(russian[m], tuple) and not all(russian[m]))] == []
+
+
+def test_a_fuzzy_date_is_read_in_the_readers_words_beside_the_date_as_written(browser):
+    from casetrail.web.i18n import date_reading
+
+    editor = browser("editor")
+    editor.post("/people/omarov-aslanbek/record", {"type": "placed_under_house_arrest", "on": "2022-05~",
+                                                   "source": "rferl-omarov"})
+
+    english = editor.client.get("/people/omarov-aslanbek", headers={"accept-language": "en"}).text
+    russian = editor.client.get("/people/omarov-aslanbek", headers={"accept-language": "ru"}).text
+
+    assert "2022-05~<br><span class=\"help\">about May 2022</span>" in english
+    assert "2022-05~<br><span class=\"help\">примерно май 2022" in russian
+    assert date_reading("2022-01-09", "en") == "9 January 2022" and date_reading("2022-01-09", "ru").startswith(
+        "9 января 2022")
+    assert date_reading("2022", "en") == "" and date_reading("2024?", "en") == "2024, uncertain"
