@@ -4,6 +4,7 @@ session ids, redirects off the site, guessed passwords, disabled users, viewers 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from starlette.routing import Mount, Route
@@ -204,3 +205,16 @@ def test_a_name_holding_markup_is_shown_as_text(site, browser):
     page = editor.get("/people/hostile-name").text
 
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_session_ends_by_itself_after_its_life(site, browser):
+    from sqlalchemy import update
+
+    from casetrail.web.accounts import sessions
+
+    viewer = browser("viewer")
+    accounts = site.state.site.accounts
+    with accounts.writer.begin() as conn:
+        conn.execute(update(sessions).values(expires=datetime.now(timezone.utc) - timedelta(seconds=1)))
+
+    assert viewer.get("/").status_code == 303
