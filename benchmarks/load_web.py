@@ -48,7 +48,8 @@ def synthetic_store(people: int, folder: str) -> str:
     app = Casetrail(url)
     app.add_source("load-src", url="https://example.org/load")
     for n in range(1, people + 1):
-        app.add_person(f"person-{n:05d}", f"Person {n}", facts=[("detained", {"on": "2022-01-09", "source": "load-src"})])
+        app.add_person(f"person-{n:05d}", f"Person {n}",
+                       facts=[("detained", {"on": "2022-01-09", "source": "load-src"})])
     app.close()
     return url
 

@@ -21,7 +21,6 @@ from casetrail.domain.events import FACT_TYPES
 from casetrail.domain.facts import own_fields
 from casetrail.domain.corrections import corrections, with_fact_times
 from casetrail.rendering.shapes import audit_shape, case_shape, event_shape, list_shape, lists_shape
-from casetrail.web.forms import author
 from casetrail.web.pages import changes_since, when
 from casetrail.web.security import Asked, guarded
 
@@ -98,7 +97,7 @@ def record(request: Request, asked: Asked) -> Any:
         raise BadInput('send a JSON object: {"type": "detained", "on": "2022-01-09", "source": "...", ...}')
     fields = dict(body)
     type_name = str(fields.pop("type", "") or "")
-    event = site.store.record(key, type_name, **fields, **author(asked))
+    event = site.writer(asked.user).record(key, type_name, **fields)
     site.caught_up()
     return JSONResponse({"person": key, **event_shape(event)}, 201)
 

@@ -26,7 +26,7 @@ from casetrail.domain.rules import Rules, load_rules
 from casetrail.projections.views import Stop, Views
 from casetrail.store.application import Casetrail
 from casetrail.web import api, forms, pages
-from casetrail.web.accounts import Accounts
+from casetrail.web.accounts import Accounts, User
 from casetrail.web.i18n import LANGUAGES, chosen, date_reading, translations
 from casetrail.web.security import SecurityHeaders
 
@@ -68,6 +68,11 @@ class Site:
             except Exception:  # a lost database: say so, wait, follow again
                 log.exception("following the store failed; trying again in 5 seconds")
             self._stop.sleep(5.0)
+
+    def writer(self, user: User) -> Casetrail:
+        """The application that writes for ``user``: the one place a write through the web is given
+        its author (``recorded_by``, once the model records one: an application per user)."""
+        return self.store
 
     def caught_up(self) -> None:
         """Bring the request's views up to date (after a write: the follower may not have woken yet)."""

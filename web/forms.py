@@ -32,11 +32,6 @@ TRAILING = (FieldSpec("note", "A remark, e.g. 'sentenced with 15 others'.", None
 PENDING_LIFE = 30 * 60  # seconds an uploaded file waits for its confirmation
 
 
-def author(asked: Asked) -> dict[str, Any]:
-    """Who records: every write through the web passes this (``recorded_by`` once the model has it)."""
-    return {}
-
-
 def fact_fields(type_name: str) -> list[FieldSpec]:
     return [*COMMON, *own_fields(fact_class(type_name)), *TRAILING]
 
@@ -76,7 +71,8 @@ def _record_values(request: Request, asked: Asked, type_name: str, form: dict[st
     specs = fact_fields(type_name)
     return {"key": key, "name": site.store.person(key).name, "type": type_name, "types": FACT_TYPES,
             "summary": FACT_TYPES[type_name].summary, "example": FACT_TYPES[type_name].example,
-            "fields": specs, "values": form, "error": error, "error_field": beside(error or "", [s.name for s in specs], form),
+            "fields": specs, "values": form, "error": error,
+            "error_field": beside(error or "", [s.name for s in specs], form),
             "sources": site.views.registered_sources()}
 
 
@@ -95,7 +91,7 @@ def record_post(request: Request, asked: Asked) -> Response:
     type_name = str(asked.form.get("type") or "")
     try:
         specs = fact_fields(type_name)
-        site.store.record(key, type_name, **given(specs, asked.form), **author(asked))
+        site.writer(asked.user).record(key, type_name, **given(specs, asked.form))
     except CasetrailError as error:
         if type_name not in FACT_TYPES:
             return page(request, asked, "error.html", 400, message=str(error))
@@ -110,8 +106,8 @@ def retract_post(request: Request, asked: Asked) -> Response:
     key = request.path_params["key"]
     form = asked.form
     try:
-        site.store.retract(key, str(form.get("event_id") or ""), str(form.get("reason") or "").strip(),
-                           str(form.get("source") or "").strip() or None, **author(asked))
+        site.writer(asked.user).retract(key, str(form.get("event_id") or ""), str(form.get("reason") or "").strip(),
+                           str(form.get("source") or "").strip() or None)
     except CasetrailError as error:
         return page(request, asked, "error.html", 400, message=str(error))
     site.caught_up()
@@ -158,15 +154,15 @@ def _register(site: Any, what: str, typed: dict[str, Any], asked: Asked) -> str:
         born = typed.pop("born", None)
         if born is not None and not born.isdigit():
             raise BadInput(f"--born '{born}' is not a year: give four digits, e.g. 1985")
-        site.store.add_person(key, typed.pop("name", ""), typed.pop("aliases", []),
-                              int(born) if born else None, **typed, **author(asked))
+        site.writer(asked.user).add_person(key, typed.pop("name", ""), typed.pop("aliases", []),
+                                           int(born) if born else None, **typed)
         return f"/people/{key}"
     published = typed.pop("published", None)
     if published:
         from casetrail.domain.dates import parse_day
 
         typed["published"] = parse_day(published, "--published")
-    site.store.add_source(key, **typed, **author(asked))
+    site.writer(asked.user).add_source(key, **typed)
     return f"/sources/{key}"
 
 
@@ -183,7 +179,7 @@ def import_page(request: Request, asked: Asked) -> Response:
         if not content:
             raise BadInput("choose a file to import (.yaml, .json, .jsonl or .csv)")
         kind = format_of(filename, str(asked.form.get("format") or "") or None)
-        summary = _import(site, filename, content, kind, dry_run=True)
+        summary = _import(site, filename, content, kind, dry_run=True, user=asked.user)
     except CasetrailError as error:
         return page(request, asked, "import.html", 400, formats=FORMATS, report=None, pending=None, error=str(error))
     pending = None
@@ -203,7 +199,7 @@ def _confirm(request: Request, asked: Asked) -> Response:
         return page(request, asked, "error.html", 400, message="this upload is no longer waiting: upload it again")
     _, _, filename, content, kind = held
     try:
-        summary = _import(site, filename, content, kind, dry_run=False)
+        summary = _import(site, filename, content, kind, dry_run=False, user=asked.user)
     except CasetrailError as error:
         return page(request, asked, "import.html", 400, formats=FORMATS, report=None, pending=None, error=str(error))
     site.caught_up()
@@ -211,8 +207,8 @@ def _confirm(request: Request, asked: Asked) -> Response:
                 filename=filename, error=None, done=True)
 
 
-def _import(site: Any, filename: str, content: bytes, kind: str, dry_run: bool) -> Any:
-    return Importer(site.store, dry_run=dry_run).run(read_records(io.BytesIO(content), kind, filename))
+def _import(site: Any, filename: str, content: bytes, kind: str, dry_run: bool, user: Any) -> Any:
+    return Importer(site.writer(user), dry_run=dry_run).run(read_records(io.BytesIO(content), kind, filename))
 
 
 def routes() -> list[Route]:

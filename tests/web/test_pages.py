@@ -57,7 +57,8 @@ def test_nurgeldin_leaves_accidental_victims_and_enters_fatalities(browser):
 
     february = {name: viewer.get(f"/lists/{name}", as_of="2022-02-01").text
                 for name in ("accidental_victims", "fatalities")}
-    april = {name: viewer.get(f"/lists/{name}", as_of="2022-04-01").text for name in ("accidental_victims", "fatalities")}
+    april = {name: viewer.get(f"/lists/{name}", as_of="2022-04-01").text
+             for name in ("accidental_victims", "fatalities")}
 
     assert "Faizulla Nurgeldin" in february["accidental_victims"] and "Faizulla Nurgeldin" not in february["fatalities"]
     assert "Faizulla Nurgeldin" not in april["accidental_victims"] and "Faizulla Nurgeldin" in april["fatalities"]
