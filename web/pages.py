@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -32,8 +34,6 @@ from casetrail.web.accounts import LoginRefused, same
 from casetrail.web.chart import counts_chart
 from casetrail.web.i18n import LANGUAGES
 from casetrail.web.security import COOKIE, LOGIN_COOKIE, Asked, guarded, safe_next, set_session_cookie
-
-import secrets
 
 
 def when(request: Request) -> At:
@@ -181,8 +181,8 @@ def picture_css(request: Request) -> Response:
 # -- logging in and out ----------------------------------------------------------------------------
 
 async def login(request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
+    """The login form, and logging in: a new session id every time (no fixation), then back to the
+    page asked for, on this site only."""
     site = request.app.state.site
     target = safe_next(request.query_params.get("next"))
     if request.method == "GET":

@@ -64,3 +64,40 @@ def _error(cli, line: str, typed: str) -> str:
     result = cli(line, ok=False, input=typed)
     assert result.exit_code == 1 and result.stderr.startswith("Error: "), result.stderr
     return result.stderr
+
+
+def test_serve_answers_on_localhost_and_stops_on_ctrl_c(cli, tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    cli("person add omarov-aslanbek --name 'Aslanbek Omarov'")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "casetrail.cli.main", "--db", cli.url, "serve", "--port",
+                               str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        answer = None
+        for _ in range(300):
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/", follow_redirects=False)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        login = httpx.get(f"http://127.0.0.1:{port}/login")
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            code = server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise
+
+    assert answer is not None and answer.status_code == 303 and answer.headers["location"] == "/login?next=%2F"
+    assert login.status_code == 200 and "content-security-policy" in login.headers
+    assert code == 0, server.stderr.read()
