@@ -27,6 +27,7 @@ from casetrail.projections.views import Stop, Views
 from casetrail.store.application import Casetrail
 from casetrail.web import api, forms, pages
 from casetrail.web.accounts import Accounts, User
+from casetrail.web.chart import Charts
 from casetrail.web.i18n import LANGUAGES, chosen, date_reading, translations
 from casetrail.web.security import SecurityHeaders
 
@@ -45,6 +46,7 @@ class Site:
         self.accounts = Accounts(self.views.engine, self.views.writer)
         self.templates = {language: _environment(language) for language in LANGUAGES}
         self._catching = threading.Lock()
+        self.charts = Charts()
         self.pending: dict[str, tuple] = {}  # uploads checked by a dry run, waiting for their confirmation
         self._stop = Stop()
         self._follower: threading.Thread | None = None

@@ -31,7 +31,6 @@ from casetrail.rendering.shapes import MEMBER_KEYS, audit_shape, case_shape, lis
 from casetrail.rendering.story import Story
 from casetrail.store.formats import csv_cell
 from casetrail.web.accounts import LoginRefused, same
-from casetrail.web.chart import counts_chart
 from casetrail.web.i18n import LANGUAGES
 from casetrail.web.security import COOKIE, LOGIN_COOKIE, Asked, guarded, safe_next, set_session_cookie
 
@@ -85,7 +84,7 @@ def timed(template: str):
 def home(request: Request, asked: Asked, at: At) -> dict[str, Any]:
     site = request.app.state.site
     shape = lists_shape(site.rules, site.views.counts(at), at.as_of, at.known_at)
-    return {"shape": shape, "chart": counts_chart(site, at)}
+    return {"shape": shape, "chart": site.charts.chart(site, at)}
 
 
 @timed("people.html")

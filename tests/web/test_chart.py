@@ -36,3 +36,22 @@ def test_sampled_days_include_both_ends_and_are_at_most_36():
     assert days[0] == date(2022, 1, 9) and days[-1] == date(2024, 12, 31)
     assert len(days) <= 36 and days == sorted(set(days))
     assert sample_days(date(2022, 1, 9), date(2022, 1, 9)) == [date(2022, 1, 9)]
+
+
+def test_a_chart_is_drawn_again_after_a_write_and_not_before(site, browser):
+    editor = browser("editor")
+    editor.post("/people/omarov-aslanbek/record", {"type": "detained", "on": "2022-01-09", "source": "rferl-omarov"})
+    first = editor.get("/", as_of="2022-06-30").text
+    again = editor.get("/", as_of="2022-06-30").text
+
+    editor.post("/people/nurgeldin-faizulla/record", {"type": "died", "on": "2022-03~", "source": "rferl-omarov"})
+    after = editor.get("/", as_of="2022-06-30").text
+
+    assert first == again.replace(token_of(again), token_of(first))
+    assert first.count('<td class="number">1</td>') < after.count('<td class="number">1</td>')
+
+
+def token_of(page: str) -> str:
+    from tests.web.conftest import token_in
+
+    return token_in(page)
