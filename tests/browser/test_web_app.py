@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import socket
-import threading
+import sys
 import time
 from pathlib import Path
 
@@ -24,16 +23,19 @@ from tests.web.conftest import PASSWORD, RFERL
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 DRIVER = "/usr/bin/chromedriver"
 SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+
+import load_web  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The app served by uvicorn on a free port, with a viewer, an editor and an admin."""
-    uvicorn = pytest.importorskip("uvicorn")
+    """The app served by uvicorn on a free port of 127.0.0.1 (as the load script serves it), with a
+    viewer, an editor and an admin."""
+    pytest.importorskip("uvicorn")
     from argon2 import PasswordHasher
 
     from casetrail.store.application import Casetrail
-    from casetrail.web.app import create_app
 
     url = str(tmp_path_factory.mktemp("web") / "cases.db")
     store = Casetrail(url)
@@ -41,22 +43,12 @@ def server(tmp_path_factory):
     store.add_person("omarov-aslanbek", "Aslanbek Omarov", ["Асланбек Омаров"], place="Aqtobe")
     store.add_person("nurgeldin-faizulla", "Faizulla Nurgeldin", place="Aqtobe")
     store.close()
-    web = create_app(url)
-    web.state.site.accounts.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    base, site, stop = load_web.serve(url)
+    site.accounts.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     for role in ("viewer", "editor", "admin"):
-        web.state.site.accounts.add(role, role, PASSWORD)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    running = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=30)
+        site.accounts.add(role, role, PASSWORD)
+    yield base
+    stop()
 
 
 @pytest.fixture(scope="module")
