@@ -211,6 +211,35 @@ def _import(site: Any, filename: str, content: bytes, kind: str, dry_run: bool, 
     return Importer(site.writer(user), dry_run=dry_run).run(read_records(io.BytesIO(content), kind, filename))
 
 
+# -- users (admin) ---------------------------------------------------------------------------------
+
+USER = [FieldSpec("name", "Lower-case letters, digits, '.', '_' or '-' (e.g. aigerim).", None, True, False),
+        FieldSpec("role", "viewer reads; editor records; admin also imports and manages users.",
+                  ["viewer", "editor", "admin"], True, False)]
+
+
+def users_page(request: Request, asked: Asked) -> Response:
+    """Every user; an admin adds one (with a first password) or disables one, as ``casetrail user`` does."""
+    site = request.app.state.site
+    values = {"fields": USER, "values": asked.form, "error": None, "error_field": None}
+    if request.method == "POST":
+        try:
+            _change_users(site, asked)
+        except CasetrailError as error:
+            values.update(error=str(error), error_field=beside(str(error), ["name", "role", "password"], asked.form))
+            return page(request, asked, "users.html", 400, users=site.accounts.listed(), **values)
+        return RedirectResponse("/users", 303)
+    return page(request, asked, "users.html", users=site.accounts.listed(), **values)
+
+
+def _change_users(site: Any, asked: Asked) -> None:
+    form = asked.form
+    if form.get("disable"):
+        site.accounts.disable(str(form["disable"]))
+        return
+    site.accounts.add(str(form.get("name") or "").strip(), str(form.get("role") or ""), str(form.get("password") or ""))
+
+
 def routes() -> list[Route]:
     editor, admin = guarded("editor"), guarded("admin")
     return [
@@ -220,4 +249,5 @@ def routes() -> list[Route]:
         Route("/people/{key}/record", editor(record_post), methods=["POST"]),
         Route("/people/{key}/retract", editor(retract_post), methods=["POST"]),
         Route("/import", admin(import_page), methods=["GET", "POST"]),
+        Route("/users", admin(users_page), methods=["GET", "POST"]),
     ]

@@ -276,7 +276,8 @@ def test_logout_ends_the_session(person):
 
 
 PAGES = ["/", "/people", "/people?custody=detained", "/people/omarov-aslanbek", "/people/omarov-aslanbek/record",
-         "/lists/fatalities", "/changes", "/sources", "/sources/rferl-omarov", "/people/new", "/sources/new", "/import"]
+         "/lists/fatalities", "/changes", "/sources", "/sources/rferl-omarov", "/people/new", "/sources/new", "/import",
+         "/users"]
 
 
 def test_every_page_has_no_serious_or_critical_accessibility_violation(person):
