@@ -19,6 +19,7 @@ from casetrail.domain.corrections import corrections, with_fact_times
 from casetrail.domain.explain import explain
 from casetrail.domain.timeline import Period
 from casetrail.domain.words import counted
+from casetrail.rendering.shapes import audit_shape
 
 
 def audit(
@@ -64,8 +65,7 @@ def _audit_person(ctx: typer.Context, key: str, known_at: Any, json: bool) -> No
     fixes = [fix.json() for fix in corrections(person.history, current.rules, known_at)]
     claims = person.fold(date.max, known_at).claims
     if json:
-        emit_json({"person": key, "name": person.name, "known_at": stamp(known_at), "changes": found,
-                   "retracted": fixes, "disputes": [dispute_shape(d, claims) for d in claims.disputes]})
+        emit_json(audit_shape(key, person.name, known_at, found, fixes, claims))
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - audit, known at {stamp(known_at) or 'now'}: "
                                 f"{counted(len(found), 'change')}"))

@@ -18,7 +18,7 @@ from casetrail.domain.fold import Folded, Step, short
 from casetrail.domain.person import Person
 from casetrail.domain.words import counted
 from casetrail.domain.timeline import Moved, fact_by_fact
-from casetrail.rendering.shapes import compensation_shape, dispute_shape, event_shape, status_shape
+from casetrail.rendering.shapes import case_shape, compensation_shape, dispute_shape, event_shape, status_shape
 
 
 def _case(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None,
@@ -35,15 +35,7 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
     """
     person, folded = _case(ctx, key, as_of, known_at)
     if json:
-        emit_json({
-            "person": key, "name": person.name, "aliases": person.aliases,
-            "as_of": folded.as_of.isoformat(), "known_at": stamp(folded.known_at),
-            "uncertain": folded.uncertain, "contested": folded.contested,
-            "status": status_shape(folded.state, folded.days_in_custody),
-            "compensation": compensation_shape(folded.state),
-            "disputes": [dispute_shape(d, folded.claims) for d in folded.disputes],
-            "events": [event_shape(e, folded.claims) for e in folded.events],
-        })
+        emit_json(case_shape(key, person.name, person.aliases, folded))
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - {when_text(folded)}"))
     if person.aliases:

@@ -15,9 +15,9 @@ from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
 from casetrail.domain.errors import BadInput
 from casetrail.store.formats import csv_cell
-from casetrail.domain.fold import IN_CUSTODY
-from casetrail.domain.facets import FACET, LISTED, Facet
+from casetrail.domain.facets import LISTED, Facet, search_filters
 from casetrail.projections.times import At
+from casetrail.rendering.shapes import list_shape, lists_shape
 from casetrail.domain.words import counted
 
 ListName = Annotated[str, typer.Argument(help="A list, e.g. fatalities (see 'casetrail lists').")]
@@ -39,9 +39,10 @@ def lists(ctx: typer.Context, as_of: AsOf = None, known_at: KnownAt = None, json
     at = _at(as_of, known_at)
     current = views(ctx)
     counts = current.counts(at)
-    rows = [{"list": rule.name, "title": rule.title, "members": counts[rule.name]} for rule in current.rules.lists]
+    shape = lists_shape(current.rules, counts, at.as_of, at.known_at)
+    rows = shape["lists"]
     if json:
-        emit_json({"as_of": at.v, "known_at": stamp(at.known_at), "lists": rows})
+        emit_json(shape)
         return
     print_rows(f"{counted(len(rows), 'list')}, {_when(at)}", ["list", "title", "members"],
                [[r["list"], r["title"], r["members"]] for r in rows])
@@ -61,9 +62,7 @@ def list_(ctx: typer.Context, name: ListName, as_of: AsOf = None, known_at: Know
     rule = current.rules.get(name)
     members = current.members(name, at)
     if json:
-        emit_json({"list": name, "title": rule.title, "as_of": at.v, "known_at": stamp(at.known_at),
-                   "members": [{k: m[k] for k in ("person", "name", "since", "uncertain", "contested", "source")}
-                               for m in members]})
+        emit_json(list_shape(name, rule.title, members, at.as_of, at.known_at))
         return
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -113,13 +112,7 @@ def people(
 
     Example: casetrail people --headline detained --as-of 2022-01-20
     """
-    wanted = {facet.name: facets[facet.name] for facet in LISTED if facets.get(facet.name)}
-    for facet, value in wanted.items():
-        _check_value(facet, value)
-    if wanted.get("custody") in IN_CUSTODY and "vital" not in wanted:
-        # Custody keeps its value at a death: held means alive, unless --vital deceased
-        # asks for those who died in custody.
-        wanted["vital"] = "alive"
+    wanted = search_filters(facets)
     at = _at(as_of, known_at)
     found = views(ctx).people(at, wanted, name, limit)
     if json:
@@ -129,13 +122,3 @@ def people(
     columns = ["person", "name", "headline", "custody", "legal", "designation"]
     print_rows(f"{len(found)} {'person' if len(found) == 1 else 'people'}, {_when(at)}", columns,
                [[p[c] for c in columns] for p in found])
-
-
-def _check_value(facet: str, value: str) -> None:
-    declared = FACET[facet]
-    if declared.allows(value):
-        return
-    what = f"is not {'an' if facet[0] in 'aeiou' else 'a'} {facet}"
-    if declared.values is None:
-        raise BadInput(f"--{facet} '{value}' {what}: give {declared.like}")
-    raise BadInput(f"--{facet} '{value}' {what}; choose one of: {declared.choices}")

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from casetrail.cli import audit, case, demo, lists, person, projections, record, source, timeline, transfer, verify
-from casetrail.cli import key
+from casetrail.cli import key, serve, user
 from casetrail.cli.context import ENV_USER, Context, recorder
 from casetrail.cli.edge import EdgeGroup
 from casetrail.cli.render import fit_width
@@ -53,6 +53,7 @@ app.add_typer(source.app, name="source")
 app.add_typer(record.app, name="record")
 app.add_typer(projections.app, name="projections")
 app.add_typer(key.app, name="key")
+app.add_typer(user.app, name="user")
 for command in (case.show, case.replay, case.retract, case.corroborate, case.prefer, lists.lists, lists.people, audit.audit, audit.why):
     app.command()(command)
 app.command("list")(lists.list_)
@@ -63,6 +64,7 @@ app.command()(demo.demo)
 app.command()(verify.verify)
 app.command()(verify.checkpoint)
 app.command()(verify.prove)
+app.command()(serve.serve)
 
 
 def run() -> None:

@@ -8,8 +8,6 @@ validates them.
 from __future__ import annotations
 
 import inspect
-import typing
-from enum import Enum
 from typing import Annotated, Any, Optional
 
 import typer
@@ -19,6 +17,7 @@ from casetrail.cli.context import store
 from casetrail.cli.render import emit_json, warn
 from casetrail.domain.errors import BadInput
 from casetrail.domain.events import CLAIMANTS, FACT_TYPES, Corroborated, Fact
+from casetrail.domain.facts import FieldSpec, own_fields
 from casetrail.domain.fold import short
 from casetrail.rendering.shapes import event_shape
 
@@ -48,40 +47,26 @@ def record(key: Annotated[str, typer.Argument(metavar="KEY", help="The person, e
     """
 
 
-def _choices(annotation: Any) -> list[str] | None:
-    for arg in typing.get_args(annotation) or (annotation,):
-        if isinstance(arg, type) and issubclass(arg, Enum):
-            return [member.value for member in arg]
-    return None
-
-
-def _is_list(annotation: Any) -> bool:
-    args = typing.get_args(annotation)
-    return typing.get_origin(annotation) is list or any(typing.get_origin(a) is list for a in args)
-
-
-def _option(name: str, field: Any, cls: type[Fact]) -> inspect.Parameter:
-    flag = "--" + name.replace("_", "-")
-    help_text = cls.field_help.get(name, "")
-    choices = _choices(field.annotation)
-    if choices:
-        help_text += " One of: " + ", ".join(choices) + "."
-    if field.is_required():
+def _option(spec: FieldSpec) -> inspect.Parameter:
+    flag = "--" + spec.name.replace("_", "-")
+    help_text = spec.help
+    if spec.choices:
+        help_text += " One of: " + ", ".join(spec.choices) + "."
+    if spec.required:
         help_text += " [required]"
-    kind = Optional[list[str]] if _is_list(field.annotation) else Optional[str]
+    kind = Optional[list[str]] if spec.many else Optional[str]
     annotation = Annotated[kind, typer.Option(flag, help=help_text.strip())]
-    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+    return inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
 
 
 def _command(cls: type[Fact]) -> Any:
-    own = [(n, f) for n, f in cls.model_fields.items() if n not in Fact.model_fields]
     params = [
         inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context),
         inspect.Parameter("on", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option("--on", help="When it happened: 2022-01-09, 2022-01, 2022, with ~ or ?. [required]")]),
         inspect.Parameter("source", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option("--source", help="A source key, or a URL (registered on first use). [required]")]),
-        *(_option(name, field, cls) for name, field in own),
+        *(_option(spec) for spec in own_fields(cls)),
         inspect.Parameter("note", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option("--note", help="A remark, e.g. 'sentenced with 15 others'.")]),
         inspect.Parameter("group", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[

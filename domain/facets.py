@@ -16,7 +16,8 @@ from typing import Callable
 
 from casetrail.domain.events import SLUG
 from casetrail.domain.money import amount_text
-from casetrail.domain.state import State
+from casetrail.domain.errors import BadInput
+from casetrail.domain.state import IN_CUSTODY, State
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,21 @@ def facet_values(state: State) -> tuple[str, ...]:
 
 
 INITIAL = facet_values(State())
+
+
+def search_filters(given: dict[str, str | None]) -> dict[str, str]:
+    """The facet values a people search asks for, each checked as a list rule's is: the command
+    line's options and the web app's search form alike. Custody keeps its value at a death, so
+    held means alive, unless the search asks for the dead (those who died in custody)."""
+    wanted = {facet.name: given[facet.name] for facet in LISTED if given.get(facet.name)}
+    for facet, value in wanted.items():
+        declared = FACET[facet]
+        if declared.allows(value):
+            continue
+        what = f"is not {'an' if facet[0] in 'aeiou' else 'a'} {facet}"
+        if declared.values is None:
+            raise BadInput(f"--{facet} '{value}' {what}: give {declared.like}")
+        raise BadInput(f"--{facet} '{value}' {what}; choose one of: {declared.choices}")
+    if wanted.get("custody") in IN_CUSTODY and "vital" not in wanted:
+        wanted["vital"] = "alive"
+    return wanted

@@ -9,7 +9,10 @@ and the API (``detained: --on is required``), ``field`` for a file of records
 
 from __future__ import annotations
 
+import typing
+from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 from typing import Any, Mapping
 
 from pydantic import ValidationError
@@ -29,6 +32,36 @@ def fact_class(type_name: str) -> type[Fact]:
     except KeyError:
         known = ", ".join(FACT_TYPES)
         raise NotFound(f"unknown event type '{type_name}': use one of {known}") from None
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A type's own field as a form or an option offers it (the CLI's options, the web app's forms)."""
+
+    name: str
+    help: str
+    choices: list[str] | None  # the values of an enum field
+    required: bool
+    many: bool  # a list of values
+
+
+def own_fields(cls: type[Fact]) -> list[FieldSpec]:
+    """The fields a type adds to every fact's (on, source, note, group), read off its model."""
+    return [FieldSpec(name, cls.field_help.get(name, ""), _choices(field.annotation), field.is_required(),
+                      _is_list(field.annotation))
+            for name, field in cls.model_fields.items() if name not in Fact.model_fields]
+
+
+def _choices(annotation: Any) -> list[str] | None:
+    for arg in typing.get_args(annotation) or (annotation,):
+        if isinstance(arg, type) and issubclass(arg, Enum):
+            return [member.value for member in arg]
+    return None
+
+
+def _is_list(annotation: Any) -> bool:
+    args = typing.get_args(annotation)
+    return typing.get_origin(annotation) is list or any(typing.get_origin(a) is list for a in args)
 
 
 def named(name: str, style: str) -> str:

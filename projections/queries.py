@@ -41,6 +41,17 @@ def list_counts(conn: Connection, rules: Rules, at: At) -> dict[str, int]:
     return {name: counts.get(name, 0) for name in rules.names}
 
 
+def first_list_day(conn: Connection, rules: Rules, known_at: datetime | None) -> date | None:
+    """The earliest day a fact put anyone on any list, as known at K: where a chart of counts begins
+    (a stay from before any fact, on a list of the untouched, has no first day)."""
+    lp = list_periods.c
+    moment = At(date.today(), known_at).moment
+    first = conn.execute(select(func.min(lp.valid_from)).where(
+        lp.list.in_(rules.names), lp.cause_event.is_not(None), lp.recorded_from <= moment,
+        lp.recorded_to > moment)).scalar()
+    return None if first is None else day_of(first)
+
+
 def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
     lp = list_periods.c
     rows = conn.execute(

@@ -16,7 +16,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from operator import itemgetter
 from typing import Any, Callable, Iterator
 
@@ -167,6 +167,9 @@ class Views:
 
     def counts(self, at: At) -> dict[str, int]:
         return self._read(queries.list_counts, self.rules, at)
+
+    def first_list_day(self, known_at: datetime | None = None) -> date | None:
+        return self._read(queries.first_list_day, self.rules, known_at)
 
     def members(self, name: str, at: At) -> list[dict[str, Any]]:
         self.rules.get(name)  # an unknown list is an error, not an empty answer

@@ -218,6 +218,7 @@ def _scale(results: Sequence[Folded], as_of: date) -> Scale:
 class Page:
     html: str
     facts: int  # the facts drawn: those that count at (as_of, known_at)
+    body: str = ""  # the picture, its legend and its tables without the page around them (the web app's case page)
 
 
 def timeline_html(stories: Sequence[Story], sources: Mapping[str, SourceLike], rules: Rules, as_of: date,
@@ -244,7 +245,8 @@ def timeline_page(stories: Sequence[Story], sources: Mapping[str, SourceLike], r
                f"{drawn} counted {'fact' if drawn == 1 else 'facts'}")
     used = sorted({i for tl in stories_lists for i, _, _ in _list_spans(tl, rules, as_of)})
     tables = "".join(_facts_table(story, result, sources) for story, result in zip(stories, results, strict=True))
-    return Page(_page(title, summary, svg + _legend(rules, used) + tables), drawn)
+    body = svg + _legend(rules, used) + tables
+    return Page(_page(title, summary, body), drawn, body)
 
 
 # -- one person's lane ----------------------------------------------------------------------------------------

@@ -8,13 +8,15 @@ date as its text, a record time as ``dates.time_text`` spells it).
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from casetrail.domain.claims import Cited, Claims, Dispute, details
 from casetrail.domain.dates import time_text
 from casetrail.domain.events import Corroborated, Fact, PersonEvent, Preferred, Retracted
-from casetrail.domain.fold import State
+from casetrail.domain.fold import Folded, State
 from casetrail.domain.money import amount_text
+from casetrail.domain.rules import Rules
 
 STATUS_KEYS = ("custody", "legal", "appeal_pending", "vital", "designation", "headline", "days_in_custody")
 
@@ -85,3 +87,41 @@ def status_shape(state: State, days: int) -> dict[str, Any]:
 def compensation_shape(state: State) -> list[dict[str, str]]:
     return [{"currency": c, "awarded": amount_text(m.awarded, grouped=False),
              "claimed": amount_text(m.claimed, grouped=False)} for c, m in state.compensation]
+
+
+def case_shape(key: str, name: str, aliases: list[str], folded: Folded) -> dict[str, Any]:
+    """A case at (V, K): ``show --json`` and the web app's ``GET /api/people/{key}``."""
+    return {"person": key, "name": name, "aliases": list(aliases),
+            "as_of": folded.as_of.isoformat(), "known_at": _stamp(folded.known_at),
+            "uncertain": folded.uncertain, "contested": folded.contested,
+            "status": status_shape(folded.state, folded.days_in_custody),
+            "compensation": compensation_shape(folded.state),
+            "disputes": [dispute_shape(d, folded.claims) for d in folded.disputes],
+            "events": [event_shape(e, folded.claims) for e in folded.events]}
+
+
+def lists_shape(rules: Rules, counts: dict[str, int], as_of: date, known_at: datetime | None) -> dict[str, Any]:
+    """Every list with its count: ``lists --json`` and ``GET /api/lists``."""
+    return {"as_of": as_of.isoformat(), "known_at": _stamp(known_at),
+            "lists": [{"list": rule.name, "title": rule.title, "members": counts[rule.name]} for rule in rules.lists]}
+
+
+MEMBER_KEYS = ("person", "name", "since", "uncertain", "contested", "source")
+
+
+def list_shape(name: str, title: str, members: list[dict[str, Any]], as_of: date,
+               known_at: datetime | None) -> dict[str, Any]:
+    """A list's members: ``list --json`` and ``GET /api/lists/{name}``."""
+    return {"list": name, "title": title, "as_of": as_of.isoformat(), "known_at": _stamp(known_at),
+            "members": [{k: m[k] for k in MEMBER_KEYS} for m in members]}
+
+
+def audit_shape(key: str, name: str, known_at: datetime | None, changes: list[dict[str, Any]],
+                retracted: list[dict[str, Any]], claims: Claims) -> dict[str, Any]:
+    """A person's audit: ``audit KEY --json`` and ``GET /api/people/{key}/audit``."""
+    return {"person": key, "name": name, "known_at": _stamp(known_at), "changes": changes, "retracted": retracted,
+            "disputes": [dispute_shape(d, claims) for d in claims.disputes]}
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return None if moment is None else time_text(moment)

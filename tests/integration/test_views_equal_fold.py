@@ -138,6 +138,14 @@ def check_audit(store: Store, history: History, known_at) -> None:
                 assert known_at is None or then <= queries.At(date.max, known_at).k
 
 
+def check_first_list_day(store: Store, history: History, known_at) -> None:
+    """Where the home page's chart begins: the first day a fact put anyone on a list."""
+    expected = min((p.valid_from for person in history.people if registered(person, known_at)
+                    for p in timeline(person.events, RULES, known_at).periods
+                    if p.kind == "list" and p.cause is not None), default=None)
+    assert store.views.first_list_day(known_at) == expected, known_at
+
+
 def run(kind: str, history: History, data) -> None:
     store = Store(kind)
     try:
@@ -158,6 +166,7 @@ def run(kind: str, history: History, data) -> None:
                 check_lists(store, history, at)
                 check_people(store, history, at, data.draw(st.sampled_from(FACETS)), data.draw(st.integers(-1, 5)))
             check_audit(store, history, known_at)
+            check_first_list_day(store, history, known_at)
         # "Now" answers come from the status table: they must agree too.
         check_people(store, history, At(today_utc()), "headline", data.draw(st.integers(-1, 5)))
         check_lists(store, history, At(today_utc()))
