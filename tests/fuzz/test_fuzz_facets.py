@@ -12,7 +12,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casetrail.cli.lists import _check_value
+from casetrail.domain.facets import search_filters
 from casetrail.domain.errors import BadInput
 from casetrail.domain.facets import FACET, FACETS, INITIAL
 from casetrail.domain.rules import parse_rules
@@ -45,7 +45,7 @@ def test_a_rule_and_the_people_search_refuse_the_same_values(facet, value):
     rule = f"[lists.x]\nall = [{{ facet = {quoted(facet)}, is = {quoted(value)} }}]\n"
 
     by_rule = refused(lambda: parse_rules(rule))
-    by_search = refused(lambda: _check_value(facet, value))
+    by_search = refused(lambda: search_filters({facet: value}))
 
     assert (by_rule is None) == (by_search is None) == FACET[facet].allows(value)
     for message in filter(None, (by_rule, by_search)):
