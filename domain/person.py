@@ -173,12 +173,7 @@ class Person(BaseAggregate[UUID]):
             raise TimelineConflict(f"{self.key}: event {short(target.id)} ({target.type} on {target.on}) is not "
                                    "disputed; record the other account with --disputes "
                                    f"{short(target.id)} first", str(target.id), target.on.text)
-        fields = given({"event_id": target.id, "reason": reason, "source": source})
-        envelope = self._envelope(self.version + 1, Preferred.create_timestamp(), recorded_by)
-        choice = validated(Preferred, {**fields, **envelope},
-                           Preferred.type)
-        self._check(self.history + [choice], [], "prefer it")
-        return self._append(choice)
+        return self._about(Preferred, target, {"reason": reason, "source": source}, recorded_by, "prefer it")
 
     def _live(self, events: list[PersonEvent], event_id: str, doing: str) -> Fact:
         """A fact of this person that is not retracted, for a command that names it."""
@@ -204,12 +199,14 @@ class Person(BaseAggregate[UUID]):
                 recorded_by: str | None = None) -> Retracted:
         """Take back a fact; it stays in the stream and in every view of the past."""
         target = self._retractable(self.history, event_id, "; to restore it, record the fact again")
-        fields = given({"event_id": target.id, "reason": reason, "source": source})
-        envelope = self._envelope(self.version + 1, Retracted.create_timestamp(), recorded_by)
-        candidate = validated(Retracted, {**fields, **envelope},
-                              Retracted.type)
-        self._check(self.history + [candidate], [], "retract")
-        return self._append(candidate)
+        return self._about(Retracted, target, {"reason": reason, "source": source}, recorded_by, "retract")
+
+    def _about(self, cls: type, target: Any, fields: dict[str, Any], recorded_by: str | None, doing: str) -> Any:
+        """An event naming ``target`` (a retraction, a preference), appended if the timeline stays possible."""
+        envelope = self._envelope(self.version + 1, cls.create_timestamp(), recorded_by)
+        event = validated(cls, {**given({"event_id": target.id, **fields}), **envelope}, cls.type)
+        self._check(self.history + [event], [], doing)
+        return self._append(event)
 
     def adopt(self, entries: list[tuple[PersonEvent, str | None]]) -> list[PersonEvent]:
         """Append imported events as they are (ids, record times), all or none.
