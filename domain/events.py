@@ -133,7 +133,8 @@ class Fact(PersonEvent):
     FACT_TYPES; the CLI, the picture and the fold read it from there.
     """
 
-    # Story order among facts that share their dates (fold.story_order): custody and courts
+    # Story order among facts that share their dates (fold.story_order), in steps of ten so that a
+    # new type can sit between two: custody and courts
     # first, then a death, then what may still follow a death (designations, compensation).
     rank: ClassVar[int]
     summary: ClassVar[str]  # one line: what it is and what it changes
@@ -249,7 +250,7 @@ class Detained(Fact):
 
 class PlacedUnderHouseArrest(Fact):
     type: ClassVar[str] = "placed_under_house_arrest"
-    rank: ClassVar[int] = 2
+    rank: ClassVar[int] = 20
     summary: ClassVar[str] = "Moved to (or put under) house arrest."
     example: ClassVar[str] = f'--on 2022-05~ --by "Aqtobe court" {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"by": BY}
@@ -271,7 +272,7 @@ class PlacedUnderHouseArrest(Fact):
 
 class Released(Fact):
     type: ClassVar[str] = "released"
-    rank: ClassVar[int] = 6
+    rank: ClassVar[int] = 60
     summary: ClassVar[str] = "Let go from any custody: custody becomes free."
     example: ClassVar[str] = f'--on 2022-10~ --grounds "end of house arrest" {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"grounds": "Why released: bail, end of term, amnesty, acquittal, ..."}
@@ -292,7 +293,7 @@ class Released(Fact):
 
 class Charged(Fact):
     type: ClassVar[str] = "charged"
-    rank: ClassVar[int] = 1
+    rank: ClassVar[int] = 10
     summary: ClassVar[str] = "Accused of a crime: legal becomes accused."
     example: ClassVar[str] = f'--on 2022-01 --charge "organizing mass disorder" --article 272 {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"charge": "The accusation.", "article": "Article of the criminal code."}
@@ -309,7 +310,7 @@ class Charged(Fact):
 
 class ChargesDropped(Fact):
     type: ClassVar[str] = "charges_dropped"
-    rank: ClassVar[int] = 3
+    rank: ClassVar[int] = 30
     summary: ClassVar[str] = "Charges withdrawn: legal becomes cleared."
     example: ClassVar[str] = f'--on 2022-03 --reason "no evidence" {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"reason": "Why."}
@@ -330,7 +331,7 @@ class ChargesDropped(Fact):
 
 class Sentenced(Fact):
     type: ClassVar[str] = "sentenced"
-    rank: ClassVar[int] = 5
+    rank: ClassVar[int] = 50
     summary: ClassVar[str] = "Convicted and sentenced; a prison sentence makes custody imprisoned."
     example: ClassVar[str] = (f'--on 2023-02 --court "Aqtobe court" --kind restricted_freedom --term-months 36 '
                               f'{SOURCE}')
@@ -351,7 +352,7 @@ class Sentenced(Fact):
 
 class Acquitted(Fact):
     type: ClassVar[str] = "acquitted"
-    rank: ClassVar[int] = 4
+    rank: ClassVar[int] = 40
     summary: ClassVar[str] = "Found not guilty: legal becomes acquitted."
     example: ClassVar[str] = f'--on 2023-02 --court "Aqtobe court" {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"court": COURT}
@@ -367,7 +368,7 @@ class Acquitted(Fact):
 
 class Appealed(Fact):
     type: ClassVar[str] = "appealed"
-    rank: ClassVar[int] = 9
+    rank: ClassVar[int] = 90
     summary: ClassVar[str] = "An appeal or claim lodged; appeal pending until decided."
     example: ClassVar[str] = (f'--on 2023 --court "Aqtobe court" --by defence --claim 40000000 --currency KZT '
                               f'{SOURCE}')
@@ -396,7 +397,7 @@ class Appealed(Fact):
 
 class AppealDecided(Fact):
     type: ClassVar[str] = "appeal_decided"
-    rank: ClassVar[int] = 11
+    rank: ClassVar[int] = 110
     summary: ClassVar[str] = "An appeal or claim decided; 'overturned' clears a conviction."
     example: ClassVar[str] = f'--on 2024-08-31 --court "Aqtobe court" --outcome partly_granted {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"court": COURT}
@@ -420,7 +421,7 @@ class AppealDecided(Fact):
 
 class Designated(Fact):
     type: ClassVar[str] = "designated"
-    rank: ClassVar[int] = 12
+    rank: ClassVar[int] = 120
     summary: ClassVar[str] = "Officially labelled (terrorist, accidental_victim, ...); a change is a reclassification."
     example: ClassVar[str] = f'--on 2022-01 --designation terrorist --by "prosecutor general" {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {
@@ -439,7 +440,7 @@ class Designated(Fact):
 
 class Died(Fact):
     type: ClassVar[str] = "died"
-    rank: ClassVar[int] = 10
+    rank: ClassVar[int] = 100
     summary: ClassVar[str] = "Death: vital becomes deceased."
     example: ClassVar[str] = f'--on 2022-01 --cause "gunshot" --place Almaty {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"cause": "Cause of death.", "place": WHERE}
@@ -463,7 +464,7 @@ class Died(Fact):
 
 class Compensated(Fact):
     type: ClassVar[str] = "compensated"
-    rank: ClassVar[int] = 13
+    rank: ClassVar[int] = 130
     summary: ClassVar[str] = "Compensation awarded (exact amount and ISO currency)."
     example: ClassVar[str] = f"--on 2024-08-31 --amount 3500000 --currency KZT --claimed 40000000 {SOURCE}"
     field_help: ClassVar[dict[str, str]] = {
@@ -495,7 +496,7 @@ class Compensated(Fact):
 
 class Allegation(Fact):
     type: ClassVar[str] = "allegation"
-    rank: ClassVar[int] = 7
+    rank: ClassVar[int] = 70
     summary: ClassVar[str] = "An allegation of torture, ill-treatment, ..."
     example: ClassVar[str] = f'--on 2022-01~ --kind torture --by "Aslanbek Omarov" --against police {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"kind": "The kind.", "by": BY, "against": "Against whom."}
@@ -512,7 +513,7 @@ class Allegation(Fact):
 
 class Noted(Fact):
     type: ClassVar[str] = "noted"
-    rank: ClassVar[int] = 8
+    rank: ClassVar[int] = 80
     summary: ClassVar[str] = "A cited fact that fits no other type; changes nothing."
     example: ClassVar[str] = f'--on 2023-02 --text "sentenced with 15 others" {SOURCE}'
     field_help: ClassVar[dict[str, str]] = {"text": "The fact, in words."}

@@ -66,7 +66,7 @@ class Change(NamedTuple):
     def seq(self) -> str:
         """``order`` as text that sorts the same (the views' ``seq`` column)."""
         earliest, latest, rank, version, position = self.order
-        return f"{earliest.isoformat()}|{latest.isoformat()}|{rank:02d}|{version:07d}|{position:03d}"
+        return f"{earliest.isoformat()}|{latest.isoformat()}|{rank:03d}|{version:07d}|{position:03d}"
 
 
 def _change(kind: str, name: str, before: str, after: str, cause: Fact, position: int) -> Change:

@@ -13,6 +13,7 @@ STATUS_COLUMNS = {5: [("person", "BIGINT"), ("headline", "VARCHAR(40)"), ("custo
                       ("legal", "VARCHAR(40)"), ("appeal", "VARCHAR(40)"), ("vital", "VARCHAR(40)"),
                       ("designation", "VARCHAR(80)"), ("compensation", "TEXT"), ("changed_at", "VARCHAR(32)")]}
 STATUS_COLUMNS[6] = STATUS_COLUMNS[5]  # version 6 added "contested" to the period tables, not to this one
+STATUS_COLUMNS[7] = STATUS_COLUMNS[6]  # version 7 spells a change's seq with a three-digit rank (ranks step by ten)
 
 
 def test_the_status_table_has_a_column_per_facet_as_its_schema_version_says():
