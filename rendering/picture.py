@@ -167,7 +167,7 @@ CHAR = 6.2  # the width of a character at 11px, for laying labels out without me
 CUSTODY_COLOURS = {"detained": "#e53935", "house_arrest": "#fb8c00", "imprisoned": "#6a1b9a"}
 # The colour of each category a fact type declares (events.py); a category without one is grey.
 CATEGORY_COLOURS = {"custody change": "#455a64", "court": "#1565c0", "designation": "#00897b", "death": "#111111",
-                    "compensation": "#2e7d32", "allegation": "#c79100", "note": "#8d8d8d"}
+                    "compensation": "#2e7d32", "allegation": "#c79100", "note": "#8d8d8d", "case": "#6a1b9a"}
 UNCOLOURED = "#8d8d8d"
 
 
