@@ -296,13 +296,14 @@ class Case(BaseAggregate[UUID]):
         """Add a party: ``person`` (their ``named_in_case`` is recorded on their stream, checked as any of
         their facts), or ``fields['unnamed']`` people counted, not named."""
         fields = {**fields, "role": role}
+        if person is not None:
+            self._check_new_party(person.key, role)
         if not fields.get("on"):
             fields["on"] = self._first_day()
         if not fields.get("source"):
             raise BadInput("case party: --source is required (a source key or URL); every party cites a source")
         fact = None
         if person is not None:
-            self._check_new_party(person.key, role)
             own = {k: fields.get(k) for k in ("on", "source", "claimant", "note", "of")}
             fact = person.record("named_in_case", today, recorded_by, case=self.key, role=role, **own)
             fields = {**fields, "person": person.key, "fact_id": fact.id}
