@@ -132,7 +132,8 @@ def _claim_options() -> list[inspect.Parameter]:
 def add_commands(group: typer.Typer) -> None:
     """One sub-command per registered fact type, its help read off the type's class."""
     for name, cls in FACT_TYPES.items():
-        group.command(name, short_help=cls.summary)(_command(cls))
+        if name not in RecordGroup.ELSEWHERE:  # named_in_case is written by 'case party'
+            group.command(name, short_help=cls.summary)(_command(cls))
 
 
 add_commands(app)
