@@ -274,11 +274,13 @@ class Case(BaseAggregate[UUID]):
 
     @classmethod
     def register(cls, key: str, title: str, source: str, court: str | None = None, articles: Sequence[str] = (),
-                 note: str | None = None, recorded_by: str | None = None) -> Case:
+                 note: str | None = None, recorded_by: str | None = None, timestamp: datetime | None = None) -> Case:
+        """``timestamp`` keeps an imported registration's record time (None: now)."""
         check_key(key, "case")
         try:
             return cls._create(CaseRegistered, id=case_id(key), key=key, title=title, court=court,
-                               articles=list(articles), source=source, note=note, recorded_by=recorded_by)
+                               articles=list(articles), source=source, note=note, recorded_by=recorded_by,
+                               timestamp=timestamp)
         except ValidationError as error:
             raise BadInput(invalid(error, f"case {key}")) from None
 
@@ -334,6 +336,17 @@ class Case(BaseAggregate[UUID]):
         event = validated(CaseRetracted, {"event_id": target.id, "reason": reason, "source": source,
                                           **self._envelope(recorded_by)}, "case retract")
         return self._append(event), target
+
+    def adopt(self, template: CaseEvent) -> CaseEvent:
+        """Append an imported event as it is (its id and record time); record times may not go back,
+        and a retraction must name an event of this case."""
+        if template.timestamp < self.last_event.timestamp:
+            raise TimelineConflict(f"case {self.key}: recorded_at {template.timestamp.isoformat()} is before the "
+                                   f"stream's last record time {self.last_event.timestamp.isoformat()}")
+        if isinstance(template, CaseRetracted):
+            self.find(template.event_id.hex)
+        return self._append(template.model_copy(update={"originator_id": self.id,
+                                                        "originator_version": self.version + 1}))
 
     def find(self, event_id: str) -> CaseFact | PartyAdded:
         wanted = str(event_id).strip().lower().replace("-", "")

@@ -173,3 +173,29 @@ def test_a_case_read_at_a_record_time_before_a_fact_does_not_count_it(aqtobe):
 
     assert ([e["type"] for e in then["events"]], then["status"]) == (["investigation_opened"], "investigation")
     assert ([e["type"] for e in now["events"]], now["status"]) == (["investigation_opened", "trial_started"], "trial")
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_export_then_import_answers_case_show_as_the_original(torture_trial, tmp_path, fmt):
+    exported = tmp_path / f"all.{fmt}"
+    torture_trial(f"export --format {fmt} -o {exported}")
+    copy = type(torture_trial)(str(tmp_path / "copy.db"))
+
+    copy(f"import {exported} --format {fmt}")
+    again = copy(f"import {exported} --format {fmt}").output
+
+    for line in (f"case show {CASE}", f"case show {CASE} --as-of 2025-01-16", "show ruzakhunov-vikram",
+                 "show abilbekov-berik", "case list"):
+        assert copy.json(line) == torture_trial.json(line), line
+    assert " 0 events added" in again
+
+
+def test_an_import_refuses_a_fact_tied_to_a_case_in_neither_the_store_nor_the_file(omarov, tmp_path):
+    data = tmp_path / "one.yaml"
+    data.write_text('- {record: event, person: omarov-aslanbek, type: sentenced, "on": 2023-02, '
+                    "source: rferl-omarov, case: case-0042}\n")
+
+    error = omarov(f"import {data}", ok=False).stderr
+
+    assert "no case 'case-0042' in the store or the file" in error
+    assert omarov.json("show omarov-aslanbek")["events"] == []
