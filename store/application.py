@@ -36,7 +36,7 @@ from casetrail.domain.case import (
     Case, CaseFact, CaseFolded, CaseRegistered, CaseRetracted, PartyAdded, case_id, outcome,
 )
 from casetrail.domain.facts import fact_class
-from casetrail.domain.person import Person, Source, check_author, check_key, person_id, source_id
+from casetrail.domain.person import RETRACTABLE, Person, Source, check_author, check_key, person_id, source_id
 from casetrail.store.evidence import ENV_MAX, Files, most_bytes
 from casetrail.store.ledger import Ledger, leaf_of, log_secret
 from casetrail.store.notes import Checkpoint, Signer, Verifier
@@ -282,6 +282,11 @@ class Casetrail(Application[UUID]):
     @_guarded
     def retract(self, key: str, event_id: str, reason: str, source: str | None = None) -> Retracted:
         person = self.person(key)
+        target = person.find(event_id, kinds=RETRACTABLE)
+        if target.type == "named_in_case":  # the case's party event goes with it, in one save
+            raise BadInput(f"event {str(target.id)[:8]} is {key}'s role in case {target.case}: take it back with "
+                           f"'casetrail case retract {target.case} PARTY_ID' (the id 'case show {target.case}' "
+                           "prints), which retracts the party on both streams")
         source, url = self._citation(source) if source else (None, None)
         author = self.author
         return self._retrying(person, lambda p: p.retract(event_id, reason, source, author), [url])

@@ -199,3 +199,13 @@ def test_an_import_refuses_a_fact_tied_to_a_case_in_neither_the_store_nor_the_fi
 
     assert "no case 'case-0042' in the store or the file" in error
     assert omarov.json("show omarov-aslanbek")["events"] == []
+
+
+def test_a_role_in_a_case_is_not_retracted_alone_but_with_its_party(aqtobe):
+    role = next(e for e in aqtobe.json("show omarov-aslanbek")["events"] if e["type"] == "named_in_case")
+
+    error = aqtobe.error(f"retract omarov-aslanbek {role['id'][:8]} --reason wrong")
+
+    assert error.startswith(f"Error: event {role['id'][:8]} is omarov-aslanbek's role in case aqtobe-2023-02: take "
+                            "it back with 'casetrail case retract aqtobe-2023-02 PARTY_ID'")
+    assert aqtobe.json("show omarov-aslanbek")["cases"] == [{"case": "aqtobe-2023-02", "role": "accused", "of": None}]
