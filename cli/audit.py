@@ -11,6 +11,7 @@ from rich.text import Text
 from casetrail.cli.context import cited_sources, list_rules, store, views
 from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, console, dispute_text, emit_json, print_rows, stamp
+from casetrail.cli.case import print_cases
 from casetrail.domain.claims import Claims
 from casetrail.rendering.shapes import cited_shape, dispute_shape
 from casetrail.domain.errors import BadInput
@@ -63,12 +64,14 @@ def _audit_person(ctx: typer.Context, key: str, known_at: Any, json: bool) -> No
     current = views(ctx)
     found = with_fact_times(current.person_changes(str(person.id), known_at), person.history)
     fixes = [fix.json() for fix in corrections(person.history, current.rules, known_at)]
-    claims = person.fold(date.max, known_at).claims
+    whole = person.fold(date.max, known_at)
+    claims = whole.claims
     if json:
-        emit_json(audit_shape(key, person.name, known_at, found, fixes, claims))
+        emit_json(audit_shape(key, person.name, known_at, found, fixes, claims, whole.state))
         return
     console.print(Text.assemble((person.name, "bold"), f" ({key}) - audit, known at {stamp(known_at) or 'now'}: "
                                 f"{counted(len(found), 'change')}"))
+    print_cases(ctx, whole.state)
     print_rows("", ["valid on", "facet or list", "from", "to", "cause", "by", "source", "recorded"],
                [[c["valid_on"], c["facet"] or f"list {c['list']}", c["from"], c["to"],
                  f"{c['event_type']} {short(c['event_id'])}", c["by"], c["source"],

@@ -11,10 +11,10 @@ from casetrail.cli.context import list_rules, store
 from casetrail.cli.options import AsOf, Key, KnownAt, record_time, valid_day
 from casetrail.cli.record import CLAIMANT_HELP
 from casetrail.cli.render import (
-    JsonFlag, console, details, dispute_text, emit_json, events_table, print_status, sources_text, stamp, warn,
-    when_text, word_table,
+    JsonFlag, console, details, dispute_text, emit_json, events_table, print_status, sources_text, stamp, visible,
+    warn, when_text, word_table,
 )
-from casetrail.domain.fold import Folded, Step, short
+from casetrail.domain.fold import Folded, State, Step, short
 from casetrail.domain.person import Person
 from casetrail.domain.words import counted
 from casetrail.domain.timeline import Moved, fact_by_fact
@@ -41,6 +41,7 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
     if person.aliases:
         console.print("also: " + "; ".join(person.aliases))
     print_status(folded.state, folded.days_in_custody)
+    print_cases(ctx, folded.state)
     if folded.uncertain:
         late = [e for e in folded.events if e.on.latest > folded.as_of]
         console.print(Text.assemble(("uncertain: ", "yellow"), f"{len(late)} counted fact(s) may have happened "
@@ -48,6 +49,13 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
     _print_disputes(folded)
     console.print(events_table(folded.events, counted(len(folded.events), "fact"), folded.claims))
     _warn_conflicts(folded)
+
+
+def print_cases(ctx: typer.Context, state: State) -> None:
+    """The cases a person is party to, each with its title and their role in it."""
+    for case, role, of in state.case_roles:
+        whose = f" of {of}" if of else ""
+        console.print(f"case {case}: {visible(store(ctx).case(case).title)} ({role}{whose})", soft_wrap=True)
 
 
 def replay(ctx: typer.Context, key: Key,

@@ -83,7 +83,7 @@ def _facet_options(command: Callable[..., None]) -> Callable[..., None]:
 
     def option(facet: Facet) -> inspect.Parameter:
         words = f"Only people whose {facet.name} is this ({facet.choices})."
-        annotation = Annotated[Optional[str], typer.Option(f"--{facet.name}", help=words)]
+        annotation = Annotated[Optional[str], typer.Option(f"--{facet.name.replace('_', '-')}", help=words)]
         return inspect.Parameter(facet.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
 
     hints = typing.get_type_hints(command, include_extras=True)  # the annotations are strings here

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from casetrail.cli import audit, case, demo, lists, person, projections, record, source, timeline, transfer, verify
+from casetrail.cli import audit, case, cases, demo, lists, person, projections, record, source, timeline, transfer, verify
 from casetrail.cli import key, serve, user
 from casetrail.cli.context import ENV_USER, Context, recorder
 from casetrail.cli.edge import EdgeGroup
@@ -51,6 +51,7 @@ def main(
 app.add_typer(person.app, name="person")
 app.add_typer(source.app, name="source")
 app.add_typer(record.app, name="record")
+app.add_typer(cases.app, name="case")
 app.add_typer(projections.app, name="projections")
 app.add_typer(key.app, name="key")
 app.add_typer(user.app, name="user")

@@ -8,7 +8,7 @@ validates them.
 from __future__ import annotations
 
 import inspect
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -27,6 +27,8 @@ class RecordGroup(TyperGroup):
     ELSEWHERE = {
         "registered": "a person is registered with 'casetrail person add KEY --name ...', not recorded",
         "retracted": "a fact is retracted with 'casetrail retract KEY EVENT_ID --reason ...', not recorded",
+        "named_in_case": "a party is added with 'casetrail case party CASE KEY --role R --source S': it is written "
+                         "to the case and to the person",
     }
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
@@ -59,9 +61,21 @@ def _option(spec: FieldSpec) -> inspect.Parameter:
     return inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
 
 
-def _command(cls: type[Fact]) -> Any:
+Writer = Callable[[typer.Context, dict[str, Any]], tuple[str, Fact | Corroborated]]
+
+
+def _to_person(ctx: typer.Context, options: dict[str, Any]) -> tuple[str, Fact | Corroborated]:
+    key = ctx.parent.params["key"]
+    return key, store(ctx).record(key, options.pop("type"), **options)
+
+
+def _command(cls: type[Fact], write: Writer = _to_person, extra: tuple[inspect.Parameter, ...] = (),
+             example: str | None = None) -> Any:
+    """The command recording a fact of type ``cls``; ``write`` stores it (by default to the person KEY
+    of ``record KEY TYPE``; ``case record CASE TYPE --accused KEY`` routes a verdict), ``extra`` options first."""
     params = [
         inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context),
+        *extra,
         inspect.Parameter("on", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option("--on", help="When it happened: 2022-01-09, 2022-01, 2022, with ~ or ?. [required]")]),
         inspect.Parameter("source", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
@@ -71,6 +85,8 @@ def _command(cls: type[Fact]) -> Any:
             Optional[str], typer.Option("--note", help="A remark, e.g. 'sentenced with 15 others'.")]),
         inspect.Parameter("group", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option("--group", help="An id shared by one fact about several people.")]),
+        inspect.Parameter("case", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[str], typer.Option("--case", help="The case it belongs to (registered with 'casetrail case add').")]),
         *_claim_options(),
         inspect.Parameter("json", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
             bool, typer.Option("--json", help="Print the stored event as JSON.")]),
@@ -78,8 +94,7 @@ def _command(cls: type[Fact]) -> Any:
 
     def command(ctx: typer.Context, **options: Any) -> None:
         as_json = options.pop("json")
-        key = ctx.parent.params["key"]
-        event = store(ctx).record(key, cls.type, **{k: v for k, v in options.items() if v is not None})
+        key, event = write(ctx, {"type": cls.type, **{k: v for k, v in options.items() if v is not None}})
         if as_json:
             emit_json({"person": key, **event_shape(event)})
         elif isinstance(event, Corroborated):
@@ -93,7 +108,7 @@ def _command(cls: type[Fact]) -> Any:
     command.__annotations__ = {p.name: p.annotation for p in params}
     command.__name__ = cls.type
     command.__doc__ = (f"{cls.summary} Prints the new event's id.\n\n"
-                       f"Example: casetrail record omarov-aslanbek {cls.type} {cls.example}")
+                       f"Example: {example or 'casetrail record omarov-aslanbek ' + cls.type + ' ' + cls.example}")
     return command
 
 
@@ -117,7 +132,8 @@ def _claim_options() -> list[inspect.Parameter]:
 def add_commands(group: typer.Typer) -> None:
     """One sub-command per registered fact type, its help read off the type's class."""
     for name, cls in FACT_TYPES.items():
-        group.command(name, short_help=cls.summary)(_command(cls))
+        if name not in RecordGroup.ELSEWHERE:  # named_in_case is written by 'case party'
+            group.command(name, short_help=cls.summary)(_command(cls))
 
 
 add_commands(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -68,7 +68,13 @@ def _person(ctx: typer.Context, key: str, moment: datetime | None) -> tuple[list
     person = store(ctx).person(key)
     person.check_registered_by(moment)
     # One person's lists come from their own stream: no need to bring the read models up to date.
-    return [Story(key, person.name, tuple(person.history))], list_rules(ctx), f"{person.name} ({key})"
+    return [_story(ctx, person)], list_rules(ctx), f"{person.name} ({key})"
+
+
+def _story(ctx: typer.Context, person: Any) -> Story:
+    """A person's story with the cases their stream names (each drawn as a lane with its parties)."""
+    named = dict.fromkeys(e.case for e in person.history if isinstance(e, Fact) and e.type == "named_in_case")
+    return Story(person.key, person.name, tuple(person.history), tuple(store(ctx).case(key) for key in named))
 
 
 def _members(ctx: typer.Context, name: str, at: At) -> tuple[list[Story], Rules, str]:
@@ -78,5 +84,5 @@ def _members(ctx: typer.Context, name: str, at: At) -> tuple[list[Story], Rules,
     stories = []
     for member in current.members(name, at):
         person = app.person(member["person"])
-        stories.append(Story(person.key, person.name, tuple(person.history)))
+        stories.append(_story(ctx, person))
     return stories, current.rules, f"{rule.title} ({name})"

@@ -77,6 +77,29 @@ class Outcome(str, Enum):
     rejected = "rejected"
 
 
+class CaseRole(str, Enum):
+    """What a person is in a proceeding (domain/case.py)."""
+
+    accused = "accused"
+    victim = "victim"
+    claimant = "claimant"
+    witness = "witness"
+    relative = "relative"
+
+
+CASE_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _case_key(value: str) -> str:
+    if not CASE_KEY.match(value) or len(value) > 80:
+        raise ValueError(f"'{value[:40]}' is not a case key: use lowercase letters, digits and single hyphens, "
+                         "e.g. case-0042")
+    return value
+
+
+CaseKey = Annotated[str, AfterValidator(_case_key)]
+
+
 class Recipient(str, Enum):
     person = "person"
     family = "family"
@@ -150,6 +173,7 @@ class Fact(PersonEvent):
     # keeps its stored form, and the chain link over it.
     repeats: ClassVar[bool] = False  # two of the type on overlapping dates are ordinarily different happenings
     facet: ClassVar[str | None] = None  # the facet an account of it decides, for a dispute (None: its type)
+    verdict: ClassVar[bool] = False  # a court's verdict on an accused: `case record CASE TYPE --accused KEY` routes it
 
     id: UUID = Field(default_factory=uuid4)
     on: FuzzyDate
@@ -159,11 +183,14 @@ class Fact(PersonEvent):
     claimant: Claimant | None = None
     disputes: UUID | None = None
     distinct: bool = False
+    # The proceeding (domain/case.py) it belongs to, stored only when given like the claim fields.
+    # Not one of _COMMON: it is part of what a fact says (two like facts of two cases differ).
+    case: CaseKey | None = None
 
     @model_serializer(mode="wrap")
     def _claims_only_when_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         data = handler(self)
-        for name in CLAIM_FIELDS:
+        for name in ONLY_WHEN_GIVEN:
             if name in data and not data[name]:
                 del data[name]
         return data
@@ -339,6 +366,7 @@ class Sentenced(Fact):
                                             "charges": "What the sentence is for (repeat)."}
     category: ClassVar[str] = "court"
     facet: ClassVar[str | None] = "legal"
+    verdict: ClassVar[bool] = True
 
     court: Text | None = None
     kind: SentenceKind | None = None  # None: the report does not say
@@ -359,6 +387,7 @@ class Acquitted(Fact):
     category: ClassVar[str] = "court"
     facet: ClassVar[str | None] = "legal"
     after_death: ClassVar[bool] = True
+    verdict: ClassVar[bool] = True
 
     court: Text | None = None
 
@@ -527,6 +556,35 @@ class Noted(Fact):
     text: LongText
 
 
+class NamedInCase(Fact):
+    """The person's side of a party event on a case's stream (``casetrail case party``): written to
+    their own stream in the same save, so a list rule tests their role from their own fold.
+    Nothing else of the case is copied here."""
+
+    type: ClassVar[str] = "named_in_case"
+    rank: ClassVar[int] = 86
+    summary: ClassVar[str] = "A party to a case (accused, victim, ...): recorded by 'casetrail case party'."
+    example: ClassVar[str] = f"--case case-0042 --role victim --on 2022-01 {SOURCE}"
+    field_help: ClassVar[dict[str, str]] = {"role": "What they are in the case.",
+                                            "of": "For a relative: whose (a person key)."}
+    category: ClassVar[str] = "case"
+    facet: ClassVar[str | None] = "case_role"
+    repeats: ClassVar[bool] = True  # one person may be a party to several cases at once
+    after_death: ClassVar[bool] = True  # a victim killed is named in the case after their death
+
+    role: CaseRole
+    of: CaseKey | None = None  # a person key (the same spelling as a case key)
+
+    @model_validator(mode="after")
+    def _names_its_case(self) -> NamedInCase:
+        if self.case is None:
+            raise ValueError("named_in_case needs --case: record it with 'casetrail case party CASE KEY --role R'")
+        return self
+
+    def step(self, state: State) -> State:
+        return with_(state, case_roles=state.case_roles + ((self.case, self.role.value, self.of),))
+
+
 class AboutFact(PersonEvent):
     """An event that says something about a recorded fact, named by its id."""
 
@@ -562,6 +620,7 @@ class Preferred(AboutFact):
 
 ABOUT_FACTS = (Retracted, Corroborated, Preferred)  # events that name a fact by its id
 CLAIM_FIELDS = ("claimant", "disputes", "distinct")
+ONLY_WHEN_GIVEN = (*CLAIM_FIELDS, "case")  # new fields of every fact: stored only when given
 _COMMON = {"originator_id", "originator_version", "timestamp", "previous", "recorded_by", "id", "on", "source", "note",
            "group", *CLAIM_FIELDS}
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Callable
 
-from casetrail.domain.events import SLUG
+from casetrail.domain.events import SLUG, CaseRole
 from casetrail.domain.money import amount_text
 from casetrail.domain.errors import BadInput
 from casetrail.domain.state import IN_CUSTODY, State
@@ -31,9 +31,14 @@ class Facet:
     summary: bool = False  # sums the others up: listed before them (status row, search options)
     label: str | None = None  # what a person's status calls it; None: shown its own way (money)
     shown: Callable[[State], str] | None = None  # its value there, when not the one rules test
+    # Several values at once, held as one string joined by "+" in the order of ``values`` ("accused+victim"):
+    # a test or a search for one value passes when it is among them.
+    many: bool = False
 
     def allows(self, value: str) -> bool:
         """Whether anyone could ever have this value: the one test list rules and the people search share."""
+        if self.many:
+            return value in self.values
         if self.values is not None:
             return value in self.values
         return self.pattern is None or bool(self.pattern.match(value))
@@ -49,6 +54,19 @@ def _compensation(state: State) -> str:
     return "; ".join(awarded) or "none"
 
 
+CASE_ROLES = tuple(role.value for role in CaseRole)
+
+
+def _case_roles(state: State) -> str:
+    held = {role for _, role, _ in state.case_roles}
+    return "+".join(role for role in CASE_ROLES if role in held) or "none"
+
+
+def parts(value: str) -> tuple[str, ...]:
+    """The values a many-valued facet holds ("accused+victim": accused and victim)."""
+    return tuple(value.split("+"))
+
+
 DECLARED = (
     Facet("custody", attrgetter("custody"), ("never_detained", "detained", "house_arrest", "imprisoned", "free"),
           label="custody"),
@@ -59,6 +77,7 @@ DECLARED = (
     Facet("designation", lambda s: s.designation or "none", like="a snake_case word such as accidental_victim, or none",
           pattern=SLUG, width=80, label="designation", shown=lambda s: s.designation or "-"),
     Facet("compensation", _compensation, like="what was awarded, such as 7,000,000 KZT, or none", width=None),
+    Facet("case_role", _case_roles, ("none", *CASE_ROLES), width=80, label="case role", many=True),
     Facet("headline", attrgetter("headline"),
           ("at_large", "detained", "house_arrest", "imprisoned", "released", "deceased"), summary=True,
           label="headline"),
@@ -90,10 +109,11 @@ def search_filters(given: dict[str, str | None]) -> dict[str, str]:
         declared = FACET[facet]
         if declared.allows(value):
             continue
-        what = f"is not {'an' if facet[0] in 'aeiou' else 'a'} {facet}"
+        what = f"is not {'an' if facet[0] in 'aeiou' else 'a'} {facet.replace('_', ' ')}"
+        flag = "--" + facet.replace("_", "-")
         if declared.values is None:
-            raise BadInput(f"--{facet} '{value}' {what}: give {declared.like}")
-        raise BadInput(f"--{facet} '{value}' {what}; choose one of: {declared.choices}")
+            raise BadInput(f"{flag} '{value}' {what}: give {declared.like}")
+        raise BadInput(f"{flag} '{value}' {what}; choose one of: {declared.choices}")
     if wanted.get("custody") in IN_CUSTODY and "vital" not in wanted:
         wanted["vital"] = "alive"
     return wanted

@@ -23,14 +23,15 @@ from casetrail.domain.events import FACT_TYPES, Fact
 from casetrail.domain.text import shown
 
 FLAG, FIELD = "flag", "field"
-_FLAGS = {"aliases": "--alias"}  # fields whose option is named for one value, repeated
+# Fields whose option is not their name: named for one value, repeated; or shorter (case facts' --from, --to).
+_FLAGS = {"aliases": "--alias", "from_charge": "--from", "to_charge": "--to"}
 
 
-def fact_class(type_name: str) -> type[Fact]:
+def fact_class(type_name: str, registry: Mapping[str, type[Any]] = FACT_TYPES) -> type[Any]:
     try:
-        return FACT_TYPES[type_name]
+        return registry[type_name]
     except KeyError:
-        known = ", ".join(FACT_TYPES)
+        known = ", ".join(registry)
         raise NotFound(f"unknown event type '{type_name}': use one of {known}") from None
 
 
@@ -45,11 +46,12 @@ class FieldSpec:
     many: bool  # a list of values
 
 
-def own_fields(cls: type[Fact]) -> list[FieldSpec]:
-    """The fields a type adds to every fact's (on, source, note, group), read off its model."""
+def own_fields(cls: type[Any], base: type[Any] = Fact) -> list[FieldSpec]:
+    """The fields a type adds to every fact's (on, source, note, group), read off its model;
+    ``base``: what every fact of its kind has (a person's Fact, a case's CaseFact)."""
     return [FieldSpec(name, cls.field_help.get(name, ""), _choices(field.annotation), field.is_required(),
                       _is_list(field.annotation))
-            for name, field in cls.model_fields.items() if name not in Fact.model_fields]
+            for name, field in cls.model_fields.items() if name not in base.model_fields]
 
 
 def _choices(annotation: Any) -> list[str] | None:
@@ -77,10 +79,11 @@ def given(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def make_fact(type_name: str, fields: Mapping[str, Any], today: date, envelope: Mapping[str, Any],
-              style: str = FLAG) -> Fact:
+              style: str = FLAG, registry: Mapping[str, type[Any]] = FACT_TYPES) -> Any:
     """The fact, validated: a known type, a date that has happened by ``today``, a source, the
-    model's own rules. ``envelope`` places it in a stream (version, record time, a given id)."""
-    cls = fact_class(type_name)
+    model's own rules. ``envelope`` places it in a stream (version, record time, a given id).
+    ``registry``: a person's fact types, or a case's (domain/case.py), made the same way."""
+    cls = fact_class(type_name, registry)
     data = given(fields)
     lead = f"{cls.type}: " if style == FLAG else ""
     if "id" in data:

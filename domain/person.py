@@ -35,7 +35,7 @@ def check_key(key: str, what: str = "person") -> str:
     """A readable slug: lowercase ASCII letters and digits joined by single hyphens."""
     if not isinstance(key, str) or not _KEY.match(key) or len(key) > KEY_MAX:
         shown = key if len(str(key)) <= 40 else str(key)[:40] + "..."
-        example = "omarov-aslanbek" if what == "person" else "rferl-omarov"
+        example = {"person": "omarov-aslanbek", "case": "case-0042"}.get(what, "rferl-omarov")
         raise BadInput(f"{what} key '{shown}' is not valid: use lowercase letters, digits and single hyphens "
                        f"(at most {KEY_MAX} characters), e.g. {example}")
     return key

@@ -17,7 +17,7 @@ from typing import Any
 
 from casetrail.domain.errors import BadInput
 from casetrail.domain.events import CLAIMANTS
-from casetrail.domain.facets import FACET, FACETS
+from casetrail.domain.facets import FACET, FACETS, parts
 
 DEFAULT_FILE = Path(__file__).with_name("lists.toml")
 ENV_LISTS = "CASETRAIL_LISTS"
@@ -39,8 +39,11 @@ class Test:
         return self.allows(facets[index]) and self.claimed_by(claimed[index] if claimed else frozenset())
 
     def allows(self, value: str) -> bool:
-        """Whether the facet having this value passes the test."""
-        return (value not in self.values) if self.op == "not" else (value in self.values)
+        """Whether the facet having this value passes the test. A many-valued facet's value
+        ("accused+victim") is in a test's values when one of its parts is."""
+        held = parts(value) if FACET[self.facet].many else (value,)
+        found = any(part in self.values for part in held)
+        return not found if self.op == "not" else found
 
     def claimed_by(self, kinds: frozenset) -> bool:
         """Whether the claimants' kinds (``claimant_kinds``) of the fact that set the value satisfy the test."""

@@ -48,6 +48,7 @@ class State:
     periods: tuple[Period, ...] = ()
     allegations: tuple[Allegation, ...] = ()
     died: Fact | None = None
+    case_roles: tuple[tuple[str, str, str | None], ...] = ()  # (case, role, of whom) of each case they are party to
 
     @property
     def headline(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-_PLURALS = {"person": "people", "entry": "entries", "is": "are", "was": "were"}
+_PLURALS = {"person": "people", "entry": "entries", "party": "parties", "is": "are", "was": "were"}
 
 
 def counted(number: int, word: str) -> str:

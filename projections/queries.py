@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, and_, func, or_, select
 
-from casetrail.domain.facets import FACETS, INITIAL
+from casetrail.domain.facets import FACET, FACETS, INITIAL
 
 INITIAL_VALUE = dict(zip(FACETS, INITIAL))
 from casetrail.domain.rules import Rules
@@ -67,6 +67,13 @@ def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN) ->
              "type": r.cause_type, "source": r.source} for r in rows]
 
 
+def holding(column: Any, facet: str, value: str) -> Any:
+    """A facet's column has the value; a many-valued facet's ("accused+victim") has it among its parts."""
+    if not FACET[facet].many or value == INITIAL_VALUE[facet]:
+        return column == value
+    return or_(column == value, column.like(f"{value}+%"), column.like(f"%+{value}"), column.like(f"%+{value}+%"))
+
+
 def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | None = None,
                   limit: int | None = None, sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
     """People whose facets at (V, K) have the wanted values, with all their facets."""
@@ -83,7 +90,7 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
                 select(fp.person).where(fp.facet == facet, fp.value != value, holds(facet_periods, at))))
         else:
             chosen = chosen.where(people.c.person.in_(
-                select(fp.person).where(fp.facet == facet, fp.value == value, holds(facet_periods, at))))
+                select(fp.person).where(fp.facet == facet, holding(fp.value, facet, value), holds(facet_periods, at))))
     if name and in_sql:
         chosen = chosen.where(_name_like(name))
     chosen = chosen.where(people.c.registered_at <= at.k).order_by(people.c.key)
@@ -108,7 +115,7 @@ def _search_now(conn: Connection, wanted: dict[str, str], name: str | None, limi
     query = select(people.c.key, people.c.name, people.c.search, *[status.c[f] for f in FACETS]).join(
         status, status.c.person == people.c.person)
     for facet, value in wanted.items():
-        query = query.where(status.c[facet] == value)
+        query = query.where(holding(status.c[facet], facet, value))
     if name and in_sql:
         query = query.where(_name_like(name))
     query = query.order_by(people.c.key)

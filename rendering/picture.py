@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
-from typing import Protocol
+from typing import Any, Protocol
 
 from casetrail.domain.claims import Claims
 from casetrail.domain.dates import FuzzyDate
@@ -167,7 +167,7 @@ CHAR = 6.2  # the width of a character at 11px, for laying labels out without me
 CUSTODY_COLOURS = {"detained": "#e53935", "house_arrest": "#fb8c00", "imprisoned": "#6a1b9a"}
 # The colour of each category a fact type declares (events.py); a category without one is grey.
 CATEGORY_COLOURS = {"custody change": "#455a64", "court": "#1565c0", "designation": "#00897b", "death": "#111111",
-                    "compensation": "#2e7d32", "allegation": "#c79100", "note": "#8d8d8d"}
+                    "compensation": "#2e7d32", "allegation": "#c79100", "note": "#8d8d8d", "case": "#6a1b9a"}
 UNCOLOURED = "#8d8d8d"
 
 
@@ -269,7 +269,46 @@ def _lane(story: Story, result: Folded, story_lists: Timeline, rules: Rules, sca
         parts.append(_row_label(f"list {rules.lists[index].name}", lists_y + n * LIST_ROW))
     parts += [_list_band(index, period, closer, rules, scale, lists_y + list_rows.index(index) * LIST_ROW,
                          result.as_of) for index, period, closer in spans]
-    return "".join(parts), lists_y + len(list_rows) * LIST_ROW + LANE_GAP
+    cases_y = lists_y + len(list_rows) * LIST_ROW
+    named = {case for case, _, _ in result.state.case_roles}
+    drawn = [case for case in story.cases if case.key in named]
+    for n, case in enumerate(drawn):
+        parts.append(_case_lane(case, result, scale, cases_y + n * CASE_ROW, sources))
+    return "".join(parts), cases_y + len(drawn) * CASE_ROW + LANE_GAP
+
+
+# -- cases ----------------------------------------------------------------------------------------------------
+
+CASE_ROW = 22
+
+
+def _case_lane(case: Any, result: Folded, scale: Scale, y: float, sources: Mapping[str, SourceLike]) -> str:
+    """One case the person is party to: a band from its first counted fact or party to V (or its closure),
+    a marker for each of its facts, its parties in the band's tooltip. From the case's own stream."""
+    told = case.fold(result.as_of, result.known_at)
+    roles = [role + (f" of {of}" if of else "") for key, role, of in result.state.case_roles if key == case.key]
+    dated = [e.on.earliest for e in (*told.facts, *told.parties)]
+    start = min(dated, default=result.as_of)
+    closed = next((f for f in reversed(told.facts) if f.sets == "closed"), None) if told.status == "closed" else None
+    end = day_after(closed.on.latest if closed else result.as_of)
+    parties = [f"{p.person or str(p.unnamed) + ' unnamed'}: {p.role.value}" for p in told.parties]
+    tip = "\n".join([f"case {case.key}: {case.title}", f"{', '.join(roles)} · status {told.status}",
+                     *(["court: " + case.court] if case.court else []), "parties:", *parties])
+    x0, x1 = scale.x(start), scale.x(end)
+    marks = [_case_mark(fact, scale, y, sources) for fact in told.facts]
+    return (f'{_row_label("case " + case.key, y)}<g class="case-lane" data-case="{esc(case.key)}" '
+            f'data-parties="{len(told.parties)}"><title>{esc(tip)}</title><rect x="{x0}" y="{y + 5}" '
+            f'width="{max(2.0, x1 - x0)}" height="8" rx="4" fill="{CATEGORY_COLOURS["case"]}" fill-opacity="0.2"/>'
+            f'</g>{"".join(marks)}')
+
+
+def _case_mark(fact: Any, scale: Scale, y: float, sources: Mapping[str, SourceLike]) -> str:
+    x0, x1 = scale.x(fact.on.earliest), scale.x(day_after(fact.on.latest))
+    said = [f"{k.replace('_', ' ')}: {v}" for k, v in fact.fields().items()]
+    tip = "\n".join([f"{fact.type} · {date_label(fact.on)}", *said, f"source: {source_text(fact.source, sources)}"])
+    return (f'<g class="case-fact" data-type="{fact.type}" data-on="{esc(fact.on.text)}"><title>{esc(tip)}</title>'
+            f'<rect x="{x0}" y="{y + 3}" width="{max(6.0, x1 - x0)}" height="12" rx="3" '
+            f'fill="{CATEGORY_COLOURS["case"]}"/></g>')
 
 
 def _lane_header(story: Story, result: Folded) -> str:

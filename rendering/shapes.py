@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from casetrail.domain.case import Case, CaseFact, CaseFolded, PartyAdded
 from casetrail.domain.claims import Cited, Claims, Dispute, details
 from casetrail.domain.dates import time_text
 from casetrail.domain.events import Corroborated, Fact, PersonEvent, Preferred, Retracted
@@ -97,7 +98,59 @@ def case_shape(key: str, name: str, aliases: list[str], folded: Folded) -> dict[
             "status": status_shape(folded.state, folded.days_in_custody),
             "compensation": compensation_shape(folded.state),
             "disputes": [dispute_shape(d, folded.claims) for d in folded.disputes],
+            "cases": roles_shape(folded.state),
             "events": [event_shape(e, folded.claims) for e in folded.events]}
+
+
+def roles_shape(state: State) -> list[dict[str, Any]]:
+    """The cases a person is party to at (V, K), each with their role (and, for a relative, whose)."""
+    return [{"case": case, "role": role, "of": of} for case, role, of in state.case_roles]
+
+
+def case_event_shape(event: CaseFact | PartyAdded) -> dict[str, Any]:
+    """A case's fact or party as ``case show --json`` lists it."""
+    data: dict[str, Any] = {"type": event.type, "id": str(event.id), "on": event.on.text, "source": event.source}
+    if isinstance(event, CaseFact):
+        data.update(event.fields())
+    for name in ("note", "claimant"):
+        if getattr(event, name) is not None:
+            data[name] = getattr(event, name)
+    data["recorded_at"] = time_text(event.timestamp)
+    data["recorded_by"] = event.author
+    return data
+
+
+def outcome_shape(verdict: Fact | None) -> dict[str, Any] | None:
+    """An accused's verdict in the case, from their own stream (None: none counts at (V, K))."""
+    if verdict is None:
+        return None
+    fields = {k: v for k, v in verdict.fields().items() if k != "case"}
+    return {"type": verdict.type, "id": str(verdict.id), "on": verdict.on.text, **fields}
+
+
+def party_shape(party: PartyAdded, verdict: Fact | None) -> dict[str, Any]:
+    shape = {"person": party.person, "role": party.role.value, "of": party.of,
+             "outcome": outcome_shape(verdict) if party.role.value == "accused" else None,
+             "id": str(party.id), "on": party.on.text, "source": party.source}
+    if party.unnamed is not None:
+        shape["unnamed"] = party.unnamed
+    return shape
+
+
+def proceeding_shape(case: Case, folded: CaseFolded, verdicts: dict[str, Fact | None]) -> dict[str, Any]:
+    """A case at (V, K): ``case show --json`` and the web app's ``/cases/{case}``. ``verdicts``: each
+    named accused's verdict in it, read from their own stream."""
+    return {"case": case.key, "title": case.title, "court": case.court, "articles": list(case.articles),
+            "source": case.source, "as_of": folded.as_of.isoformat(), "known_at": _stamp(folded.known_at),
+            "uncertain": folded.uncertain, "status": folded.status,
+            "parties": [party_shape(p, verdicts.get(p.person or "")) for p in folded.parties],
+            "events": [case_event_shape(e) for e in folded.facts]}
+
+
+def cases_shape(cases: list[Any]) -> dict[str, Any]:
+    """Every case registered: ``case list --json`` and ``/cases``."""
+    return {"cases": [{"case": c.key, "title": c.title, "court": c.court, "recorded_at": time_text(c.timestamp)}
+                      for c in cases]}
 
 
 def lists_shape(rules: Rules, counts: dict[str, int], as_of: date, known_at: datetime | None) -> dict[str, Any]:
@@ -117,10 +170,12 @@ def list_shape(name: str, title: str, members: list[dict[str, Any]], as_of: date
 
 
 def audit_shape(key: str, name: str, known_at: datetime | None, changes: list[dict[str, Any]],
-                retracted: list[dict[str, Any]], claims: Claims) -> dict[str, Any]:
-    """A person's audit: ``audit KEY --json`` and ``GET /api/people/{key}/audit``."""
+                retracted: list[dict[str, Any]], claims: Claims, state: State | None = None) -> dict[str, Any]:
+    """A person's audit: ``audit KEY --json`` and ``GET /api/people/{key}/audit``; ``state``: their whole
+    story's, for the cases they are party to."""
     return {"person": key, "name": name, "known_at": _stamp(known_at), "changes": changes, "retracted": retracted,
-            "disputes": [dispute_shape(d, claims) for d in claims.disputes]}
+            "disputes": [dispute_shape(d, claims) for d in claims.disputes],
+            "cases": roles_shape(state) if state is not None else []}
 
 
 def _stamp(moment: datetime | None) -> str | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import Any
+
 from casetrail.domain.events import PersonEvent
 
 
@@ -17,3 +19,6 @@ class Story:
     key: str
     name: str
     history: tuple[PersonEvent, ...]
+    # The cases (domain/case.py Case aggregates) the person is party to, each drawn as a lane of its own
+    # with its parties; a case the fold at (V, K) does not name is not drawn.
+    cases: tuple[Any, ...] = ()

@@ -29,10 +29,14 @@ from eventsourcing.utils import get_topic
 from casetrail.domain.dates import today_utc
 from casetrail.domain.errors import AlreadyExists, BadInput, NotFound, StoreError
 from casetrail.domain.events import (
-    Corroborated, Fact, FileAttached, Preferred, Registered, Retracted, SourceRegistered,
+    FACT_TYPES, Corroborated, Fact, FileAttached, Preferred, Registered, Retracted, SourceRegistered,
 )
 from casetrail.domain.fold import Folded
-from casetrail.domain.person import Person, Source, check_author, check_key, person_id, source_id
+from casetrail.domain.case import (
+    Case, CaseFact, CaseFolded, CaseRegistered, CaseRetracted, PartyAdded, case_id, outcome,
+)
+from casetrail.domain.facts import fact_class
+from casetrail.domain.person import RETRACTABLE, Person, Source, check_author, check_key, person_id, source_id
 from casetrail.store.evidence import ENV_MAX, Files, most_bytes
 from casetrail.store.ledger import Ledger, leaf_of, log_secret
 from casetrail.store.notes import Checkpoint, Signer, Verifier
@@ -112,6 +116,7 @@ class Casetrail(Application[UUID]):
                    facts: list[tuple[str, dict[str, Any]]] = ()) -> Person:
         """Register a person, with their first facts if given: one save, all or none."""
         person = Person.register(key, name, aliases, born, place, note, today=today_utc(), recorded_by=self.author)
+        self._check_cases(list(facts))
         citations = [self._citation(f["source"]) if f.get("source") else (None, None) for _, f in facts]
         if facts:
             person.record_many([(t, {**f, "source": key_}) for (t, f), (key_, _) in zip(facts, citations)],
@@ -255,6 +260,7 @@ class Casetrail(Application[UUID]):
         """Append one fact to a person's stream; returns the stored event: the fact, or the corroboration
         of a recorded fact that it tells again from another source."""
         person = self.person(key)
+        self._check_cases([(type_name, fields)])
         url = None
         if fields.get("source"):
             fields["source"], url = self._citation(fields["source"])
@@ -266,6 +272,7 @@ class Casetrail(Application[UUID]):
     def record_many(self, key: str, facts: list[tuple[str, dict[str, Any]]]) -> list[Fact | Corroborated]:
         """Append several facts to one person in one save (all or none)."""
         person = self.person(key)
+        self._check_cases(facts)
         citations = [self._citation(f["source"]) if f.get("source") else (None, None) for _, f in facts]
         cited = [(t, {**f, "source": key_}) for (t, f), (key_, _) in zip(facts, citations)]
         today = today_utc()
@@ -275,6 +282,11 @@ class Casetrail(Application[UUID]):
     @_guarded
     def retract(self, key: str, event_id: str, reason: str, source: str | None = None) -> Retracted:
         person = self.person(key)
+        target = person.find(event_id, kinds=RETRACTABLE)
+        if target.type == "named_in_case":  # the case's party event goes with it, in one save
+            raise BadInput(f"event {str(target.id)[:8]} is {key}'s role in case {target.case}: take it back with "
+                           f"'casetrail case retract {target.case} PARTY_ID' (the id 'case show {target.case}' "
+                           "prints), which retracts the party on both streams")
         source, url = self._citation(source) if source else (None, None)
         author = self.author
         return self._retrying(person, lambda p: p.retract(event_id, reason, source, author), [url])
@@ -297,6 +309,139 @@ class Casetrail(Application[UUID]):
     @_guarded
     def fold(self, key: str, as_of: date | None = None, known_at: datetime | None = None) -> Folded:
         return self.person(key).fold(as_of or today_utc(), known_at)
+
+    # -- cases --------------------------------------------------------------
+
+    @_guarded
+    def add_case(self, key: str, title: str, source: str, court: str | None = None, articles: Any = (),
+                 note: str | None = None) -> Case:
+        """Register a proceeding (with the source it is read from, registered too if a new URL)."""
+        Case.register(key, title, source or "-", court, articles, note)  # bad input refused before any write
+        if not source:
+            raise BadInput("case add: --source is required (a source key or URL); every case cites a source")
+        cited, url = self._citation(source)
+        case = Case.register(key, title, cited, court, articles, note, recorded_by=self.author)
+        try:
+            self._save_citing(case, [url])
+        except IntegrityError:
+            raise AlreadyExists(f"case {key} is already registered; see 'casetrail case show {key}'") from None
+        return case
+
+    @_guarded
+    def case(self, key: str) -> Case:
+        check_key(key, "case")
+        try:
+            return self.repository.get(case_id(key), projector_func=_project)
+        except AggregateNotFoundError:
+            raise NotFound(f"no case '{key}'; see 'casetrail case list' or add one with "
+                           f"'casetrail case add {key} --title ... --source ...'") from None
+
+    @_guarded
+    def cases(self) -> list[CaseRegistered]:
+        """Every case's registration, in the order they were recorded."""
+        return list(self._registrations(CaseRegistered))
+
+    @_guarded
+    def record_case(self, key: str, type_name: str, **fields: Any) -> CaseFact:
+        """Append a fact about a proceeding to its stream."""
+        cited = self._cited(fields)
+        author = self.author
+        return self._saving(lambda: [self.case(key)],
+                            lambda case: case.record(type_name, dict(cited[0]), today_utc(), author), cited[1])
+
+    @_guarded
+    def add_party(self, key: str, role: str, person: str | None = None, **fields: Any) -> PartyAdded:
+        """A party to a case: a person (their role written to their own stream, in the same save) or
+        ``unnamed`` people counted."""
+        cited = self._cited(fields)
+        author = self.author
+
+        def load() -> list[Any]:
+            return [self.case(key), *([self.person(person)] if person else [])]
+
+        return self._saving(load, lambda case, *who: case.party(role, dict(cited[0]), today_utc(), *who,
+                                                                 recorded_by=author)[0], cited[1])
+
+    @_guarded
+    def retract_case(self, key: str, event_id: str, reason: str, source: str | None = None) -> CaseRetracted:
+        """Take back a case fact or a party (and a named party's role on their own stream), in one save."""
+        source, url = self._citation(source) if source else (None, None)
+        author = self.author
+        loaded: list[Any] = []
+
+        def load() -> list[Any]:
+            case = self.case(key)
+            target = case.find(event_id)
+            person = getattr(target, "person", None)
+            loaded[:] = [case, *([self.person(person)] if person else [])]
+            return loaded
+
+        def command(case: Case, *who: Person) -> CaseRetracted:
+            retraction, target = case.retract(event_id, reason, source, author)
+            for person in who:
+                person.retract(str(target.fact_id), reason, source, author)
+            return retraction
+
+        return self._saving(load, command, url)
+
+    @_guarded
+    def record_verdict(self, key: str, accused: str, type_name: str, **fields: Any) -> Fact | Corroborated:
+        """A verdict on one accused of the case: their own fact, with ``case`` set, recorded as ``record`` does."""
+        cls = fact_class(type_name)
+        if not cls.verdict:
+            verdicts = ", ".join(t for t, c in FACT_TYPES.items() if c.verdict)
+            raise BadInput(f"{type_name} is not a verdict; a case records {verdicts} for an accused")
+        parties = self.case(key).fold(date.max).parties
+        if not any(p.person == accused and p.role.value == "accused" for p in parties):
+            raise NotFound(f"{accused} is not accused in case {key}; add them first with 'casetrail case party "
+                           f"{key} {accused} --role accused --source ...'")
+        return self.record(accused, type_name, **{**fields, "case": key})
+
+    @_guarded
+    def case_answer(self, key: str, as_of: date | None = None,
+                    known_at: datetime | None = None) -> tuple[Case, CaseFolded, dict[str, Fact | None]]:
+        """A case at (V, K) and each named accused's verdict in it, read from their own stream."""
+        case = self.case(key)
+        day = as_of or today_utc()
+        folded = case.fold(day, known_at)
+        verdicts = {}
+        for party in folded.parties:
+            if party.person and party.role.value == "accused" and party.person not in verdicts:
+                verdicts[party.person] = outcome(self.person(party.person).history, key, day, known_at)
+        return case, folded, verdicts
+
+    def _cited(self, fields: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        """The fields with their source's key, and the URL to register with them (None: a known source)."""
+        if not fields.get("source"):
+            return fields, None
+        key, url = self._citation(fields["source"])
+        return {**fields, "source": key}, url
+
+    def _check_cases(self, facts: list[tuple[str, dict[str, Any]]]) -> None:
+        """Refuse a fact tied to a case that is not registered."""
+        for type_name, fields in facts:
+            case = fields.get("case")
+            if case and not self._exists(case_id(check_key(str(case), "case"))):
+                raise NotFound(f"{type_name}: no case '{case}'; add it with 'casetrail case add {case} --title ... "
+                               "--source ...' or see 'casetrail case list'")
+
+    def _saving(self, load: Callable[[], list[Any]], command: Callable[..., T], url: str | None) -> T:
+        """Load the aggregates, run the command, save them all in one transaction; on a concurrent
+        write, load them again and run it again."""
+        for attempt in range(RETRIES):
+            aggregates = load()
+            result = command(*aggregates)
+            try:
+                sources = [Source.register(self.url_key(url), url=url, recorded_by=self.author)
+                           for url in [url] if url and not self._exists(source_id(self.url_key(url)))]
+                self.save(*sources, *aggregates)
+                self._known_sources.update(source.key for source in sources)
+                return result
+            except IntegrityError:
+                self.retries += 1
+                time.sleep(random.uniform(0, min(0.5, 0.002 * 2 ** attempt)))
+        raise StoreError(f"gave up after {RETRIES} tries: the case is being written by many processes at once; "
+                         "try again")
 
     # -- integrity ----------------------------------------------------------
 
@@ -353,7 +498,7 @@ class Casetrail(Application[UUID]):
         Source.register(key, url=reference)  # a URL it refuses is refused now, before the fact
         return key, reference
 
-    def _save_citing(self, person: Person, urls: list[str | None]) -> None:
+    def _save_citing(self, person: Person | Case, urls: list[str | None]) -> None:
         """Save the person with the sources their new facts cite by URLs not in the store yet,
         in one transaction (IntegrityError if another writer got there first)."""
         sources = [Source.register(self.url_key(url), url=url, recorded_by=self.author) for url in dict.fromkeys(urls)

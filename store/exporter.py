@@ -15,7 +15,8 @@ from typing import Any, Callable, Iterator
 from casetrail.store.application import Casetrail
 from casetrail.domain.events import ABOUT_FACTS, Fact, PersonEvent
 from casetrail.domain.person import Person
-from casetrail.store.records import person_record, source_record
+from casetrail.domain.case import Case
+from casetrail.store.records import case_event_record, case_record, person_record, source_record
 from casetrail.store.redaction import Redactor
 
 
@@ -48,6 +49,11 @@ class Exporter:
         which this layer may not import: the command passes it in)."""
         for key in self._source_keys():
             yield self._out(source_record(self.app.source(key)))
+        for case in self._cases():
+            yield case_record(case)
+            for event in case.history:
+                if self._known(event.timestamp) and not self._after(event):
+                    yield case_event_record(case.key, event)
         for key, person in self._people():
             yield self._out(person_record(person))
             for event in self.events(person):
@@ -91,6 +97,19 @@ class Exporter:
             ids.add(getattr(event, "id", None))
             kept.append(event)
         return kept
+
+    def _cases(self) -> Iterator[Case]:
+        """Every case registered by K, before the people whose facts may name them; none in a
+        redacted export (its parties and titles would name people) or one person's."""
+        if self.redactor or self.one:
+            return
+        for registered in self.app.cases():
+            if self._known(registered.timestamp):
+                yield self.app.case(registered.key)
+
+    def _after(self, event: Any) -> bool:
+        on = getattr(event, "on", None)
+        return bool(self.selection.as_of and on is not None and on.earliest > self.selection.as_of)
 
     def _people(self) -> Iterator[tuple[str, Person]]:
         for key in self.keys:

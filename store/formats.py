@@ -28,7 +28,8 @@ import orjson
 from casetrail.store.documents import Duplicate, Records, Unreadable, load_json, load_yaml, unique_pairs
 from casetrail.domain.errors import BadInput
 from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES
-from casetrail.store.records import PERSON_FIELDS, RECORDS, SOURCE_FIELDS
+from casetrail.domain.case import CaseRegistered
+from casetrail.store.records import CASE_EVENT_TYPES, PERSON_FIELDS, RECORDS, SOURCE_FIELDS
 
 FORMATS = ("yaml", "json", "jsonl", "csv")
 _EXTENSIONS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
@@ -212,7 +213,7 @@ def _tagged(where: str, data: Any) -> Raw:
         return Raw(where, None, "is not a record (expected an object with a 'record' field)")
     record = data.get("record")
     if record not in RECORDS:
-        return Raw(where, None, f"field 'record' must be source, person or event (got '{record}')")
+        return Raw(where, None, f"field 'record' must be source, person, event, case or case_event (got '{record}')")
     return Raw(where, record, data)
 
 
@@ -227,9 +228,9 @@ def csv_columns() -> list[str]:
     last = ("id", "recorded_at", "recorded_by", "copies")
     columns = ["record", "key", "person", "type", "on", "source",
                *(name for name in PERSON_FIELDS[1:] if name not in last), *SOURCE_FIELDS[1:], "group"]
-    for cls in (*FACT_TYPES.values(), *ABOUT_FACTS):
+    for cls in (*FACT_TYPES.values(), *ABOUT_FACTS, CaseRegistered, *CASE_EVENT_TYPES.values()):
         columns += [name for name in cls.model_fields
-                    if name not in ("originator_id", "originator_version", "timestamp", *last)]
+                    if name not in ("originator_id", "originator_version", "timestamp", "originator_topic", *last)]
     return [*dict.fromkeys([*columns, "sources", "claimants"]), *last]
 
 

@@ -44,7 +44,10 @@ from casetrail.domain.claims import cites, same_claim
 from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES, Fact, Retracted
 from casetrail.store.formats import Raw
 from casetrail.domain.person import RETRACTABLE, Person, Source, person_id, source_id
-from casetrail.store.records import EventRecord, PersonRecord, identity, read_event, read_person, read_source
+from casetrail.domain.case import Case, case_id
+from casetrail.store.records import (
+    CaseRecord, EventRecord, PersonRecord, identity, read_case, read_case_event, read_event, read_person, read_source,
+)
 from casetrail.store.scratch import Scratch
 from casetrail.store.storage import store_errors
 from casetrail.domain.words import counted
@@ -152,6 +155,8 @@ class Importer:
         self.summary = Summary()
         self.now = datetime.now(timezone.utc)
         self.today = today_utc()
+        self.case_rows: list[tuple[str, CaseRecord]] = []
+        self.case_keys: set[str] = set()  # cases a fact may name: in the store or in the file
 
     def run(self, raws: Iterable[Raw]) -> Summary:
         with Scratch.opened() as self.stage:
@@ -160,13 +165,14 @@ class Importer:
                 self.elsewhere = self._ids_held_elsewhere()
                 self.reused = self._reused_ids()
                 sources = self._check_sources()
+                cases = self._check_cases()
                 self._check_people()
             if self.summary.problems and (self.dry_run or not self.keep_going):
                 if self.dry_run:
                     return self.summary
                 raise ImportFailed(self.summary)
             if not self.dry_run:
-                self._write(sources)
+                self._write([*sources, *cases])
             return self.summary
 
     # -- 1. read ---------------------------------------------------------------------------------
@@ -193,6 +199,8 @@ class Importer:
         elif raw.record == "person":
             record = read_person(raw.data)
             self.stage.add("people", record.key, raw.where, record)
+        elif raw.record in ("case", "case_event"):  # few: kept in memory, in file order
+            self.case_rows.append((raw.where, (read_case if raw.record == "case" else read_case_event)(raw.data)))
         else:
             for record in read_event(raw.data, self.today):
                 self.stage.add("events", record.person, raw.where, record,
@@ -277,6 +285,43 @@ class Importer:
                 self.summary.copies_left += record.copies
         self.summary.sources_added += len(new)
         return new
+
+    def _check_cases(self) -> list[Case]:
+        """The file's cases and their events that are not in the store yet, each checked as its
+        stream is appended to (record times in order, sources known, retractions naming its events)."""
+        cases: dict[str, Case] = {}
+        for where, record in sorted(self.case_rows, key=lambda row: row[1].recorded_at or self.now):
+            try:
+                case = cases.get(record.key) or self._stored_case(record.key)
+                if record.event is None:
+                    if case is None:
+                        case = Case.register(record.key, **record.fields, timestamp=record.recorded_at,
+                                             recorded_by=record.recorded_by or self.app.author)
+                        self.summary.events_added += 1
+                elif case is None:
+                    raise NotFound(f"case {record.key} is not in the store or the file: add a case record first")
+                elif record.event.id in {getattr(e, "id", None) for e in case.history}:
+                    self.summary.events_skipped += 1  # importing the same file twice adds nothing
+                else:
+                    self._check_cited(getattr(record.event, "source", None))
+                    case.adopt(record.event.model_copy(update={"timestamp": record.recorded_at or self.now,
+                                                               "recorded_by": record.recorded_by or self.app.author}))
+                    self.summary.events_added += 1
+                cases[record.key] = case
+            except CasetrailError as error:
+                self._problem(where, f"{record.event.type if record.event else 'case'} of {record.key}: {error}")
+        self.case_keys = set(cases)
+        return list(cases.values())
+
+    def _check_cited(self, source: str | None) -> None:
+        if source is not None and source not in self.cited and not self.app._exists(source_id(source)):
+            raise NotFound(f"no source '{source}' in the store or the file: add a sources record for it")
+
+    def _stored_case(self, key: str) -> Case | None:
+        try:
+            return self.app.repository.get(case_id(key), projector_func=_project)
+        except AggregateNotFoundError:
+            return None
 
     def _leave_source_out(self, key: str, where: str, message: str) -> None:
         self._problem(where, message)
@@ -371,6 +416,10 @@ class Importer:
             update: dict[str, Any] = {"timestamp": record.recorded_at or self.now,
                                       "recorded_by": record.recorded_by or self.app.author}
             update["source"], url = self._cited(record)
+            named = getattr(record.event, "case", None)
+            if named is not None and named not in self.case_keys and self._stored_case(named) is None:
+                raise NotFound(f"no case '{named}' in the store or the file: add a case record for it, or "
+                               f"'casetrail case add {named} ...' first")
             if isinstance(record.event, ABOUT_FACTS):
                 update["event_id"] = self._target(case, record)
             event = record.event.model_copy(update=update)
@@ -486,7 +535,7 @@ class Importer:
 
     # -- 3. write --------------------------------------------------------------------------------
 
-    def _write(self, sources: list[Source]) -> None:
+    def _write(self, sources: list[Source | Case]) -> None:
         stored = [self.app.mapper.to_stored_event(e) for source in sources for e in source.collect_events()]
         total = len(stored) + self.stage.count("encoded")
         done = 0

@@ -23,10 +23,14 @@ from casetrail.domain.errors import BadInput
 from casetrail.domain.events import (
     ABOUT_FACTS, CLAIM_FIELDS, FACT_TYPES, Corroborated, Fact, Preferred, Registered, Retracted, SourceRegistered,
 )
+from casetrail.domain.case import CASE_FACT_TYPES, CaseEvent, CaseRegistered, CaseRetracted, PartyAdded
 from casetrail.domain.facts import FIELD, given, make_fact, validated
 from casetrail.domain.person import check_author, check_key
 
-RECORDS = ("source", "person", "event")
+RECORDS = ("source", "person", "event", "case", "case_event")
+CASE_FIELDS = ("key", "title", "court", "articles", "source", "note")
+CASE_EVENT_TYPES = {**CASE_FACT_TYPES, PartyAdded.type: PartyAdded, CaseRetracted.type: CaseRetracted}
+_CASE_ENVELOPE = {"originator_id", "originator_version", "timestamp", "previous", "recorded_by"}
 SOURCE_FIELDS = ("key", "url", "outlet", "title", "published", "note")
 PERSON_FIELDS = ("key", "name", "aliases", "born", "place", "note", "recorded_at", "recorded_by")
 EVENT_ENVELOPE = ("record", "person", "persons", "type", "id", "recorded_at", "recorded_by")
@@ -70,6 +74,60 @@ class EventRecord:
     given_id: bool = False
     recorded_at: datetime | None = None
     recorded_by: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case's registration, or one event of its stream (``event`` a template, as an EventRecord's)."""
+
+    key: str
+    fields: dict[str, Any]  # a registration's title, court, articles, source, note
+    event: CaseEvent | None = None
+    recorded_at: datetime | None = None
+    recorded_by: str | None = None
+
+
+def read_case(data: Mapping[str, Any]) -> CaseRecord:
+    _only(data, CASE_FIELDS + ("record", "recorded_at", "recorded_by"), "case")
+    key = check_key(_text(data, "key", "case"), "case")
+    fields = given({name: _blank_to_none(data.get(name)) for name in CASE_FIELDS[1:]})
+    if "articles" in fields:
+        fields["articles"] = _list(fields["articles"], "articles")
+    valid = validated(CaseRegistered, {**fields, "key": key, **_CREATED}, "case", FIELD)
+    kept = {name: getattr(valid, name) for name in CASE_FIELDS[1:]}
+    return CaseRecord(key, kept, None, _instant(data.get("recorded_at")), _author(data))
+
+
+def read_case_event(data: Mapping[str, Any]) -> CaseRecord:
+    """One event of a case's stream as export wrote it (its id and record time kept)."""
+    key = check_key(_text(data, "case", "case_event"), "case")
+    type_name = _text(data, "type", "case_event")
+    cls = CASE_EVENT_TYPES.get(type_name)
+    if cls is None:
+        raise BadInput(f"field 'type' must be one of {', '.join(CASE_EVENT_TYPES)} (got '{type_name}')")
+    fields = {k: v for k, v in data.items() if k not in ("record", "case", "type", "recorded_at", "recorded_by")
+              and _blank_to_none(v) is not None}
+    event = validated(cls, {**fields, **_PLACEHOLDER}, type_name, FIELD)
+    return CaseRecord(key, {}, event, _instant(data.get("recorded_at")), _author(data))
+
+
+def case_record(case: Any) -> dict[str, Any]:
+    """A case aggregate's registration as a record."""
+    data: dict[str, Any] = {"record": "case", "key": case.key, "title": case.title}
+    data.update(given({"court": case.court, "articles": list(case.articles), "source": case.source, "note": case.note}))
+    data["recorded_at"] = time_text(case.registered_at)
+    if case.recorded_by is not None:
+        data["recorded_by"] = case.recorded_by
+    return data
+
+
+def case_event_record(key: str, event: CaseEvent) -> dict[str, Any]:
+    """One event of a case's stream as a record: what it says, its id and record time."""
+    said = event.model_dump(mode="json", exclude=_CASE_ENVELOPE, exclude_none=True)
+    data = {"record": "case_event", "case": key, "type": event.type, **said, "recorded_at": time_text(event.timestamp)}
+    if event.recorded_by is not None:
+        data["recorded_by"] = event.recorded_by
+    return data
 
 
 def read_source(data: Mapping[str, Any]) -> SourceRecord:

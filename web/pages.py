@@ -27,7 +27,9 @@ from casetrail.domain.explain import explain
 from casetrail.domain.facets import LISTED, search_filters
 from casetrail.projections.times import At
 from casetrail.rendering.picture import CSS as PICTURE_CSS, timeline_page
-from casetrail.rendering.shapes import MEMBER_KEYS, audit_shape, case_shape, list_shape, lists_shape
+from casetrail.rendering.shapes import (
+    MEMBER_KEYS, audit_shape, case_shape, cases_shape, list_shape, lists_shape, proceeding_shape,
+)
 from casetrail.rendering.story import Story
 from casetrail.store.formats import csv_cell
 from casetrail.web.accounts import LoginRefused, same
@@ -106,7 +108,9 @@ def person(request: Request, asked: Asked, at: At) -> dict[str, Any]:
     folded = who.fold(at.as_of, at.known_at)
     cited = {e.source for e in who.history if isinstance(e, Fact)}
     sources = {k: site.store.source(k) for k in sorted(cited) if _has_source(site, k)}
-    picture = timeline_page([Story(key, who.name, tuple(who.history))], sources, site.rules, at.as_of,
+    named = dict.fromkeys(e.case for e in who.history if isinstance(e, Fact) and e.type == "named_in_case")
+    cases = tuple(site.store.case(c) for c in named)
+    picture = timeline_page([Story(key, who.name, tuple(who.history), cases)], sources, site.rules, at.as_of,
                             at.known_at, f"{who.name} ({key})")
     changes = with_fact_times(site.views.person_changes(str(who.id), at.known_at), who.history)
     fixes = [fix.json() for fix in corrections(who.history, site.rules, at.known_at)]
@@ -114,7 +118,7 @@ def person(request: Request, asked: Asked, at: At) -> dict[str, Any]:
     return {"case": case_shape(key, who.name, who.aliases, folded), "person": who, "picture": picture.body,
             "late": [e for e in folded.events if e.on.latest > folded.as_of], "conflicts": folded.conflicts,
             "audit": audit_shape(key, who.name, at.known_at, changes, fixes, who.fold(date.max, at.known_at).claims),
-            "memberships": memberships,
+            "memberships": memberships, "titles": {c.key: c.title for c in cases},
             "sources": sources}
 
 
@@ -160,6 +164,18 @@ def changes(request: Request, asked: Asked, at: At) -> dict[str, Any]:
     since_text = request.query_params.get("since")
     since = parse_instant(since_text, "since") if since_text else None
     return {"since": since and time_text(since), "changes": changes_since(request.app.state.site, since)}
+
+
+@timed("cases.html")
+def cases(request: Request, asked: Asked, at: At) -> dict[str, Any]:
+    return {"shape": cases_shape(request.app.state.site.store.cases())}
+
+
+@timed("case.html")
+def case(request: Request, asked: Asked, at: At) -> dict[str, Any]:
+    """A case at (V, K), in the shape of ``case show --json``."""
+    return {"shape": proceeding_shape(*request.app.state.site.store.case_answer(request.path_params["key"], at.as_of,
+                                                                                at.known_at))}
 
 
 @timed("sources.html")
@@ -240,6 +256,8 @@ def routes() -> list[Route]:
         Route("/lists/{name}.csv", viewer(list_csv)),
         Route("/lists/{name}", viewer(list_page)),
         Route("/changes", viewer(changes)),
+        Route("/cases", viewer(cases)),
+        Route("/cases/{key}", viewer(case)),
         Route("/sources", viewer(sources)),
         Route("/sources/{key}", viewer(source)),
         Route("/static/picture.css", picture_css),

@@ -14,6 +14,9 @@ WORDS = (
     N_("headline"), N_("days_in_custody"), N_("compensation"),
     # roles
     N_("viewer"), N_("editor"), N_("admin"),
+    # a case's parties and status (domain/case.py), a person's roles in cases (facet case_role)
+    N_("case_role"), N_("accused"), N_("victim"), N_("claimant"), N_("witness"), N_("relative"),
+    N_("registered"), N_("investigation"), N_("investigation_closed"), N_("trial"), N_("closed"),
     # an import's report (store/importer.py Summary.as_dict)
     N_("records"), N_("people_added"), N_("sources_added"), N_("events_added"), N_("events_skipped"),
     N_("records_left_out"),

@@ -42,6 +42,10 @@ def server(tmp_path_factory):
     store.add_source("rferl-omarov", **RFERL)
     store.add_person("omarov-aslanbek", "Aslanbek Omarov", ["Асланбек Омаров"], place="Aqtobe")
     store.add_person("nurgeldin-faizulla", "Faizulla Nurgeldin", place="Aqtobe")
+    # The 16 sentenced together in Aqtobe (rferl-omarov): one case, Omarov named, 15 counted.
+    store.add_case("aqtobe-2023-02", "Trial of 16 people in Aqtobe", "rferl-omarov", court="Aqtobe court")
+    store.add_party("aqtobe-2023-02", "accused", "omarov-aslanbek", on="2023-02", source="rferl-omarov")
+    store.add_party("aqtobe-2023-02", "accused", unnamed=15, on="2023-02", source="rferl-omarov")
     store.close()
     base, site, stop = load_web.serve(url)
     site.accounts.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -277,7 +281,7 @@ def test_logout_ends_the_session(person):
 
 PAGES = ["/", "/people", "/people?custody=detained", "/people/omarov-aslanbek", "/people/omarov-aslanbek/record",
          "/lists/fatalities", "/changes", "/sources", "/sources/rferl-omarov", "/people/new", "/sources/new", "/import",
-         "/users"]
+         "/users", "/cases", "/cases/aqtobe-2023-02"]
 
 
 def test_every_page_has_no_serious_or_critical_accessibility_violation(person):

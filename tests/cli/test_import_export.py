@@ -214,7 +214,7 @@ def test_bad_import_commands_get_one_line(cli, tmp_path, args, message):
 
 @pytest.mark.parametrize("text, message", [
     ("- just a list item", "line 1 (record #1): is not a record"),
-    ("- {record: persn, key: a-b}", "field 'record' must be source, person or event (got 'persn')"),
+    ("- {record: persn, key: a-b}", "field 'record' must be source, person, event, case or case_event (got 'persn')"),
     ("people: []", "unknown section 'people'"),
     ("events: [{person: a-b, type: flew, 'on': '2022', source: x}]", "unknown event type 'flew'"),
     ("persons: [{key: 'Bad Key', name: X}]", "person key 'Bad Key' is not valid"),

@@ -14,6 +14,7 @@ STATUS_COLUMNS = {5: [("person", "BIGINT"), ("headline", "VARCHAR(40)"), ("custo
                       ("designation", "VARCHAR(80)"), ("compensation", "TEXT"), ("changed_at", "VARCHAR(32)")]}
 STATUS_COLUMNS[6] = STATUS_COLUMNS[5]  # version 6 added "contested" to the period tables, not to this one
 STATUS_COLUMNS[7] = STATUS_COLUMNS[6]  # version 7 spells a change's seq with a three-digit rank (ranks step by ten)
+STATUS_COLUMNS[8] = [*STATUS_COLUMNS[7][:8], ("case_role", "VARCHAR(80)"), *STATUS_COLUMNS[7][8:]]  # cases' roles
 
 
 def test_the_status_table_has_a_column_per_facet_as_its_schema_version_says():
@@ -24,7 +25,7 @@ def test_the_status_table_has_a_column_per_facet_as_its_schema_version_says():
 
 
 def test_the_facets_keep_their_order_and_the_headline_is_listed_first():
-    assert FACETS == ("custody", "legal", "appeal", "vital", "designation", "compensation", "headline")
+    assert FACETS == ("custody", "legal", "appeal", "vital", "designation", "compensation", "case_role", "headline")
     assert [facet.name for facet in LISTED][0] == "headline"
 
 
@@ -32,8 +33,9 @@ def test_a_state_reads_as_the_same_facet_values_as_before_the_declarations():
     state = State(custody="free", legal="convicted", appeal_pending=True, vital="alive", designation="terrorist",
                   compensation=(("KZT", Money(Decimal(7000000), Decimal(0))), ("USD", Money(Decimal(0), Decimal(5)))))
 
-    assert facet_values(state) == ("free", "convicted", "pending", "alive", "terrorist", "7,000,000 KZT", "released")
-    assert facet_values(State()) == ("never_detained", "none", "none", "alive", "none", "none", "at_large")
+    assert facet_values(state) == ("free", "convicted", "pending", "alive", "terrorist", "7,000,000 KZT", "none",
+                                   "released")
+    assert facet_values(State()) == ("never_detained", "none", "none", "alive", "none", "none", "none", "at_large")
 
 
 def test_a_closed_facet_allows_its_values_and_an_open_one_what_looks_like_its_values():

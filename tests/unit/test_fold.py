@@ -13,7 +13,8 @@ from casetrail.domain.fold import Money, fold, short
 from .builders import TODAY, Stream, new_person, rec, snapshot
 
 FIX = "retract the wrong event and record it again with the right (or an approximate) date"
-AFTER_DEATH_RULE = "only acquitted, appeal_decided, designated, compensated and noted may follow a death"
+AFTER_DEATH_RULE = ("only acquitted, appeal_decided, designated, compensated, noted and named_in_case may follow "
+                    "a death")
 FAR = date(2030, 1, 1)
 
 

@@ -159,3 +159,22 @@ def test_dates_in_words():
 
     assert [date_words(FuzzyDate.parse(t)) for t in ("2022-05~", "2024?", "2022-01-09", "2022", "2022-02-03?")] == [
         "about May 2022", "2024 (uncertain)", "9 January 2022", "2022", "3 February 2022 (uncertain)"]
+
+
+def test_a_person_party_to_a_case_gets_a_lane_for_it_with_its_parties_and_a_mark_per_case_fact():
+    from casetrail.domain.case import Case
+    from .builders import TODAY, new_person
+
+    case, person = Case.register("case-0042", "A synthetic trial", SOURCE), new_person("person-a")
+    case.record("trial_started", {"on": "2023-01", "source": SOURCE}, TODAY)
+    case.party("victim", {"on": "2022-01", "source": SOURCE}, TODAY, person)
+    case.party("accused", {"unnamed": 3, "source": SOURCE}, TODAY)
+    drawn = Story(person.key, person.name, tuple(person.history), (case,))
+
+    before, after = page([drawn], as_of=date(2021, 12, 31)), page([drawn])
+
+    assert before.with_class("case-lane") == []  # not yet a party on that date
+    lane = after.with_class("case-lane")
+    assert [(a["data-case"], a["data-parties"]) for a in lane] == [("case-0042", "2")]
+    assert [a["data-type"] for a in after.with_class("case-fact")] == ["trial_started"]
+    assert "parties:\nperson-a: victim\n3 unnamed: accused" in "".join(after.text)

@@ -25,16 +25,21 @@ FAR = date(2030, 1, 1)
 
 AMOUNTS = st.sampled_from(["100", "3500000", "7 000 000", "40,000,000", "6500.50", "0.01"])
 
+CASES = st.sampled_from(["case-0001", "case-0002"])
+
 FIELDS: dict[str, Any] = {
     "detained": st.fixed_dictionaries({}, optional={"place": st.just("Aqtobe"), "by": st.just("police")}),
     "placed_under_house_arrest": st.just({}),
     "released": st.fixed_dictionaries({}, optional={"grounds": st.sampled_from(["bail", "amnesty"])}),
     "charged": st.fixed_dictionaries({"charge": st.sampled_from(["mass disorder", "terrorism"])}),
     "charges_dropped": st.just({}),
-    "acquitted": st.just({}),
+    "acquitted": st.fixed_dictionaries({}, optional={"case": CASES}),
     "sentenced": st.fixed_dictionaries(
         {"kind": st.sampled_from(["prison", "restricted_freedom", "suspended", "fine"])},
-        optional={"term_months": st.integers(0, 240)}),
+        optional={"term_months": st.integers(0, 240), "case": CASES}),
+    # A role in a case (issue 13): one person may hold several, in one case or in two.
+    "named_in_case": st.fixed_dictionaries({"case": CASES, "role": st.sampled_from(
+        ["accused", "victim", "claimant", "witness", "relative"])}, optional={"of": st.just("person-0")}),
     "appealed": st.one_of(st.just({}), st.fixed_dictionaries({"claim": AMOUNTS,
                                                                "currency": st.sampled_from(["KZT", "USD"])})),
     "appeal_decided": st.fixed_dictionaries({"outcome": st.sampled_from(

@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 
 from casetrail.domain.errors import BadInput
-from casetrail.domain.facets import INITIAL, facet_values
+from casetrail.domain.facets import FACETS, INITIAL, facet_values
 from casetrail.domain.rules import load_rules, parse_rules
 from casetrail.domain.fold import State
 
 
 def values(**facets: str) -> tuple[str, ...]:
     state = State()
-    base = dict(zip(("custody", "legal", "appeal", "vital", "designation", "compensation", "headline"),
-                    facet_values(state)))
+    base = dict(zip(FACETS, facet_values(state)))
     base.update(facets)
     return tuple(base.values())
 

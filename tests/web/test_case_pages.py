@@ -1,0 +1,56 @@
+"""The /cases pages (issue 15): read-only, in the shape of `case show --json`; a person's page lists their cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from casetrail.store.application import Casetrail
+
+
+@pytest.fixture
+def aqtobe_case(web_url):
+    """The 16 sentenced together in Aqtobe (rferl-omarov): Omarov named, 15 counted."""
+    app = Casetrail(web_url, recorded_by="tests")
+    app.add_case("aqtobe-2023-02", "Trial of 16 people in Aqtobe", "rferl-omarov", court="Aqtobe court")
+    app.add_party("aqtobe-2023-02", "accused", "omarov-aslanbek", on="2023-02", source="rferl-omarov")
+    app.add_party("aqtobe-2023-02", "accused", unnamed=15, on="2023-02", source="rferl-omarov")
+    app.record_verdict("aqtobe-2023-02", "omarov-aslanbek", "sentenced", on="2023-02", court="Aqtobe court",
+                       source="rferl-omarov")
+    app.close()
+
+
+def test_the_cases_page_lists_every_case_and_links_to_it(aqtobe_case, browser):
+    page = browser("viewer").get("/cases").text
+
+    assert '<a href="/cases/aqtobe-2023-02">aqtobe-2023-02</a>' in page and "Trial of 16 people in Aqtobe" in page
+
+
+def test_a_case_page_shows_its_parties_with_each_accuseds_outcome_at_the_date_chosen(aqtobe_case, browser):
+    viewer = browser("viewer")
+
+    now = viewer.get("/cases/aqtobe-2023-02").text
+    before = viewer.get("/cases/aqtobe-2023-02", as_of="2023-01-31").text
+
+    assert '<a href="/people/omarov-aslanbek">omarov-aslanbek</a>' in now and "15 not named" in now
+    assert "sentenced 2023-02" in now
+    assert "omarov-aslanbek" not in before  # not yet a party on 31 January 2023
+
+
+def test_a_person_page_lists_their_cases_with_their_role(aqtobe_case, browser):
+    page = browser("viewer").get("/people/omarov-aslanbek").text
+
+    assert '<a href="/cases/aqtobe-2023-02">Trial of 16 people in Aqtobe</a> (accused)' in page
+    assert 'class="case-lane" data-case="aqtobe-2023-02"' in page
+
+
+def test_an_unknown_case_is_a_404_with_one_line(browser):
+    answer = browser("viewer").get("/cases/case-0042")
+
+    assert answer.status_code == 404 and "no case &#39;case-0042&#39;" in answer.text
+
+
+def test_the_case_pages_refuse_an_anonymous_request(site, aqtobe_case):
+    from tests.web.conftest import Browser
+
+    assert Browser(site).get("/cases").status_code == 303
+    assert Browser(site).get("/cases/aqtobe-2023-02").status_code == 303
