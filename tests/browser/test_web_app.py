@@ -265,13 +265,17 @@ def test_a_name_holding_a_script_renders_as_text(person):
 
 
 def test_logout_ends_the_session(person):
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
     viewer = person()
     viewer.login("viewer")
     cookie = viewer.driver.get_cookie("casetrail_session")
 
-    viewer.find("form[action='/logout'] button").click()
+    # The page after login may still be settling: a node found a moment before can be replaced, so
+    # find the button and click it again until the click lands on the page as it stands.
+    WebDriverWait(viewer.driver, 20, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: viewer.find("form[action='/logout'] button").click() or True)
     WebDriverWait(viewer.driver, 20).until(lambda d: "/login" in d.current_url)
     viewer.driver.add_cookie({"name": cookie["name"], "value": cookie["value"], "path": "/"})
     viewer.open("/people")
