@@ -47,8 +47,8 @@ def test_an_event_after_death_is_refused_but_a_designation_is_not(omarov):
     message = omarov.error("record omarov-aslanbek detained --on 2022-04-01 --source rferl-omarov")
 
     assert message == (f"Error: omarov-aslanbek: detained on 2022-04-01 comes after the death on 2022-03 (event "
-                       f"{death.replace('-', '')[:8]}); only acquitted, appeal_decided, designated, compensated "
-                       "and noted may follow a death; if a date is wrong, retract the wrong event and record it "
+                       f"{death.replace('-', '')[:8]}); only acquitted, appeal_decided, designated, compensated, "
+                       "noted and named_in_case may follow a death; if a date is wrong, retract the wrong event and record it "
                        "again with the right (or an approximate) date")
     omarov("record omarov-aslanbek designated --on 2022-05 --designation victim --source rferl-omarov")
     assert _count(omarov) == 2
