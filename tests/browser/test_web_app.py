@@ -126,9 +126,14 @@ class Person:
         """Send the page's form and wait for the next page (a click returns before it has come)."""
         from selenium.webdriver.support.ui import WebDriverWait
 
-        button = self.find("form.stacked button[type=submit]")
-        button.click()
-        WebDriverWait(self.driver, 20).until(lambda d: _gone(button))
+        from selenium.common.exceptions import WebDriverException
+
+        # A button found while the page still settles can be replaced before the click lands (the
+        # click then raises and sent nothing): find it again until one click goes through.
+        clicked = []
+        WebDriverWait(self.driver, 20, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: clicked.append(_click(self.find("form.stacked button[type=submit]"))) or True)
+        WebDriverWait(self.driver, 20).until(lambda d: _gone(clicked[-1]))
 
     def fill_person(self, key: str, name: str) -> None:
         """The add-a-person form, filled in but not sent."""
@@ -155,13 +160,24 @@ class Person:
                 for v in found if v["impact"] in ("serious", "critical")]
 
 
+def _click(element):
+    element.click()
+    return element
+
+
 def _gone(element) -> bool:
-    from selenium.common.exceptions import StaleElementReferenceException
+    """The element has left the page: Chromium says so as a stale reference, or (when the old
+    document is being torn down) as a node that no longer belongs to the document."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
     try:
         element.is_enabled()
     except StaleElementReferenceException:
         return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
     return False
 
 
