@@ -17,13 +17,13 @@ from enum import Enum
 from typing import Any, ClassVar, Sequence
 from uuid import UUID, uuid4, uuid5
 
-from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from eventsourcing.domain import BaseAggregate, CanInitAggregate
+from pydantic import Field, ValidationError, model_validator
 
 from casetrail.domain.chain import event_link
 from casetrail.domain.dates import FuzzyDate
 from casetrail.domain.errors import BadInput, NotFound, TimelineConflict
-from casetrail.domain.events import UNKNOWN_AUTHOR, CaseKey, CaseRole, Claimant, Fact
+from casetrail.domain.events import CaseKey, CaseRole, Claimant, Fact, StreamEvent
 from casetrail.domain.facts import invalid, make_fact, validated
 from casetrail.domain.fold import fold
 from casetrail.domain.person import NAMESPACE, Person, check_key
@@ -35,26 +35,10 @@ def case_id(key: str) -> UUID:
     return uuid5(NAMESPACE, f"case:{key}")
 
 
-class CaseEvent(BaseModel, CanMutateAggregate[UUID]):
+class CaseEvent(StreamEvent):
     """What every event of a case's stream carries (as a person's events do)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    originator_id: UUID
-    originator_version: int
-    timestamp: datetime
-    previous: str | None = None  # the link (domain/chain.py) of the stream's event before this one
-    recorded_by: Text | None = None
-
     type: ClassVar[str] = "case_event"
-
-    @property
-    def author(self) -> str:
-        return self.recorded_by or UNKNOWN_AUTHOR
-
-    def apply(self, aggregate: Any) -> None:
-        aggregate.history.append(self)
-        aggregate.last_event = self
 
 
 class CaseRegistered(CaseEvent, CanInitAggregate[UUID]):

@@ -105,9 +105,9 @@ class Recipient(str, Enum):
     family = "family"
 
 
-class PersonEvent(BaseModel, CanMutateAggregate[UUID]):
-    """What every event of a person's stream carries: the stream, its place in
-    record order, and the record time eventsourcing stamps on it."""
+class StreamEvent(BaseModel, CanMutateAggregate[UUID]):
+    """What every event of a person's or a case's stream carries: the stream, its place in
+    record order, the record time eventsourcing stamps on it, its link and its author."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -116,8 +116,6 @@ class PersonEvent(BaseModel, CanMutateAggregate[UUID]):
     timestamp: datetime
     previous: str | None = None  # the link (domain/chain.py) of the stream's event before this one
     recorded_by: Text | None = None  # who recorded it (None: stored before authorship was kept)
-
-    type: ClassVar[str] = "event"
 
     @property
     def recorded_at(self) -> datetime:
@@ -130,6 +128,12 @@ class PersonEvent(BaseModel, CanMutateAggregate[UUID]):
     def apply(self, aggregate: Any) -> None:
         aggregate.history.append(self)
         aggregate.last_event = self
+
+
+class PersonEvent(StreamEvent):
+    """An event of a person's stream (a case's are domain/case.py's CaseEvent)."""
+
+    type: ClassVar[str] = "event"
 
 
 class Registered(PersonEvent, CanInitAggregate[UUID]):
