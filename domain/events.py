@@ -15,8 +15,8 @@ from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, ValidationInfo,
-                      model_serializer, model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo,
+                      model_validator)
 
 from casetrail.domain.dates import FuzzyDate
 from casetrail.domain.money import Amount, Currency, check_minor_units, exact_sum
@@ -151,6 +151,10 @@ class Registered(PersonEvent, CanInitAggregate[UUID]):
         aggregate.last_event = self
 
 
+def _not_given(value: Any) -> bool:
+    return not value
+
+
 class Fact(PersonEvent):
     """A cited fact about the world, with the day (fuzzy) it happened.
 
@@ -173,7 +177,7 @@ class Fact(PersonEvent):
 
     # What a claim may also say (issue 12): who asserts it, which account of one happening it
     # disputes, and that it is a different happening from a like one on the same dates. Stored
-    # only when given (``_claims_only_when_given``), so an event written before they existed
+    # only when given (``exclude_if``: cheaper than a model serializer on every dump), so an event written before they existed
     # keeps its stored form, and the chain link over it.
     repeats: ClassVar[bool] = False  # two of the type on overlapping dates are ordinarily different happenings
     facet: ClassVar[str | None] = None  # the facet an account of it decides, for a dispute (None: its type)
@@ -184,20 +188,12 @@ class Fact(PersonEvent):
     source: Reference
     note: LongText | None = None
     group: Text | None = None
-    claimant: Claimant | None = None
-    disputes: UUID | None = None
-    distinct: bool = False
+    claimant: Claimant | None = Field(None, exclude_if=_not_given)
+    disputes: UUID | None = Field(None, exclude_if=_not_given)
+    distinct: bool = Field(False, exclude_if=_not_given)
     # The proceeding (domain/case.py) it belongs to, stored only when given like the claim fields.
     # Not one of _COMMON: it is part of what a fact says (two like facts of two cases differ).
-    case: CaseKey | None = None
-
-    @model_serializer(mode="wrap")
-    def _claims_only_when_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data = handler(self)
-        for name in ONLY_WHEN_GIVEN:
-            if name in data and not data[name]:
-                del data[name]
-        return data
+    case: CaseKey | None = Field(None, exclude_if=_not_given)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
