@@ -20,8 +20,27 @@ from eventsourcing.utils import get_topic
 ENVELOPE = frozenset({"originator_id", "originator_version"})
 
 
+# The states of the last few events serialized, by id, with the event itself (so that its id
+# cannot be reused while remembered): a new event's link serializes the event before it, and
+# saving them serializes each again; events are frozen, so a remembered state stays true.
+_RECENT: dict[int, tuple[Any, dict[str, Any]]] = {}
+_RECENT_SIZE = 64
+
+
 def stored_state(event: Any) -> dict[str, Any]:
-    """The JSON-ready state the store keeps for an event (the envelope is in its own columns)."""
+    """The JSON-ready state the store keeps for an event (the envelope is in its own columns).
+    Callers must not change the dict they get."""
+    known = _RECENT.get(id(event))
+    if known is not None and known[0] is event:
+        return known[1]
+    state = _state(event)
+    if len(_RECENT) >= _RECENT_SIZE:
+        del _RECENT[next(iter(_RECENT))]
+    _RECENT[id(event)] = (event, state)
+    return state
+
+
+def _state(event: Any) -> dict[str, Any]:
     cls = type(event)
     state = event.model_dump(mode="json", exclude=ENVELOPE)
     if state.get("recorded_by", "") is None:
