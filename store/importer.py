@@ -429,11 +429,12 @@ class Importer:
                 self.summary.events_skipped += 1
                 return
             if isinstance(event, Fact) and given is None:
-                event = self._claimed(case, event)
-                if event is None:  # another record of a fact already there, from a source it cites
+                claimed = self._claimed(case, event)
+                if claimed is None:  # another record of a fact already there, from a source it cites
                     self.summary.events_skipped += 1
                     return
-                mark = identity(case.person.key, event)
+                if claimed is not event:  # a corroboration of the recorded fact: its own identity
+                    event, mark = claimed, identity(case.person.key, claimed)
         except CasetrailError as error:
             self._problem(where, f"{record.event.type} of {case.person.key}: {error}")
             case.leave_out(where, given)
