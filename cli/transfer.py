@@ -163,8 +163,9 @@ def _output(output: str) -> Iterator[IO[bytes]]:
 def _print_redaction(report: Report, shown: int = 40) -> None:
     """What --redact did, and the words it left that a person should look at before publishing."""
     people, sources = counted(report.people, "person"), counted(report.sources, "source")
+    cases = f", {counted(report.cases, 'case')}" if report.cases else ""
     replaced = counted(report.by_pseudonym + report.by_neutral, "name")
-    typer.echo(f"redacted: {people} and {sources} as pseudonyms; {replaced} in text replaced ({report.by_pseudonym} by a "
+    typer.echo(f"redacted: {people}{cases} and {sources} as pseudonyms; {replaced} in text replaced ({report.by_pseudonym} by a "
                f"pseudonym, {report.by_neutral} by {NEUTRAL})", err=True)
     words = report.to_review()
     if words:

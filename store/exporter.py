@@ -34,7 +34,8 @@ class Exporter:
         self.app = app
         self.selection = selection
         registrations = app.people()  # registration order: what pseudonyms number
-        self.redactor = Redactor(registrations, app.sources(), selection.keep_sources) if selection.redact else None
+        self.redactor = (Redactor(registrations, app.sources(), selection.keep_sources, app.cases())
+                         if selection.redact else None)
         # Loaded now: an unknown key is an error before anything is written.
         self.one = app.person(selection.person) if selection.person else None
         if selection.person:
@@ -50,10 +51,10 @@ class Exporter:
         for key in self._source_keys():
             yield self._out(source_record(self.app.source(key)))
         for case in self._cases():
-            yield case_record(case)
+            yield self._out(case_record(case))
             for event in case.history:
                 if self._known(event.timestamp) and not self._after(event):
-                    yield case_event_record(case.key, event)
+                    yield self._out(case_event_record(case.key, event))
         for key, person in self._people():
             yield self._out(person_record(person))
             for event in self.events(person):
@@ -99,9 +100,9 @@ class Exporter:
         return kept
 
     def _cases(self) -> Iterator[Case]:
-        """Every case registered by K, before the people whose facts may name them; none in a
-        redacted export (its parties and titles would name people) or one person's."""
-        if self.redactor or self.one:
+        """Every case registered by K, before the people whose facts may name them (redacted
+        like the rest when asked); none in one person's export."""
+        if self.one:
             return
         for registered in self.app.cases():
             if self._known(registered.timestamp):

@@ -1,12 +1,12 @@
 """Redaction for publication: stable pseudonyms for people and sources, names scrubbed from text.
 
 A person's pseudonym is their place in registration order ("Person 17", key
-``person-17``), a source's likewise (``source-4``): the store is append-only, so the
-number never changes, and unlike a hash of the name it cannot be reversed by guessing
-names. Notes, aliases and birth years are dropped; so are a source's URL and title (an
-article's address or headline often names the person) and, unless ``keep_sources``,
-its outlet and publication day. Every other text field (places, courts, charges,
-reasons) is scrubbed of registered names as ``names.NameIndex`` finds them: a full name
+``person-17``), a source's and a case's likewise (``source-4``, ``case-2``): the store is
+append-only, so the number never changes, and unlike a hash of the name it cannot be
+reversed by guessing names. Notes, aliases and birth years are dropped; so are a source's
+URL and title (an article's address or headline often names the person) and, unless
+``keep_sources``, its outlet and publication day. Every other text field (a case's title,
+places, courts, charges, reasons) is scrubbed of registered names as ``names.NameIndex`` finds them: a full name
 or alias becomes the person's pseudonym, one word of a name a neutral "[name]". Counts
 and dates stay.
 
@@ -30,9 +30,10 @@ from casetrail.domain.names import NameIndex, plain, words
 DROPPED = ("note", "aliases", "born", "url", "title", "recorded_by")  # who recorded: documenters need cover too
 SOURCE_KEPT = ("outlet", "published")  # with keep_sources only
 NEUTRAL = "[name]"
+_KEYS = {"case": "case_key", "of": "key"}  # fields that hold a key (a relative's "of" names a person)
 TEXT_MAX, LONG_TEXT_MAX = 500, 10_000  # the longest text a field takes (events.Text, events.LongText)
 _KEPT_AS_IS = {"record", "type", "on", "id", "event_id", "disputes", "distinct", "recorded_at", "published", "amount", "claimed", "previous",
-               "currency", "term_months", "kind", "outcome", "recipient", "designation"}
+               "currency", "term_months", "kind", "outcome", "recipient", "designation", "role", "fact_id", "status"}
 # Capitalised words common in courts' and places' names: not worth a reviewer's look.
 _COMMON = {"the", "and", "of", "for", "court", "city", "district", "regional", "region", "police", "department",
            "prison", "colony", "hospital", "national", "security", "committee", "ministry", "interior", "affairs",
@@ -48,6 +49,7 @@ class Report:
 
     people: int = 0
     sources: int = 0
+    cases: int = 0
     by_pseudonym: int = 0  # a full name in text, replaced by its person's pseudonym
     by_neutral: int = 0  # one word of a name, or a name two people share, replaced by [name]
     left: Counter = field(default_factory=Counter)  # capitalised words left in text
@@ -58,7 +60,7 @@ class Report:
 
 class Redactor:
     def __init__(self, registrations: Iterable[Registered], sources: Iterable[SourceRegistered] = (),
-                 keep_sources: bool = False) -> None:
+                 keep_sources: bool = False, cases: Iterable[Any] = ()) -> None:
         self.keys: dict[str, str] = {}
         self.names: dict[str, str] = {}
         people = []
@@ -67,9 +69,11 @@ class Redactor:
             self.names[registered.key] = f"Person {number}"
             people.append((number, (registered.name, *registered.aliases, registered.key)))
         self.sources = {source.key: f"source-{number}" for number, source in enumerate(sources, 1)}
+        # A case's key is the team's label and often names someone ("omarov-trial").
+        self.cases = {case.key: f"case-{number}" for number, case in enumerate(cases, 1)}
         self.keep_sources = keep_sources
         self._index = NameIndex(people)
-        self._report = Report(people=len(self.keys), sources=len(self.sources))
+        self._report = Report(people=len(self.keys), sources=len(self.sources), cases=len(self.cases))
 
     def key(self, person: str) -> str:
         return self.keys.get(person, "person-unknown")
@@ -79,6 +83,9 @@ class Redactor:
 
     def source_key(self, source: str) -> str:
         return self.sources.get(source, "source-unknown")
+
+    def case_key(self, case: str) -> str:
+        return self.cases.get(case, "case-unknown")
 
     def report(self) -> Report:
         return self._report
@@ -97,10 +104,12 @@ class Redactor:
             return self._source_record(record)
         out: dict[str, Any] = {}
         for name, value in record.items():
-            if name in DROPPED:
+            if name in DROPPED and not (kind == "case" and name == "title"):  # a case needs a title: scrubbed
                 continue
             if kind == "person" and name == "key" or name == "person":
                 out[name] = self.key(value)
+            elif kind == "case" and name == "key":
+                out[name] = self.case_key(value)
             elif kind == "person" and name == "name":
                 out[name] = self.name(record["key"])
             else:
@@ -131,6 +140,8 @@ class Redactor:
         return out
 
     def _field(self, name: str, value: Any) -> Any:
+        if name in _KEYS and value:
+            return getattr(self, _KEYS[name])(value)
         if name == "source":
             return self.source_key(value) if value else value
         if name == "sources":

@@ -146,3 +146,47 @@ def test_a_redacted_export_imports_into_an_empty_store(cases, tmp_path):
 
     assert [p["person"] for p in copy.json("person list")] == ["person-1", "person-2", "person-3", "person-4"]
     assert copy("export").stdout.count('"record":"event"') == 5
+
+
+FERGANA = "https://en.fergana.plus/news/136264"  # the Karasai torture trial (tests/cli/test_cases.py)
+
+
+@pytest.fixture
+def trial(cli) -> Cli:
+    cli(f"source add fergana-ruzakhunov --url {FERGANA} --outlet Fergana")
+    cli('person add ruzakhunov-vikram --name "Vikram Ruzakhunov"')
+    cli('person add abilbekov-berik --name "Berik Abilbekov"')
+    cli('case add ruzakhunov-torture --title "Torture of Vikram Ruzakhunov and 43 others" '
+        '--court "Karasai District Court" --source fergana-ruzakhunov')
+    cli("case party ruzakhunov-torture abilbekov-berik --role accused --on 2025-01~ --source fergana-ruzakhunov")
+    cli("case party ruzakhunov-torture ruzakhunov-vikram --role victim --on 2022-01 --source fergana-ruzakhunov")
+    cli("case party ruzakhunov-torture --unnamed 43 --role victim --on 2022-01 --source fergana-ruzakhunov")
+    cli("case record ruzakhunov-torture sentenced --accused abilbekov-berik --on 2025-01-17 --kind prison "
+        "--term-months 36 --court 'Karasai District Court' --source fergana-ruzakhunov")
+    return cli
+
+
+def test_a_redacted_export_keeps_cases_under_pseudonyms_with_no_name_in_key_or_title(trial):
+    redacted = records(trial, "export --redact")
+
+    assert [(r["key"], r["title"]) for r in redacted if r["record"] == "case"] == [
+        ("case-1", "Torture of Person 1 and 43 others")]
+    assert {r["case"] for r in redacted if "case" in r} == {"case-1"}
+    assert {r.get("person") for r in redacted if r["record"] == "case_event"} == {"person-1", "person-2", None}
+    text = trial("export --redact").stdout.lower()
+    assert "ruzakhunov" not in text and "abilbekov" not in text and "fergana" not in text
+
+
+def test_a_redacted_export_with_a_case_imports_into_an_empty_store_and_tells_the_same_proceeding(trial, tmp_path):
+    copy = Cli(str(tmp_path / "public.db"))
+
+    copy("import - --format jsonl", input=trial("export --redact").stdout)
+
+    shown = copy.json("case show case-1")
+    assert {(p["person"], p["role"], p.get("unnamed")) for p in shown["parties"]} == {
+        ("person-2", "accused", None), ("person-1", "victim", None), (None, "victim", 43)}
+    assert copy.json("show person-2")["status"]["legal"] == "convicted"
+
+
+def test_redact_counts_the_cases_it_gave_pseudonyms(trial):
+    assert "redacted: 2 people, 1 case and 1 source as pseudonyms" in trial("export --redact").stderr
