@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 from casetrail.store.application import Casetrail
 from casetrail.domain.events import ABOUT_FACTS, Fact, PersonEvent
 from casetrail.domain.person import Person
-from casetrail.domain.case import Case
+from casetrail.domain.case import Case, PartyAdded
 from casetrail.store.records import case_event_record, case_record, person_record, source_record
 from casetrail.store.redaction import Redactor
 
@@ -52,9 +52,8 @@ class Exporter:
             yield self._out(source_record(self.app.source(key)))
         for case in self._cases():
             yield self._out(case_record(case))
-            for event in case.history:
-                if self._known(event.timestamp) and not self._after(event):
-                    yield self._out(case_event_record(case.key, event))
+            for event in self._case_events(case):
+                yield self._out(case_event_record(case.key, event))
         for key, person in self._people():
             yield self._out(person_record(person))
             for event in self.events(person):
@@ -100,13 +99,22 @@ class Exporter:
         return kept
 
     def _cases(self) -> Iterator[Case]:
-        """Every case registered by K, before the people whose facts may name them (redacted
-        like the rest when asked); none in one person's export."""
-        if self.one:
-            return
+        """Every case registered by K (one person's: those their facts name), before the people
+        whose facts may name them, so that the export imports into an empty store."""
+        named = {getattr(e, "case", None) for e in self.events(self.one)} if self.one else None
         for registered in self.app.cases():
-            if self._known(registered.timestamp):
+            if self._known(registered.timestamp) and (named is None or registered.key in named):
                 yield self.app.case(registered.key)
+
+    def _case_events(self, case: Case) -> Iterator[Any]:
+        """A case's events known at K and not after V; in one person's export, of its named
+        parties only that person (the others are not in the file)."""
+        for event in case.history:
+            if not self._known(event.timestamp) or self._after(event):
+                continue
+            if self.one and isinstance(event, PartyAdded) and event.person not in (None, self.one.key):
+                continue
+            yield event
 
     def _after(self, event: Any) -> bool:
         on = getattr(event, "on", None)
@@ -121,7 +129,10 @@ class Exporter:
     def _source_keys(self) -> list[str]:
         """With one person, the sources their facts cite; otherwise every source known at K."""
         if self.one:
-            return sorted({e.source for e in self.events(self.one) if getattr(e, "source", None)})
+            cited = {e.source for e in self.events(self.one) if getattr(e, "source", None)}
+            for case in self._cases():
+                cited |= {case.source, *(e.source for e in self._case_events(case) if getattr(e, "source", None))}
+            return sorted(cited)
         return [s.key for s in self.app.sources() if self._known(s.timestamp)]
 
     def _known(self, stamp: datetime) -> bool:

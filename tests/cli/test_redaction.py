@@ -1,5 +1,6 @@
 """`export --redact` through the CLI, on both stores: no name, source address or title survives in any
-form a reader could recognise, no one is given someone else's pseudonym, and what is left to review is said."""
+form a reader could recognise, no one is given someone else's pseudonym, and what is left to review is said;
+and the cases an export carries (redacted, or of one person) import into an empty store."""
 
 from __future__ import annotations
 
@@ -190,3 +191,17 @@ def test_a_redacted_export_with_a_case_imports_into_an_empty_store_and_tells_the
 
 def test_redact_counts_the_cases_it_gave_pseudonyms(trial):
     assert "redacted: 2 people, 1 case and 1 source as pseudonyms" in trial("export --redact").stderr
+
+
+def test_one_persons_export_carries_their_cases_with_only_their_own_party_and_imports_into_an_empty_store(
+        trial, tmp_path):
+    exported = trial("export --person ruzakhunov-vikram").stdout
+    copy = Cli(str(tmp_path / "one.db"))
+
+    copy("import - --format jsonl", input=exported)
+
+    assert "abilbekov" not in exported
+    shown = copy.json("case show ruzakhunov-torture")
+    assert {(p["person"], p["role"], p.get("unnamed")) for p in shown["parties"]} == {
+        ("ruzakhunov-vikram", "victim", None), (None, "victim", 43)}
+    assert copy.json("show ruzakhunov-vikram")["cases"] == [{"case": "ruzakhunov-torture", "role": "victim", "of": None}]
