@@ -38,20 +38,20 @@ def lists(ctx: typer.Context, as_of: AsOf = None, known_at: KnownAt = None, json
     """
     at = _at(as_of, known_at)
     current = views(ctx)
-    counts = current.counts(at)
-    shape = lists_shape(current.rules, counts, at.as_of, at.known_at)
+    shape = lists_shape(current.rules, current.counts(at), at.as_of, at.known_at, current.possible(at))
     rows = shape["lists"]
     if json:
         emit_json(shape)
         return
-    print_rows(f"{counted(len(rows), 'list')}, {_when(at)}", ["list", "title", "members"],
-               [[r["list"], r["title"], r["members"]] for r in rows])
+    print_rows(f"{counted(len(rows), 'list')}, {_when(at)}", ["list", "title", "members", "possibly"],
+               [[r["list"], r["title"], r["members"], r["possibly"] or ""] for r in rows])
 
 
 def list_(ctx: typer.Context, name: ListName, as_of: AsOf = None, known_at: KnownAt = None, json: JsonFlag = False,
           as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (person,name,since,uncertain,source).")] = False,
           ) -> None:
-    """The people on a list, each with the date they entered it and whether that date is uncertain.
+    """The people on a list, each with the date they entered it and whether that date is uncertain;
+    and those possibly still on it (uncertain: "possibly"), after an exit that may not have happened yet.
 
     Example: casetrail list accidental_victims --as-of 2022-02-01
     """
@@ -72,9 +72,14 @@ def list_(ctx: typer.Context, name: ListName, as_of: AsOf = None, known_at: Know
         return
     # The contested column only when someone's entry rests on disputed accounts: most lists have none.
     contested = any(m["contested"] for m in members)
-    print_rows(f"{name}: {rule.title} - {_when(at)} - {len(members)} {'member' if len(members) == 1 else 'members'}",
+    possibly = sum(m["possibly"] for m in members)
+    on = len(members) - possibly
+    print_rows(f"{name}: {rule.title} - {_when(at)} - {on} {'member' if on == 1 else 'members'}"
+               + (f", {possibly} possibly" if possibly else ""),
                ["person", "name", "since", "uncertain", *(["contested"] if contested else []), "source"],
-               [[m["person"], m["name"], m["since"] or "-", "yes" if m["uncertain"] else "",
+               [[m["person"], m["name"], m["since"] or "-",
+                 f"possibly ({m['type']} {m['since']} may not have happened yet)" if m["possibly"]
+                 else "yes" if m["uncertain"] else "",
                  *(["yes" if m["contested"] else ""] if contested else []), m["source"]] for m in members])
 
 

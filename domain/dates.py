@@ -1,14 +1,21 @@
 """Fuzzy dates: the valid-time axis, as reporters give it.
 
-A subset of EDTF (ISO 8601-2): ``2022``, ``2022-02`` or ``2022-02-15``, each
-optionally followed by ``~`` (approximate) or ``?`` (uncertain).
+EDTF (ISO 8601-2) level 0 and the level 1 forms reports need: ``2022``, ``2022-02`` or
+``2022-02-15``, each optionally followed by ``~`` (approximate) or ``?`` (uncertain);
+intervals ``2022-01-05/2022-01-06`` ("5-6 January"); open ends ``../2023-03-09`` (on or
+before) and ``2022-01-09/..`` (on or after); seasons ``2022-21`` to ``2022-24`` (spring,
+summer, autumn, winter). The plain forms are read here, as they always were, so stored
+dates load exactly as written; the others by the Library of Congress parser (``edtf``).
 
 A fuzzy date covers every day it could mean: ``2022-02`` is 1 to 28 February.
 The qualifier is kept and shown back exactly as written, but it does not widen
 those bounds: EDTF's own "fuzzy" bounds pad ``~`` by a year or more, which would
 make a vague report about January sort before everything in the previous
 summer. An approximate or uncertain day therefore orders like the exact day;
-the qualifier tells the reader to treat it with care.
+the qualifier tells the reader to treat it with care (EDTF's strict bounds).
+
+An open end has no bound of its own on that side (``date.min`` or ``date.max`` here):
+the fold gives it the bound the person's other facts allow (``fold.story``).
 """
 
 from __future__ import annotations
@@ -18,7 +25,10 @@ import functools
 import re
 from datetime import date, datetime, time, timedelta, timezone
 from functools import total_ordering
+from time import struct_time
 from typing import Any
+
+import edtf
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
@@ -26,7 +36,11 @@ from pydantic_core import core_schema
 from casetrail.domain.errors import BadInput
 
 _PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([~?]?)$")
-_EXAMPLES = "use YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ~ or ?, e.g. 2022-01-09 or 2022-02~"
+_EXAMPLES = ("use YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ~ or ?, an interval FROM/TO, "
+             "../TO (on or before), FROM/.. (on or after) or a season YYYY-21..24 (spring..winter), "
+             "e.g. 2022-01-09, 2022-02~, 2022-01-05/2022-01-06, ../2023-03-09 or 2022-23")
+_SEASONS = {"21": "spring", "22": "summer", "23": "autumn", "24": "winter"}
+_END = re.compile(r"^(\.\.|[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?[~?]?)$")
 
 
 _DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -42,14 +56,16 @@ def _month_length(year: int, month: int) -> int:
 class FuzzyDate:
     """A day, month or year, with its earliest and latest possible day."""
 
-    __slots__ = ("text", "earliest", "latest", "precision", "qualifier")
+    __slots__ = ("text", "earliest", "latest", "precision", "qualifier", "open_start", "open_end")
 
     def __init__(self, text: str, earliest: date, latest: date, precision: str, qualifier: str):
         self.text = text
         self.earliest = earliest
         self.latest = latest
-        self.precision = precision  # "year", "month" or "day"
-        self.qualifier = qualifier  # "", "~" or "?"
+        self.precision = precision  # "year", "month", "day", "season" or "interval"
+        self.qualifier = qualifier  # "", "~" or "?" ("~" or "?" on an interval: on either end)
+        self.open_start = earliest == date.min  # ../TO: on or before
+        self.open_end = latest == date.max  # FROM/..: on or after
 
     @classmethod
     def parse(cls, text: str) -> FuzzyDate:
@@ -58,7 +74,7 @@ class FuzzyDate:
         raw = str(text).strip()
         match = _PATTERN.match(raw)
         if not match:
-            raise BadInput(f"'{text}' is not a date: {_EXAMPLES}")
+            return _extended(str(text), raw)
         year, month, day, qualifier = match.groups()
         y = int(year)
         if y < 1:
@@ -66,6 +82,8 @@ class FuzzyDate:
         if month is None:
             return cls(raw, date(y, 1, 1), date(y, 12, 31), "year", qualifier)
         m = int(month)
+        if day is None and month in _SEASONS:
+            return _extended(str(text), raw)
         if not 1 <= m <= 12:
             raise BadInput(f"'{text}' is not a date: month {month} does not exist; {_EXAMPLES}")
         last = _month_length(y, m)
@@ -86,6 +104,32 @@ class FuzzyDate:
     @property
     def exact(self) -> bool:
         return self.precision == "day" and not self.qualifier
+
+    @property
+    def open(self) -> bool:
+        return self.open_start or self.open_end
+
+    def words(self) -> str:
+        """The date as written, in English words without its qualifier: '2022', 'May 2022',
+        '9 January 2022', 'autumn 2022', '5 January 2022 to 6 January 2022', 'on or before 9 March 2023'."""
+        if self.precision == "season":
+            year, season = self.text[:4], _SEASONS[self.text[5:7]]
+            return f"{season} {year}"
+        if self.precision == "interval":
+            start, end = (None if part == ".." else _parsed(part).words() for part in self.text.split("/"))
+            return f"on or before {end}" if start is None else f"on or after {start}" if end is None else f"{start} to {end}"
+        day = self.earliest
+        return {"year": f"{day.year}", "month": f"{calendar.month_name[day.month]} {day.year}",
+                "day": f"{day.day} {calendar.month_name[day.month]} {day.year}"}[self.precision]
+
+    def within(self, earliest: date, latest: date) -> FuzzyDate:
+        """The same date as written, its bounds narrowed to what the rest of the story allows (the
+        fold's story order: an open end's bound, or a month told after a day in it)."""
+        if earliest == self.earliest and latest == self.latest:
+            return self
+        narrowed = FuzzyDate(self.text, earliest, latest, self.precision, self.qualifier)
+        narrowed.open_start, narrowed.open_end = self.open_start, self.open_end
+        return narrowed
 
     def __str__(self) -> str:
         return self.text
@@ -119,6 +163,37 @@ class FuzzyDate:
         return core_schema.no_info_plain_validator_function(
             validate, serialization=core_schema.plain_serializer_function_ser_schema(str)
         )
+
+
+def _extended(given: str, raw: str) -> FuzzyDate:
+    """An EDTF level 1 interval, open end or season (edtf's strict bounds: ~ and ? do not widen)."""
+    parts = raw.split("/")
+    season = len(parts) == 1 and re.fullmatch(r"[0-9]{4}-(2[1-4])([~?]?)", raw)
+    interval = len(parts) == 2 and all(_END.match(p) for p in parts) and parts != ["..", ".."]
+    if not (season or interval):
+        raise BadInput(f"'{given}' is not a date: {_EXAMPLES}")
+    if interval:
+        ends = [None if p == ".." else FuzzyDate.parse(p) for p in parts]  # each end's own message
+    try:
+        found = edtf.parse_edtf(raw)
+    except edtf.EDTFParseException:
+        raise BadInput(f"'{given}' is not a date: {_EXAMPLES}") from None
+    if season:
+        earliest, latest = _day(found.lower_strict()), _day(found.upper_strict())
+        if season.group(1) == "24":  # edtf's winter is December alone: the winter that begins then ends in February
+            latest = date(latest.year + 1, 2, _month_length(latest.year + 1, 2))
+        return FuzzyDate(raw, earliest, latest, "season", season.group(2))
+    start, end = ends
+    earliest = start.earliest if start else date.min
+    latest = end.latest if end else date.max
+    if earliest > latest:
+        raise BadInput(f"'{given}' is not a date: the interval ends before it begins; {_EXAMPLES}")
+    qualifier = next((e.qualifier for e in ends if e and e.qualifier), "")
+    return FuzzyDate(raw, earliest, latest, "interval", qualifier)
+
+
+def _day(moment: struct_time) -> date:
+    return date(moment.tm_year, moment.tm_mon, moment.tm_mday)
 
 
 @functools.lru_cache(maxsize=4096)

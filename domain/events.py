@@ -174,6 +174,7 @@ class Fact(PersonEvent):
     category: ClassVar[str]  # what the picture calls its markers, and colours them by
     after_death: ClassVar[bool] = False  # may still be recorded after the person's death
     before_birth: ClassVar[bool] = False  # may be dated wholly before the person's year of birth
+    told_after: ClassVar[frozenset[str]] = frozenset()  # types told before it on overlapping dates, whatever the ranks
 
     # What a claim may also say (issue 12): who asserts it, which account of one happening it
     # disputes, and that it is a different happening from a like one on the same dates. Stored
@@ -388,6 +389,8 @@ class Acquitted(Fact):
     facet: ClassVar[str | None] = "legal"
     after_death: ClassVar[bool] = True
     verdict: ClassVar[bool] = True
+    # An acquittal whose dates overlap a sentence or an appeal is the acquittal on appeal: told after them.
+    told_after: ClassVar[frozenset[str]] = frozenset({"sentenced", "appealed"})
 
     court: Text | None = None
 

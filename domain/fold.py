@@ -2,11 +2,17 @@
 
 Every reader shares it: the aggregate's checks, ``show``, ``replay`` and (later)
 the projections. Events arrive in record order; the story is told in valid-time
-order. At a valid date V and a record time K, an event counts when it was
-recorded at or before K, no retraction recorded at or before K names it, and its
-earliest possible day is on or before V. The counted events are sorted by
-(earliest day, latest day, a fixed rank per type, record order); each is checked
-by its type's ``refusal`` and stepped by its ``step`` (events.py). The answer is *uncertain* when a
+order (``story``): by their dates where those say which came first, and where two facts'
+dates overlap, by what must come first (a detention before its charge, a sentence before
+its appeal: the types' ranks). Told in that order, a fact cannot have happened before one
+told ahead of it, nor after one told behind it, so each fact's date is narrowed to that
+(a charge in "2022-01" told after a detention on 9 January is from 9 to 31 January), and an
+open end (``../2023-03-09``) takes its bound from the facts that must come before (or after) it.
+
+At a valid date V and a record time K, an event counts when it was recorded at or before
+K, no retraction recorded at or before K names it, and its earliest possible day (so
+narrowed) is on or before V: a prefix of the story. Each is checked by its type's
+``refusal`` and stepped by its ``step`` (events.py). The answer is *uncertain* when a
 counted event's latest possible day is after V (``2022-01`` read on 9 January).
 
 A step that the timeline cannot allow (released while free, died twice, ...) is
@@ -71,9 +77,84 @@ class Folded:
 
 
 def story_order(event: Fact) -> tuple:
-    """Earliest day first; of two dates that start together the narrower one
-    ("2022-01" before "2022"); then the type's rank; then record order."""
+    """Where ``story`` starts from: earliest day first; of two dates that start together the
+    narrower one ("2022-01" before "2022"); then the type's rank; then record order."""
     return (event.on.earliest, event.on.latest, event.rank, event.originator_version)
+
+
+def comes_first(fact: Fact, other: Fact) -> bool:
+    """Whether ``fact`` must be told before ``other`` when their dates overlap: a type may
+    declare the types it follows whatever the ranks (``told_after``); else the lower rank."""
+    if fact.type in other.told_after:
+        return True
+    if other.type in fact.told_after:
+        return False
+    return fact.rank < other.rank
+
+
+def _overlap(a: Fact, b: Fact) -> bool:
+    return a.on.earliest <= b.on.latest and b.on.earliest <= a.on.latest
+
+
+def story(facts: Sequence[Fact]) -> list[Fact]:
+    """A person's facts in the one story order every reader tells, each dated within what the
+    story allows.
+
+    From ``story_order``, each fact in turn moves back past the facts before it whose dates
+    overlap its own and that must come after it (``comes_first``); it never moves past one
+    wholly before it, and none wholly after it can move past it, so the order never
+    contradicts two dates that say which came first. Deterministic: the same facts give the
+    same story, whatever order they were recorded in."""
+    told: list[Fact] = []
+    for fact in sorted(_bounded(facts), key=story_order):
+        at = len(told)
+        while at and _overlap(fact, told[at - 1]) and comes_first(fact, told[at - 1]):
+            at -= 1
+        told.insert(at, fact)
+    return _narrowed(told)
+
+
+def _bounded(facts: Sequence[Fact]) -> Sequence[Fact]:
+    """Open ends given the bound the person's other facts allow. ``../TO`` (on or before) starts
+    at the latest start of a dated fact that must come before it and could; none: at TO (it
+    surely happened by then, nothing says since when). ``FROM/..`` (on or after) ends at the
+    earliest end of a dated fact that must come after it (a death among them) and could; none:
+    at FROM. Within that range an answer is uncertain."""
+    if not any(f.on.open for f in facts):
+        return facts
+    dated = [f for f in facts if not f.on.open]
+    bounded = []
+    for fact in facts:
+        on = fact.on
+        if on.open:
+            earliest, latest = on.earliest, on.latest
+            if on.open_start:
+                earliest = max((g.on.earliest for g in dated if comes_first(g, fact) and g.on.earliest <= latest),
+                               default=latest)
+            if on.open_end:
+                latest = min((g.on.latest for g in dated if comes_first(fact, g) and g.on.latest >= earliest),
+                             default=earliest)
+            fact = fact.model_copy(update={"on": on.within(earliest, latest)})
+        bounded.append(fact)
+    return bounded
+
+
+def _narrowed(told: list[Fact]) -> list[Fact]:
+    """Each fact no earlier than the start of any told before it, no later than the end of any
+    told after it (so the starts never go down along the story: the counted facts at any V are
+    a prefix of it)."""
+    ceilings, ceiling = [], date.max
+    for fact in reversed(told):
+        ceiling = min(ceiling, fact.on.latest)
+        ceilings.append(ceiling)
+    ceilings.reverse()
+    floor, narrowed = date.min, []
+    for fact, ceiling in zip(told, ceilings):
+        on = fact.on
+        floor = max(floor, on.earliest)
+        within = on.within(min(floor, on.latest), max(ceiling, floor, on.earliest))
+        narrowed.append(fact if within is on else fact.model_copy(update={"on": within}))
+    return narrowed
 
 
 def known(events: Iterable[PersonEvent], known_at: datetime | None) -> list[PersonEvent]:
@@ -87,16 +168,31 @@ def retracted_ids(events: Iterable[PersonEvent]) -> frozenset:
 def fold(events: Sequence[PersonEvent], as_of: date, known_at: datetime | None = None) -> Folded:
     """The state of one person at valid date ``as_of`` as recorded by ``known_at`` (None: now)."""
     claims = resolve(known(events, known_at))
-    counted = sorted((e for e in claims.facts if e.on.earliest <= as_of), key=story_order)
-    state, steps, conflicts = State(), [], []
-    for event in counted:
-        problem = event.refusal(state)
-        if problem:
-            conflicts.append(Conflict(event, problem))
-            continue
-        before = state.designation
-        state = event.step(state)
-        changed = isinstance(event, Designated) and before is not None and before != state.designation
-        steps.append(Step(event, state, before if changed else None))
+    told, refused = _told(claims.facts)
+    steps = tuple(step for step in told if step.event.on.earliest <= as_of)  # a prefix of the story
+    state = steps[-1].state if steps else State()
+    conflicts = tuple(c for c in refused if c.event.on.earliest <= as_of)
     uncertain = any(step.event.on.latest > as_of for step in steps)
-    return Folded(as_of, known_at, state, tuple(steps), uncertain, tuple(conflicts), claims.gone, claims)
+    return Folded(as_of, known_at, state, steps, uncertain, conflicts, claims.gone, claims)
+
+
+def _told(facts: Sequence[Fact]) -> tuple[list[Step], list[Conflict]]:
+    """The whole story stepped fact by fact, and the facts it refused. A refused fact is told
+    as if it were not there: the story is told again without it (its dates would otherwise
+    narrow the others'). Stored streams have no conflicts, so this is one pass."""
+    refused: list[Conflict] = []
+    left = list(facts)
+    while True:
+        state, steps = State(), []
+        for event in story(left):
+            problem = event.refusal(state)
+            if problem:
+                refused.append(Conflict(event, problem))
+                left = [f for f in left if f.id != event.id]
+                break
+            before = state.designation
+            state = event.step(state)
+            changed = isinstance(event, Designated) and before is not None and before != state.designation
+            steps.append(Step(event, state, before if changed else None))
+        else:
+            return steps, refused

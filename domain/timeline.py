@@ -13,13 +13,13 @@ function decides what every list and facet was, for every reader.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Iterable, NamedTuple, Sequence
 
 from casetrail.domain.claims import EMPTY, Claims
 from casetrail.domain.events import Fact, PersonEvent
-from casetrail.domain.fold import Step, fold, story_order
+from casetrail.domain.fold import Step, fold
 from casetrail.domain.facets import FACETS, INITIAL, facet_values
 from casetrail.domain.rules import Rules
 
@@ -33,11 +33,12 @@ class Period(NamedTuple):
 
     kind: str  # "facet" or "list"
     name: str
-    value: str
+    value: str  # a facet's value; for a list "in", or "possibly": after an exit that may not have happened yet
     valid_from: date
     valid_to: date
     cause: Fact | None  # the fact that opened it; None for the state before any fact
     contested: bool = False  # its cause is one account of a disputed happening (claims.py)
+    ended_by: Fact | None = None  # for a stay on a list that ended: the fact that ended it
 
     def holds_on(self, day: date) -> bool:
         return self.valid_from <= day < self.valid_to
@@ -56,7 +57,11 @@ class Change(NamedTuple):
     after: str
     cause: Fact
     position: int  # the facet's or list's place, to order changes made by one fact
-    order: tuple  # sorts changes as the story is told: by date, then by their cause, then by facet
+    # Sorts changes as the story is told: by their cause's dates as the story narrows them, its place
+    # among the told facts with those very dates (``tie``), then by facet. Along the story the
+    # dates never go down, so this is the story's order; it stays the same when a fact is told
+    # elsewhere in the story, so the views' rows of the other changes stay as they are.
+    order: tuple
 
     @property
     def valid_from(self) -> date:
@@ -65,12 +70,24 @@ class Change(NamedTuple):
     @property
     def seq(self) -> str:
         """``order`` as text that sorts the same (the views' ``seq`` column)."""
-        earliest, latest, rank, version, position = self.order
-        return f"{earliest.isoformat()}|{latest.isoformat()}|{rank:03d}|{version:07d}|{position:03d}"
+        earliest, latest, tie, position = self.order
+        return f"{earliest.isoformat()}|{latest.isoformat()}|{tie:04d}|{position:03d}"
 
 
-def _change(kind: str, name: str, before: str, after: str, cause: Fact, position: int) -> Change:
-    return Change(kind, name, before, after, cause, position, (*story_order(cause), position))
+def _change(kind: str, name: str, before: str, after: str, cause: Fact, position: int, ties: dict) -> Change:
+    on = cause.on
+    return Change(kind, name, before, after, cause, position, (on.earliest, on.latest, ties[cause.id], position))
+
+
+def _ties(steps: Sequence[Step]) -> list[int]:
+    """Each step's place among the consecutive steps whose facts have the same dates (0 for the first)."""
+    ties, previous, tie = [], None, 0
+    for step in steps:
+        bounds = (step.event.on.earliest, step.event.on.latest)
+        tie = tie + 1 if bounds == previous else 0
+        ties.append(tie)
+        previous = bounds
+    return ties
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,7 @@ class Timeline:
     claims: Claims = field(default=EMPTY, compare=False)  # each fact's sources, and the disputes
 
     def period(self, kind: str, name: str, day: date) -> Period | None:
+        """The facet's value, or the stay on the list ("in" or "possibly"), that holds on ``day``."""
         return next((p for p in self.periods if p.kind == kind and p.name == name and p.holds_on(day)), None)
 
 
@@ -88,6 +106,7 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
     """Every facet and list of one person across all valid time, as recorded by ``known_at``."""
     folded = fold(events, OPEN, known_at)
     steps = folded.steps
+    ties = dict(zip((step.event.id for step in steps), _ties(steps)))
     disputed = folded.claims.disputed if folded.claims.disputes else None
     n = len(FACETS)
     values = INITIAL
@@ -125,16 +144,17 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
                 began, cause = facet_open[k]
                 periods.append(_period("facet", FACETS[k], start_values[k], began, day, cause, disputed))
                 facet_open[k] = (day, facet_cause[k])
-                changes.append(_change("facet", FACETS[k], start_values[k], values[k], facet_cause[k], k))
+                changes.append(_change("facet", FACETS[k], start_values[k], values[k], facet_cause[k], k, ties))
         for k in _in_order(list_cause):
             if members[k] != start_members[k]:
                 if start_members[k]:
                     began, cause = list_open[k]
-                    periods.append(_period("list", rules.lists[k].name, "in", began, day, cause, disputed))
+                    periods.append(_period("list", rules.lists[k].name, "in", began, day, cause, disputed,
+                                           list_cause[k]))
                 list_open[k] = (day, list_cause[k])
                 # Leaving a list is told before entering another on the same fact.
                 changes.append(_change("list", rules.lists[k].name, _word(start_members[k]), _word(members[k]),
-                                      list_cause[k], n + k + (0 if start_members[k] else len(members))))
+                                      list_cause[k], n + k + (0 if start_members[k] else len(members)), ties))
     for k in range(n):
         began, cause = facet_open[k]
         periods.append(_period("facet", FACETS[k], values[k], began, OPEN, cause, disputed))
@@ -142,15 +162,38 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
         if members[k]:
             began, cause = list_open[k]
             periods.append(_period("list", rule.name, "in", began, OPEN, cause, disputed))
+    periods += _possibly(periods, disputed)
     return Timeline(tuple(periods), tuple(sorted(changes, key=_ORDER)), values, folded.claims)
 
 
+def _possibly(periods: list[Period], disputed: frozenset | None) -> list[Period]:
+    """After each exit from a list whose fact may not have happened yet (died "2022-03~", read on
+    15 March), the person is possibly still on it: from the exit until the fact's latest day has
+    passed, or they are on the list again. Its cause is the exit's fact."""
+    stays: dict[str, list[Period]] = {}
+    for period in periods:
+        if period.kind == "list":
+            stays.setdefault(period.name, []).append(period)
+    possible = []
+    for name, on in stays.items():
+        on.sort(key=_FROM)
+        for stay, after in zip(on, [*on[1:], None]):
+            exit_ = stay.ended_by if stay.valid_to != OPEN else None
+            if exit_ is None or exit_.on.latest < stay.valid_to:
+                continue
+            until = min(exit_.on.latest + timedelta(days=1), after.valid_from if after else OPEN)
+            if until > stay.valid_to:
+                possible.append(_period("list", name, "possibly", stay.valid_to, until, exit_, disputed))
+    return possible
+
+
 _ORDER = itemgetter(6)  # Change.order
+_FROM = itemgetter(3)  # Period.valid_from
 
 
 def _period(kind: str, name: str, value: str, began: date, until: date, cause: Fact | None,
-            disputed: frozenset | None) -> Period:
-    return Period(kind, name, value, began, until, cause, bool(disputed and cause and cause.id in disputed))
+            disputed: frozenset | None, ended_by: Fact | None = None) -> Period:
+    return Period(kind, name, value, began, until, cause, bool(disputed and cause and cause.id in disputed), ended_by)
 
 
 def _claimed(asked: tuple[int, ...], causes: list[Fact | None], claims: Claims) -> tuple[frozenset, ...]:

@@ -58,11 +58,12 @@ def _cause(cause: Fact | None, memo: dict) -> Cause:
     """The columns naming ``cause``, worked out once per fact (``memo``, by its id)."""
     if cause is None:
         return _NO_CAUSE
-    columns = memo.get(cause.id.int)
+    on = cause.on
+    key = (cause.id.int, on.earliest, on.latest)  # the story may narrow a fact's dates from one save to the next
+    columns = memo.get(key)
     if columns is None:
         by = cause.__dict__.get("by")  # getattr on a pydantic model without the field is slow
-        on = cause.on
-        columns = memo[cause.id.int] = Cause(on.text, str(cause.id), cause.type, on.latest.isoformat(), cause.source,
+        columns = memo[key] = Cause(on.text, str(cause.id), cause.type, on.latest.isoformat(), cause.source,
                                              by.value if isinstance(by, Enum) else by, on.text, on.earliest.toordinal())
     return columns
 
@@ -73,22 +74,22 @@ def ident_of(item: Period | Change, event: str | None = None) -> str:
     if event is None:
         event = str(item.cause.id) if item.cause else ""
     if type(item) is Period:
-        kind, name, value, valid_from, valid_to, _, contested = item
+        kind, name, value, valid_from, valid_to, _, contested, _ = item
         parts = (kind, name, value, str(valid_from.toordinal()), str(valid_to.toordinal()), event)
         return _hash(*parts, "contested") if contested else _hash(*parts)
     kind, name, before, after, _, _, _ = item
-    return _hash(kind, name, before, after, event)
+    return _hash(kind, name, before, after, event, item.seq)
 
 
 def period_row(person: int, period: Period, memo: dict) -> Row:
     """A period's row, less its record times (FACET_COLUMNS or LIST_COLUMNS without the last two)."""
-    kind, name, value, valid_from, valid_to, cause, contested = period
+    kind, name, value, valid_from, valid_to, cause, contested, _ = period
     since, event, type_, latest, source, _, _, _ = _cause(cause, memo)
     ident = ident_of(period, event or "")
     start, end = valid_from.toordinal(), valid_to.toordinal()
     if kind == "facet":
         return (person, ident, name, value, start, end, since, event, type_, latest, source, contested)
-    return (person, ident, name, start, end, since, event, type_, latest, source, contested)
+    return (person, ident, name, start, end, since, event, type_, latest, source, contested, value == "possibly")
 
 
 def change_row(person: int, change: Change, memo: dict) -> Row:
@@ -206,7 +207,7 @@ def rows_of(timeline: Timeline, previous: Rows | None = None) -> tuple[Rows, lis
         key = (*period[:5], cause.id.int if cause else None, period.contested)
         rows[key] = previous.get(key) or _added(added, period.kind, period)
     for change in timeline.changes:
-        key = ("change", *change[:4], change.cause.id.int, change.position)  # [:4]: kind, name, before, after
+        key = ("change", *change[:4], change.cause.id.int, change.order)  # [:4]: kind, name, before, after
         rows[key] = previous.get(key) or _added(added, "change", change)
     return rows, added
 

@@ -32,10 +32,23 @@ def holds(table: Any, at: At) -> Any:
 
 
 def list_counts(conn: Connection, rules: Rules, at: At) -> dict[str, int]:
+    """How many are on each list at (V, K); possible members (after an exit that may not have
+    happened yet) are not counted: ``possible_counts`` gives them."""
+    return _counts(conn, rules, at, False)
+
+
+def possible_counts(conn: Connection, rules: Rules, at: At) -> dict[str, int]:
+    """How many are possibly still on each list at (V, K)."""
+    return _counts(conn, rules, at, True)
+
+
+def _counts(conn: Connection, rules: Rules, at: At, possible: bool) -> dict[str, int]:
+    lp = list_periods.c
     rows = conn.execute(
         # Naming the lists lets the index be searched list by list from V down, not scanned whole.
-        select(list_periods.c.list, func.count()).where(list_periods.c.list.in_(rules.names), holds(list_periods, at))
-        .group_by(list_periods.c.list)
+        select(lp.list, func.count()).where(lp.list.in_(rules.names), holds(list_periods, at),
+                                            lp.possible.is_(possible))
+        .group_by(lp.list)
     ).all()
     counts = dict(rows)
     return {name: counts.get(name, 0) for name in rules.names}
@@ -47,7 +60,7 @@ def first_list_day(conn: Connection, rules: Rules, known_at: datetime | None) ->
     lp = list_periods.c
     moment = At(date.today(), known_at).moment
     first = conn.execute(select(func.min(lp.valid_from)).where(
-        lp.list.in_(rules.names), lp.cause_event.is_not(None), lp.recorded_from <= moment,
+        lp.list.in_(rules.names), lp.cause_event.is_not(None), lp.possible.is_(False), lp.recorded_from <= moment,
         lp.recorded_to > moment)).scalar()
     return None if first is None else day_of(first)
 
@@ -56,14 +69,15 @@ def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN) ->
     lp = list_periods.c
     rows = conn.execute(
         select(people.c.key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type, lp.source,
-               lp.contested)
+               lp.contested, lp.possible)
         .join(people, people.c.person == lp.person)
         .where(lp.list == name, holds(list_periods, at))
         .order_by(people.c.key)
     ).all()
+    # A possible member's cause is the exit that may not have happened yet; "since" is then its date.
     return [{"person": r.key, "name": sealer.open(r.name), "since": r.since,
-             "uncertain": bool(r.cause_latest and r.cause_latest > at.v), "contested": bool(r.contested),
-             "cause": r.cause_event,
+             "uncertain": bool(r.possible or (r.cause_latest and r.cause_latest > at.v)),
+             "possibly": bool(r.possible), "contested": bool(r.contested), "cause": r.cause_event,
              "type": r.cause_type, "source": r.source} for r in rows]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, Pr
 
 from casetrail.domain.facets import LISTED, Facet
 
-SCHEMA_VERSION = 8  # bump when rows or columns change: the views are then rebuilt
+SCHEMA_VERSION = 10  # bump when rows or columns change: the views are then rebuilt
 
 metadata = MetaData()
 
@@ -86,7 +86,7 @@ status = Table(
 FACET_COLUMNS = ("person", "ident", "facet", "value", "valid_from", "valid_to", "since", "cause_event",
                  "cause_type", "cause_latest", "source", "contested", "recorded_from", "recorded_to")
 LIST_COLUMNS = ("person", "ident", "list", "valid_from", "valid_to", "since", "cause_event", "cause_type",
-                "cause_latest", "source", "contested", "recorded_from", "recorded_to")
+                "cause_latest", "source", "contested", "possible", "recorded_from", "recorded_to")
 CHANGE_COLUMNS = ("person", "ident", "kind", "name", "before", "after", "valid_from", "valid_on", "seq",
                   "cause_event", "cause_type", "by", "source", "recorded_from", "recorded_to")
 
@@ -124,6 +124,8 @@ facet_periods = Table(
 list_periods = Table(
     "casetrail_list_periods", metadata,
     *_period_columns("list"),
+    # Possibly still on the list: after an exit whose fact may not have happened yet (its cause).
+    Column("possible", Boolean, nullable=False),
     PrimaryKeyConstraint("person", "ident", "recorded_from", name="pk_list_periods"),
     Index("ix_list_periods_at", "list", "valid_from", "valid_to", "recorded_from", "recorded_to", "person"),
 )

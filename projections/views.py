@@ -168,6 +168,10 @@ class Views:
     def counts(self, at: At) -> dict[str, int]:
         return self._read(queries.list_counts, self.rules, at)
 
+    def possible(self, at: At) -> dict[str, int]:
+        """How many may still be on each list (after an exit that may not have happened yet)."""
+        return self._read(queries.possible_counts, self.rules, at)
+
     def first_list_day(self, known_at: datetime | None = None) -> date | None:
         return self._read(queries.first_list_day, self.rules, known_at)
 

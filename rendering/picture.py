@@ -79,9 +79,7 @@ def custody_spans(result: Folded) -> list[Custody]:
 
 
 def _plain_words(on: FuzzyDate) -> str:
-    day = on.earliest
-    return {"year": f"{day.year}", "month": f"{calendar.month_name[day.month]} {day.year}",
-            "day": f"{day.day} {calendar.month_name[day.month]} {day.year}"}[on.precision]
+    return FuzzyDate.parse(on.text).words()  # as written: the story may have narrowed its bounds
 
 
 def date_words(on: FuzzyDate) -> str:
@@ -408,7 +406,7 @@ def _list_spans(story_lists: Timeline, rules: Rules, as_of: date) -> list[tuple[
     spans = []
     for index, rule in enumerate(rules.lists):
         for period in story_lists.periods:
-            if period.kind == "list" and period.name == rule.name and period.valid_from <= as_of:
+            if period.kind == "list" and period.name == rule.name and period.value == "in" and period.valid_from <= as_of:
                 spans.append((index, period, _closer(story_lists, period, as_of)))
     return spans
 

@@ -153,13 +153,18 @@ def cases_shape(cases: list[Any]) -> dict[str, Any]:
                       for c in cases]}
 
 
-def lists_shape(rules: Rules, counts: dict[str, int], as_of: date, known_at: datetime | None) -> dict[str, Any]:
-    """Every list with its count: ``lists --json`` and ``GET /api/lists``."""
+def lists_shape(rules: Rules, counts: dict[str, int], as_of: date, known_at: datetime | None,
+                possible: dict[str, int] | None = None) -> dict[str, Any]:
+    """Every list with its count: ``lists --json`` and ``GET /api/lists``. ``members`` counts those
+    on it (an uncertain entry among them); ``possibly`` those who may still be on it, after an
+    exit that may not have happened yet (``list`` shows both)."""
+    possible = possible or {}
     return {"as_of": as_of.isoformat(), "known_at": _stamp(known_at),
-            "lists": [{"list": rule.name, "title": rule.title, "members": counts[rule.name]} for rule in rules.lists]}
+            "lists": [{"list": rule.name, "title": rule.title, "members": counts[rule.name],
+                       "possibly": possible.get(rule.name, 0)} for rule in rules.lists]}
 
 
-MEMBER_KEYS = ("person", "name", "since", "uncertain", "contested", "source")
+MEMBER_KEYS = ("person", "name", "since", "uncertain", "possibly", "contested", "source")
 
 
 def list_shape(name: str, title: str, members: list[dict[str, Any]], as_of: date,

@@ -45,7 +45,7 @@ def start_date(on: FuzzyDate) -> dict[str, int]:
     """The date at the precision it is known: year, year and month, or a day."""
     day = on.earliest
     parts = {"year": day.year, "month": day.month, "day": day.day}
-    keep = {"year": 1, "month": 2, "day": 3}[on.precision]
+    keep = {"year": 1, "month": 2}.get(on.precision, 3)  # an interval or season: its first possible day
     return dict(list(parts.items())[:keep])
 
 

@@ -69,7 +69,7 @@ def lists(request: Request, asked: Asked) -> Any:
     """Every list with its count, as ``casetrail lists --json``."""
     at = when(request)
     site = request.app.state.site
-    return lists_shape(site.rules, site.views.counts(at), at.as_of, at.known_at)
+    return lists_shape(site.rules, site.views.counts(at), at.as_of, at.known_at, site.views.possible(at))
 
 
 @answered

@@ -65,6 +65,8 @@ def date_reading(text: str, language: str) -> str:
         return ""
     locale = _BABEL.get(language, language)
     day = on.earliest
+    if on.precision not in ("year", "month", "day"):  # an interval or a season: in English words for now
+        return on.words()
     words = {"year": str(day.year), "month": format_skeleton("yMMMM", day, locale=locale),
              "day": format_date(day, "long", locale=locale)}[on.precision]
     gettext = translations(language).gettext

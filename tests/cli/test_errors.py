@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+# The accepted date forms, as every refused date gives them (domain/dates.py).
+FORMS = ("use YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ~ or ?, an interval FROM/TO, "
+         "../TO (on or before), FROM/.. (on or after) or a season YYYY-21..24 (spring..winter), "
+         "e.g. 2022-01-09, 2022-02~, 2022-01-05/2022-01-06, ../2023-03-09 or 2022-23")
+
 
 def _count(cli, key="omarov-aslanbek") -> int:
     return len(cli.json(f"show {key}")["events"])
@@ -103,14 +108,11 @@ def test_a_second_death_on_overlapping_dates_is_refused_as_a_likely_second_accou
      "Error: person key 'Omarov Aslanbek' is not valid: use lowercase letters, digits and single hyphens "
      "(at most 80 characters), e.g. omarov-aslanbek"),
     ("record omarov-aslanbek detained --on 2022-13-01 --source rferl-omarov",
-     "Error: '2022-13-01' is not a date: month 13 does not exist; use YYYY, YYYY-MM or YYYY-MM-DD, optionally "
-     "followed by ~ or ?, e.g. 2022-01-09 or 2022-02~"),
+     "Error: '2022-13-01' is not a date: month 13 does not exist; " + FORMS),
     ("record omarov-aslanbek detained --on 2022-02-30 --source rferl-omarov",
-     "Error: '2022-02-30' is not a date: February 2022 has no day 30; use YYYY, YYYY-MM or YYYY-MM-DD, "
-     "optionally followed by ~ or ?, e.g. 2022-01-09 or 2022-02~"),
+     "Error: '2022-02-30' is not a date: February 2022 has no day 30; " + FORMS),
     ("record omarov-aslanbek detained --on 'January 2022' --source rferl-omarov",
-     "Error: 'January 2022' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ~ or ?, "
-     "e.g. 2022-01-09 or 2022-02~"),
+     "Error: 'January 2022' is not a date: " + FORMS),
     ("record omarov-aslanbek detained --on 2099-01-01 --source rferl-omarov",
      "Error: date 2099-01-01 is in the future (today is {today}); record only what has happened"),
     ("record omarov-aslanbek detained --source rferl-omarov",

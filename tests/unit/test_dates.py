@@ -9,7 +9,9 @@ import pytest
 from casetrail.domain.dates import FuzzyDate, parse_day, parse_instant
 from casetrail.domain.errors import BadInput
 
-FORMAT = "use YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ~ or ?, e.g. 2022-01-09 or 2022-02~"
+FORMAT = ("use YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ~ or ?, an interval FROM/TO, "
+          "../TO (on or before), FROM/.. (on or after) or a season YYYY-21..24 (spring..winter), "
+          "e.g. 2022-01-09, 2022-02~, 2022-01-05/2022-01-06, ../2023-03-09 or 2022-23")
 
 
 # -- parsing ---------------------------------------------------------------------------------------------------

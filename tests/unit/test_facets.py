@@ -15,6 +15,8 @@ STATUS_COLUMNS = {5: [("person", "BIGINT"), ("headline", "VARCHAR(40)"), ("custo
 STATUS_COLUMNS[6] = STATUS_COLUMNS[5]  # version 6 added "contested" to the period tables, not to this one
 STATUS_COLUMNS[7] = STATUS_COLUMNS[6]  # version 7 spells a change's seq with a three-digit rank (ranks step by ten)
 STATUS_COLUMNS[8] = [*STATUS_COLUMNS[7][:8], ("case_role", "VARCHAR(80)"), *STATUS_COLUMNS[7][8:]]  # cases' roles
+# version 10: story-order seq (dates narrowed, tie), last reports and possible members in the period tables
+STATUS_COLUMNS[10] = STATUS_COLUMNS[8]
 
 
 def test_the_status_table_has_a_column_per_facet_as_its_schema_version_says():

@@ -469,12 +469,23 @@ def test_same_day_events_of_the_same_type_keep_their_record_order():
     assert folded.state.designation == "participant"
 
 
-def test_a_month_date_is_told_before_the_days_of_that_month():
+def test_a_charge_dated_by_its_month_is_told_after_the_detention_on_a_day_of_that_month():
     stream = Stream()
     detained = stream.add("detained", "2022-01-09")
     charged = stream.add("charged", "2022-01", charge="x")
 
-    assert [e.id for e in fold(stream.events, FAR).events] == [charged.id, detained.id]
+    folded = fold(stream.events, FAR)
+
+    assert [e.id for e in folded.events] == [detained.id, charged.id]
+    assert (folded.events[1].on.text, folded.events[1].on.earliest) == ("2022-01", date(2022, 1, 9))
+
+
+def test_a_month_date_is_told_before_the_days_of_that_month_when_nothing_says_otherwise():
+    stream = Stream()
+    later = stream.add("noted", "2022-01-20", text="x")
+    month = stream.add("noted", "2022-01", text="y")
+
+    assert [e.id for e in fold(stream.events, FAR).events] == [month.id, later.id]
 
 
 # -- refusals: the Person commands -----------------------------------------------------------------------------

@@ -61,8 +61,10 @@ def test_omarov_every_fact_is_accepted_and_the_story_folds_without_conflict():
 
     assert folded.conflicts == ()
     assert len(person.history) == len(facts) == 9
+    # Story order: the charge dated "2022-01" after the detention of 9 January it follows, the
+    # allegation dated "2022" after the release (its rank), the appeal "2024?" after the sentence.
     assert [e.type for e in folded.events] == [
-        "charged", "allegation", "detained", "placed_under_house_arrest", "released", "sentenced",
+        "detained", "charged", "placed_under_house_arrest", "released", "allegation", "sentenced",
         "appealed", "appeal_decided", "compensated"]
 
 
@@ -74,8 +76,9 @@ def test_omarov_in_pretrial_detention_early_in_march_2022():
     state = folded.state
     assert (state.custody, state.legal, state.headline) == ("detained", "accused", "detained")
     assert folded.days_in_custody == 51
-    assert [a.kind for a in state.allegations] == ["torture"]
-    assert folded.uncertain  # the allegation, dated only "2022", may lie ahead
+    # The allegation, dated only "2022", is told after the release of October 2022: not yet.
+    assert [a.kind for a in state.allegations] == []
+    assert not folded.uncertain  # the charge "2022-01" is told after the detention and before May
 
 
 def test_omarov_under_house_arrest_in_july_2022():
@@ -102,9 +105,9 @@ def test_omarov_after_the_ruling_of_31_august_2024():
     assert state.appeal_pending is False
     assert state.money() == {"KZT": Money(awarded=Decimal("3500000"), claimed=Decimal("40000000"))}
     assert folded.days_in_custody == (date(2022, 10, 1) - date(2022, 1, 9)).days == 265
-    # Still uncertain: the appeal is dated only "2024?", so by the rule of section 3 it may lie after
-    # 1 September, although it must precede the ruling it led to.
-    assert folded.uncertain
+    # The appeal is dated only "2024?", but it is told before the ruling of 31 August it led to,
+    # so by 1 September it has surely happened: nothing is uncertain.
+    assert not folded.uncertain
     assert not person.fold(date(2025, 1, 1)).uncertain
     assert facts["sentence"].group == GROUP
 

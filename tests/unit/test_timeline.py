@@ -45,7 +45,7 @@ def test_the_timeline_at_any_valid_date_and_record_time_equals_the_fold_there(hi
                 values = facet_values(fold(person.events, day, known_at).state)
                 for n, facet in enumerate(FACETS):
                     assert story.period("facet", facet, day).value == values[n], (facet, day)
-                on = {p.name for p in story.periods if p.kind == "list" and p.holds_on(day)}
+                on = {p.name for p in story.periods if p.kind == "list" and p.value == "in" and p.holds_on(day)}
                 assert on == members(EXTRA, values), day
 
 
@@ -63,7 +63,8 @@ def test_periods_of_a_facet_tile_all_valid_time_and_each_change_sits_on_a_bounda
         if change.kind == "facet":
             assert (before.value, after.value) == (change.before, change.after)
         else:
-            assert (before is not None, after is not None) == (change.before == "in", change.after == "in")
+            on = (before is not None and before.value == "in", after is not None and after.value == "in")
+            assert on == (change.before == "in", change.after == "in")
 
 
 def test_nurgeldin_is_an_accidental_victim_until_his_death_then_a_fatality():

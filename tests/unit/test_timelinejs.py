@@ -81,7 +81,7 @@ def test_omarov_has_one_slide_per_fact_headlined_with_his_name_and_an_era_per_cu
     document = timelinejs_document([story(omarov())], SOURCES, V, None, "Aslanbek Omarov")
 
     assert [s["text"]["headline"] for s in document["events"]][:3] == [
-        "Aslanbek Omarov: charged", "Aslanbek Omarov: allegation", "Aslanbek Omarov: detained"]
+        "Aslanbek Omarov: detained", "Aslanbek Omarov: charged", "Aslanbek Omarov: placed under house arrest"]
     assert {s["group"] for s in document["events"]} == {"Aslanbek Omarov"}
     assert document["eras"] == [
         {"start_date": {"year": 2022, "month": 1, "day": 9}, "end_date": {"year": 2022, "month": 5, "day": 1},
