@@ -13,7 +13,7 @@ function decides what every list and facet was, for every reader.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Iterable, NamedTuple, Sequence
 
@@ -168,8 +168,8 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
 
 def _possibly(periods: list[Period], disputed: frozenset | None) -> list[Period]:
     """After each exit from a list whose fact may not have happened yet (died "2022-03~", read on
-    15 March), the person is possibly still on it: from the exit until the fact's latest day has
-    passed, or they are on the list again. Its cause is the exit's fact."""
+    15 March), the person is possibly still on it: from the exit until the fact's latest day (when
+    it has surely happened), or until they are on the list again. Its cause is the exit's fact."""
     stays: dict[str, list[Period]] = {}
     for period in periods:
         if period.kind == "list":
@@ -179,9 +179,10 @@ def _possibly(periods: list[Period], disputed: frozenset | None) -> list[Period]
         on.sort(key=_FROM)
         for stay, after in zip(on, [*on[1:], None]):
             exit_ = stay.ended_by if stay.valid_to != OPEN else None
-            if exit_ is None or exit_.on.latest < stay.valid_to:
+            if exit_ is None or exit_.on.latest <= stay.valid_to:
                 continue
-            until = min(exit_.on.latest + timedelta(days=1), after.valid_from if after else OPEN)
+            # On its latest day the exit has certainly happened (the fold is then certain too).
+            until = min(exit_.on.latest, after.valid_from if after else OPEN)
             if until > stay.valid_to:
                 possible.append(_period("list", name, "possibly", stay.valid_to, until, exit_, disputed))
     return possible

@@ -21,7 +21,7 @@ from casetrail.store.application import Casetrail
 from casetrail.domain.dates import today_utc
 from casetrail.domain.fold import fold
 from casetrail.projections import queries
-from casetrail.domain.facets import FACET, FACETS, facet_values, parts
+from casetrail.domain.facets import FACET, FACETS, INITIAL, facet_values, parts
 from casetrail.projections.queries import At
 from casetrail.domain.rules import load_rules, parse_rules
 from casetrail.domain.timeline import timeline
@@ -96,14 +96,40 @@ def expected_members(history: History, name: str, at: At) -> dict[str, tuple]:
     return found
 
 
+def expected_possible(history: History, name: str, at: At) -> dict[str, tuple]:
+    """person -> (since, uncertain, contested) of those possibly still on the list, by folding: off it
+    at V, and the fact that last took them off it (the last that changed it) may not have happened
+    by V (its latest possible day is after V)."""
+    rule = RULES.get(name)
+    found = {}
+    for person in history.people:
+        if not registered(person, at.known_at):
+            continue
+        folded = fold(person.events, at.as_of, at.known_at)
+        on, exit_ = rule.matches(INITIAL), None
+        for step in folded.steps:
+            now = rule.matches(facet_values(step.state))
+            if now != on:
+                on, exit_ = now, (None if now else step.event)
+        if not on and exit_ is not None and exit_.on.latest > at.as_of:
+            found[person.key] = (exit_.on.text, True, exit_.id in folded.claims.disputed)
+    return found
+
+
 def check_lists(store: Store, history: History, at: At) -> None:
     with store.views.engine.connect() as conn:
         counts = queries.list_counts(conn, RULES, at)
+        possible = queries.possible_counts(conn, RULES, at)
         for rule in RULES.lists:
             expected = expected_members(history, rule.name, at)
-            got = {m["person"]: m for m in queries.list_members(conn, rule.name, at)}
+            maybe = expected_possible(history, rule.name, at)
+            members = queries.list_members(conn, rule.name, at)
+            got = {m["person"]: m for m in members if not m["possibly"]}
             assert set(got) == set(expected), (rule.name, at)
             assert counts[rule.name] == len(expected)
+            assert {m["person"]: (m["since"], m["uncertain"], m["contested"]) for m in members
+                    if m["possibly"]} == maybe, (rule.name, at)
+            assert possible[rule.name] == len(maybe)
             for key, (since, causes) in expected.items():
                 member = got[key]
                 if since is None:  # on the list before any fact
@@ -149,7 +175,7 @@ def check_first_list_day(store: Store, history: History, known_at) -> None:
     """Where the home page's chart begins: the first day a fact put anyone on a list."""
     expected = min((p.valid_from for person in history.people if registered(person, known_at)
                     for p in timeline(person.events, RULES, known_at).periods
-                    if p.kind == "list" and p.cause is not None), default=None)
+                    if p.kind == "list" and p.value == "in" and p.cause is not None), default=None)
     assert store.views.first_list_day(known_at) == expected, known_at
 
 

@@ -161,6 +161,7 @@ all = [{ facet = "designation", not = "none", claimant = "official" }]
     assert stays["accidental_victims_by_court"] == (date(2023, 1, 1), court)
     assert [p.valid_to for p in story.periods if p.name == "designated_by_officials" and p.value == "in"] == [
         date(2023, 1, 1)]
-    # The court's designation is dated only "2023?": through 2023 the official one may still hold.
+    # The court's designation is dated only "2023?": until its last day (31 December 2023, when it has
+    # surely happened) the official one may still hold.
     assert [(p.valid_from, p.valid_to) for p in story.periods if p.name == "designated_by_officials"
-            and p.value == "possibly"] == [(date(2023, 1, 1), date(2024, 1, 1))]
+            and p.value == "possibly"] == [(date(2023, 1, 1), date(2023, 12, 31))]
