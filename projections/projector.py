@@ -70,12 +70,15 @@ def _cause(cause: Fact | None, memo: dict) -> Cause:
 
 def ident_of(item: Period | Change, event: str | None = None) -> str:
     """What a row is, to close it by when it no longer holds: its period or change, and its
-    cause. ``event`` is the cause's id as text, when the caller has it already."""
+    cause. ``event`` is the cause's id as text, when the caller has it already. A period's cause
+    counts with its latest day as the story narrows it: when a later save narrows it (so an
+    answer is no longer uncertain), the row is closed and written anew."""
     if event is None:
         event = str(item.cause.id) if item.cause else ""
     if type(item) is Period:
-        kind, name, value, valid_from, valid_to, _, contested, _ = item
-        parts = (kind, name, value, str(valid_from.toordinal()), str(valid_to.toordinal()), event)
+        kind, name, value, valid_from, valid_to, cause, contested, _ = item
+        parts = (kind, name, value, str(valid_from.toordinal()), str(valid_to.toordinal()), event,
+                 str(cause.on.latest.toordinal()) if cause else "")
         return _hash(*parts, "contested") if contested else _hash(*parts)
     kind, name, before, after, _, _, _ = item
     return _hash(kind, name, before, after, event, item.seq)
