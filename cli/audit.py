@@ -13,11 +13,12 @@ from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, console, dispute_text, emit_json, print_rows, stamp
 from casetrail.cli.case import print_cases
 from casetrail.domain.claims import Claims
+from casetrail.domain.events import Fact
 from casetrail.rendering.shapes import cited_shape, dispute_shape
 from casetrail.domain.errors import BadInput
 from casetrail.domain.fold import short
 from casetrail.domain.corrections import corrections, with_fact_times
-from casetrail.domain.explain import explain
+from casetrail.domain.explain import Explanation, explain
 from casetrail.domain.timeline import Period
 from casetrail.domain.words import counted
 from casetrail.rendering.shapes import audit_shape
@@ -141,15 +142,12 @@ def why(
     if json:
         emit_json({"person": key, "name": person.name, "list": list_name, "title": answer.rule.title,
                    "as_of": day.isoformat(), "known_at": stamp(moment), "member": answer.member,
-                   "since": on.cause.on.text if on and on.cause else None,
+                   "possibly": _possibly_shape(answer.possibly), "since": on.cause.on.text if on and on.cause else None,
                    "uncertain": bool(on and on.uncertain_on(day)), "contested": bool(disputes),
                    "rule": {"mode": answer.rule.mode, "tests": tests}, "history": history, "disputes": disputes})
         return
-    verdict = "is on" if answer.member else "is not on"
-    since = f" since {on.cause.on.text}" if on and on.cause else ""
-    doubt = " (uncertain: that date may be later)" if on and on.uncertain_on(day) else ""
-    console.print(Text.assemble((f"{person.name} ({key})", "bold"), f" {verdict} {list_name}{since}{doubt}, "
-                                f"as of {day}, known at {stamp(moment) or 'now'}."))
+    console.print(Text.assemble((f"{person.name} ({key})", "bold"), f" {_verdict(answer)}, "
+                                f"as of {day}, known at {stamp(moment) or 'now'}."), soft_wrap=True)
     console.print(f"{answer.rule.title}: {'all' if answer.rule.mode == 'all' else 'any'} of")
     for t in tests:
         mark = "yes" if t["holds"] else "no "
@@ -166,6 +164,25 @@ def why(
         console.print("Never on this list.")
     for dispute in answer.disputes:
         console.print(f"contested: {dispute_text(dispute, answer.claims)}", soft_wrap=True)
+
+
+def _verdict(answer: Explanation) -> str:
+    """Whether they are on the list at V: "is on ... since", "is not on", or "is possibly still on"
+    when the fact that took them off may not have happened by V (naming it)."""
+    name, on, exit_ = answer.rule.name, answer.membership, answer.possibly
+    if exit_ is not None:
+        return (f"is possibly still on {name} (uncertain: {exit_.type} {short(exit_.id)} on {exit_.on.text}, "
+                f"which took them off it, may not have happened yet)")
+    if not answer.member:
+        return f"is not on {name}"
+    since = f" since {on.cause.on.text}" if on and on.cause else ""
+    doubt = " (uncertain: that date may be later)" if on and on.uncertain_on(answer.as_of) else ""
+    return f"is on {name}{since}{doubt}"
+
+
+def _possibly_shape(exit_: Fact | None) -> dict[str, Any] | None:
+    """``why --json``'s ``possibly``: the exit that may not have happened by V, or None."""
+    return None if exit_ is None else {"event_id": str(exit_.id), "event_type": exit_.type, "on": exit_.on.text}
 
 
 def _cause(period: Period, urls: dict[str, str], claims: Claims) -> dict[str, Any]:

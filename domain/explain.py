@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Sequence
 
 from casetrail.domain.claims import EMPTY, Claims, Dispute
-from casetrail.domain.events import PersonEvent
+from casetrail.domain.events import Fact, PersonEvent
 from casetrail.domain.rules import ListRule, Rules, Test
 from casetrail.domain.timeline import Change, Period, timeline
 
@@ -31,11 +31,18 @@ class Verdict:
 class Explanation:
     rule: ListRule
     as_of: date
-    member: bool
-    membership: Period | None  # the period on the list that holds at V
+    member: bool  # on the list at V
+    membership: Period | None  # the stay on the list that holds at V ("in", or "possibly")
     verdicts: tuple[Verdict, ...]
     history: tuple[Change, ...]  # every entry and exit, in story order
     claims: Claims = EMPTY  # the sources of each fact, and the disputes
+
+    @property
+    def possibly(self) -> Fact | None:
+        """The fact that took them off the list, if it may not have happened by V (died "2022-03~"
+        read on 15 March): they are then possibly still on it."""
+        stay = self.membership
+        return stay.cause if stay is not None and stay.value == "possibly" else None
 
     @property
     def disputes(self) -> tuple[Dispute, ...]:
@@ -53,4 +60,5 @@ def explain(events: Sequence[PersonEvent], rules: Rules, name: str, as_of: date,
                      for test, period in zip(rule.tests, periods))
     membership = story.period("list", name, as_of)
     history = tuple(change for change in story.changes if change.kind == "list" and change.name == name)
-    return Explanation(rule, as_of, membership is not None, membership, verdicts, history, story.claims)
+    member = membership is not None and membership.value == "in"
+    return Explanation(rule, as_of, member, membership, verdicts, history, story.claims)

@@ -205,9 +205,9 @@ def rows_of(timeline: Timeline, previous: Rows | None = None) -> tuple[Rows, lis
         if cause is None and period.kind == "facet":
             continue  # a facet's first value, before any fact: not stored (see queries.search_people)
         # All it is made of (kind, name, value, valid_from, valid_to), its cause's id as an int (a
-        # UUID's own hash is Python code) and whether that is disputed. A slice, as the key is made
-        # for every row.
-        key = (*period[:5], cause.id.int if cause else None, period.contested)
+        # UUID's own hash is Python code) with its latest day as the story narrows it (a later
+        # save may narrow it), and whether that is disputed. A slice, as the key is made for every row.
+        key = (*period[:5], cause.id.int if cause else None, cause.on.latest if cause else None, period.contested)
         rows[key] = previous.get(key) or _added(added, period.kind, period)
     for change in timeline.changes:
         key = ("change", *change[:4], change.cause.id.int, change.order)  # [:4]: kind, name, before, after
