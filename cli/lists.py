@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 import sys
 import inspect
 import typing
@@ -13,6 +14,7 @@ import typer
 from casetrail.cli.context import views
 from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, emit_json, print_rows, stamp
+from casetrail.domain.dates import FuzzyDate, parse_day
 from casetrail.domain.errors import BadInput
 from casetrail.store.formats import csv_cell
 from casetrail.domain.facets import LISTED, Facet, search_filters
@@ -107,6 +109,9 @@ def people(
     as_of: AsOf = None,
     known_at: KnownAt = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many people.")] = None,
+    not_reported_since: Annotated[Optional[str], typer.Option(
+        "--not-reported-since", metavar="DATE",
+        help="Only those whose status rests on older news: nothing that set it reported on or after DATE.")] = None,
     json: JsonFlag = False,
     **facets: Optional[str],
 ) -> None:
@@ -115,15 +120,24 @@ def people(
 
     --custody detained (house_arrest, imprisoned) finds the living; add --vital deceased for those who died so held.
 
-    Example: casetrail people --headline detained --as-of 2022-01-20
+    Example: casetrail people --custody detained --not-reported-since 2022-06-01
     """
     wanted = search_filters(facets)
     at = _at(as_of, known_at)
-    found = views(ctx).people(at, wanted, name, limit)
+    since = None if not_reported_since is None else parse_day(not_reported_since, "--not-reported-since")
+    found = views(ctx).people(at, wanted, name, None if since else limit)
+    if since is not None:
+        found = [p for p in found if _heard_before(p["last_reported"], since)][:limit]
     if json:
         emit_json({"as_of": at.v, "known_at": stamp(at.known_at), "filters": {**wanted, "name": name},
-                   "people": found})
+                   "not_reported_since": since and since.isoformat(), "people": found})
         return
-    columns = ["person", "name", "headline", "custody", "legal", "designation"]
+    columns = ["person", "name", "headline", "custody", "legal", "designation", "last_reported"]
     print_rows(f"{len(found)} {'person' if len(found) == 1 else 'people'}, {_when(at)}", columns,
-               [[p[c] for c in columns] for p in found])
+               [["-" if p[c] is None else p[c] for c in columns] for p in found])
+
+
+def _heard_before(last_reported: str | None, since: date) -> bool:
+    """Nothing that set the status was reported on or after ``since`` (all of the last report's
+    dates lie before it), or nothing at all."""
+    return last_reported is None or FuzzyDate.parse(last_reported).latest < since

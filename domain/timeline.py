@@ -166,6 +166,13 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
     return Timeline(tuple(periods), tuple(sorted(changes, key=_ORDER)), values, folded.claims)
 
 
+def last_reported(story: Timeline, day: date) -> Fact | None:
+    """What we last heard that bears on the status on ``day``: the latest fact, as the story tells them,
+    that set a facet's value on or before it (None: nothing yet). ``show``, ``people`` and list
+    members answer with its date (the views: the latest facet change in the changes table)."""
+    return next((c.cause for c in reversed(story.changes) if c.kind == "facet" and c.valid_from <= day), None)
+
+
 def _possibly(periods: list[Period], disputed: frozenset | None) -> list[Period]:
     """After each exit from a list whose fact may not have happened yet (died "2022-03~", read on
     15 March), the person is possibly still on it: from the exit until the fact's latest day (when

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, and_, func, or_, select
 
+from casetrail.domain.dates import today_utc
 from casetrail.domain.facets import FACET, FACETS, INITIAL
 
 INITIAL_VALUE = dict(zip(FACETS, INITIAL))
@@ -65,17 +66,33 @@ def first_list_day(conn: Connection, rules: Rules, known_at: datetime | None) ->
     return None if first is None else day_of(first)
 
 
+def last_reported(conn: Connection, at: At, persons: list[int]) -> dict[int, tuple[int, str]]:
+    """Each person's latest facet change on or before V, as recorded at K (timeline.last_reported):
+    person -> (its first day as an ordinal, its date as written). Those with none are left out."""
+    c, latest = changes.c, {}
+    for at_most in range(0, len(persons), 500):
+        rows = conn.execute(select(c.person, c.seq, c.valid_from, c.valid_on).where(
+            c.person.in_(persons[at_most:at_most + 500]), c.kind == "facet", c.valid_from <= at.day,
+            c.recorded_from <= at.moment, c.recorded_to > at.moment))
+        for r in rows:
+            if r.person not in latest or r.seq > latest[r.person][0]:
+                latest[r.person] = (r.seq, r.valid_from, r.valid_on)
+    return {person: (first, text) for person, (_, first, text) in latest.items()}
+
+
 def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
     lp = list_periods.c
     rows = conn.execute(
-        select(people.c.key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type, lp.source,
+        select(people.c.person, people.c.key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type, lp.source,
                lp.contested, lp.possible)
         .join(people, people.c.person == lp.person)
         .where(lp.list == name, holds(list_periods, at))
         .order_by(people.c.key)
     ).all()
+    heard = last_reported(conn, at, [r.person for r in rows])
     # A possible member's cause is the exit that may not have happened yet; "since" is then its date.
     return [{"person": r.key, "name": sealer.open(r.name), "since": r.since,
+             "last_reported": heard.get(r.person, (0, None))[1],
              "uncertain": bool(r.possible or (r.cause_latest and r.cause_latest > at.v)),
              "possibly": bool(r.possible), "contested": bool(r.contested), "cause": r.cause_event,
              "type": r.cause_type, "source": r.source} for r in rows]
@@ -117,7 +134,9 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
         for r in conn.execute(select(fp.person, fp.facet, fp.value).where(fp.person.in_(ids[at_most:at_most + 500]),
                                                                           holds(facet_periods, at))):
             held[r.person][r.facet] = r.value
-    found = [{"person": r.key, "name": r.name, **held[r.person]} for r in found_people]
+    heard = last_reported(conn, at, ids)
+    found = [{"person": r.key, "name": r.name, **held[r.person], "last_reported": heard.get(r.person, (0, None))[1]}
+             for r in found_people]
     if in_sql:
         return found
     return _opened(found, [r.search for r in found_people], name, limit, sealer)
@@ -126,7 +145,7 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
 def _search_now(conn: Connection, wanted: dict[str, str], name: str | None, limit: int | None,
                 sealer: Sealer = PLAIN) -> list[dict]:
     in_sql = not sealer.on
-    query = select(people.c.key, people.c.name, people.c.search, *[status.c[f] for f in FACETS]).join(
+    query = select(people.c.person, people.c.key, people.c.name, people.c.search, *[status.c[f] for f in FACETS]).join(
         status, status.c.person == people.c.person)
     for facet, value in wanted.items():
         query = query.where(holding(status.c[facet], facet, value))
@@ -136,7 +155,9 @@ def _search_now(conn: Connection, wanted: dict[str, str], name: str | None, limi
     if limit and in_sql:
         query = query.limit(limit)
     rows = conn.execute(query).all()
-    found = [{"person": r.key, "name": r.name, **{f: r._mapping[f] for f in FACETS}} for r in rows]
+    heard = last_reported(conn, At(today_utc()), [r.person for r in rows])
+    found = [{"person": r.key, "name": r.name, **{f: r._mapping[f] for f in FACETS},
+              "last_reported": heard.get(r.person, (0, None))[1]} for r in rows]
     if in_sql:
         return found
     return _opened(found, [r.search for r in rows], name, limit, sealer)

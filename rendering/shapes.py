@@ -90,11 +90,14 @@ def compensation_shape(state: State) -> list[dict[str, str]]:
              "claimed": amount_text(m.claimed, grouped=False)} for c, m in state.compensation]
 
 
-def case_shape(key: str, name: str, aliases: list[str], folded: Folded) -> dict[str, Any]:
-    """A case at (V, K): ``show --json`` and the web app's ``GET /api/people/{key}``."""
+def case_shape(key: str, name: str, aliases: list[str], folded: Folded,
+               last_reported: Fact | None = None) -> dict[str, Any]:
+    """A case at (V, K): ``show --json`` and the web app's ``GET /api/people/{key}``. ``last_reported``:
+    the latest fact that set a facet by V (timeline.last_reported)."""
     return {"person": key, "name": name, "aliases": list(aliases),
             "as_of": folded.as_of.isoformat(), "known_at": _stamp(folded.known_at),
             "uncertain": folded.uncertain, "contested": folded.contested,
+            "last_reported": last_reported.on.text if last_reported else None,
             "status": status_shape(folded.state, folded.days_in_custody),
             "compensation": compensation_shape(folded.state),
             "disputes": [dispute_shape(d, folded.claims) for d in folded.disputes],
@@ -164,7 +167,7 @@ def lists_shape(rules: Rules, counts: dict[str, int], as_of: date, known_at: dat
                        "possibly": possible.get(rule.name, 0)} for rule in rules.lists]}
 
 
-MEMBER_KEYS = ("person", "name", "since", "uncertain", "possibly", "contested", "source")
+MEMBER_KEYS = ("person", "name", "since", "uncertain", "possibly", "contested", "last_reported", "source")
 
 
 def list_shape(name: str, title: str, members: list[dict[str, Any]], as_of: date,

@@ -56,3 +56,26 @@ def test_a_release_dated_only_2022_01_after_a_detention_on_8_january_in_one_file
     assert [(e["type"], e["on"]) for e in cli.json("show a-a")["events"]] == [
         ("detained", "2022-01-08"), ("released", "2022-01?")]
     assert cli.json("show a-a --as-of 2022-02-01")["status"]["custody"] == "free"
+
+
+def test_show_list_and_people_say_when_a_status_was_last_reported(cli):
+    cli(f"import {DATASET}")
+
+    shown = cli.json("show nurgeldin-faizulla --as-of 2022-03-15")
+    members = cli.json("list accidental_victims --as-of 2022-02-01")["members"]
+    held = cli.json("people --custody detained --as-of 2022-02-01")["people"]
+
+    assert shown["last_reported"] == "2022-03~"
+    assert "last reported: 2022-03~ (died" in cli.text("show nurgeldin-faizulla --as-of 2022-03-15")
+    assert {m["person"]: m["last_reported"] for m in members}["nurgeldin-faizulla"] == "2022-01~"
+    assert {p["person"]: p["last_reported"] for p in held} == {"omarov-aslanbek": "2022-01"}
+
+
+def test_people_not_reported_since_a_date_finds_those_whose_custody_rests_on_older_news(cli):
+    cli(f"import {DATASET}")
+
+    old = cli.json("people --custody detained --as-of 2022-02-20 --not-reported-since 2022-02-01")["people"]
+    fresh = cli.json("people --custody detained --as-of 2022-02-20 --not-reported-since 2022-01-20")["people"]
+
+    assert [p["person"] for p in old] == ["omarov-aslanbek"]
+    assert fresh == []

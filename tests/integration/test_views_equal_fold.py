@@ -24,7 +24,7 @@ from casetrail.projections import queries
 from casetrail.domain.facets import FACET, FACETS, INITIAL, facet_values, parts
 from casetrail.projections.queries import At
 from casetrail.domain.rules import load_rules, parse_rules
-from casetrail.domain.timeline import timeline
+from casetrail.domain.timeline import last_reported, timeline
 from casetrail.projections.views import Views
 from tests.conftest import PG_URL, _pg_connect
 from tests.recorded import History, Recorded, histories
@@ -140,10 +140,12 @@ def check_lists(store: Store, history: History, at: At) -> None:
 
 
 def check_people(store: Store, history: History, at: At, facet: str, value_from: int) -> None:
-    expected = {}
+    expected, heard = {}, {}
     for person in history.people:
         if registered(person, at.known_at):
             expected[person.key] = dict(zip(FACETS, facet_values(fold(person.events, at.as_of, at.known_at).state)))
+            last = last_reported(timeline(person.events, RULES, at.known_at), at.as_of)
+            heard[person.key] = last.on.text if last else None
     # Filter on a value someone actually has (or on none at all); of a many-valued facet
     # (case_role "accused+victim"), one of its parts, which a search finds among the others.
     many = FACET[facet].many
@@ -152,7 +154,8 @@ def check_people(store: Store, history: History, at: At, facet: str, value_from:
     wanted = {facet: values[value_from % len(values)]} if values and value_from >= 0 else {}
     with store.views.engine.connect() as conn:
         got = queries.search_people(conn, at, wanted)
-    want = [{"person": k, "name": k.replace("-", " ").title(), **f} for k, f in sorted(expected.items())
+    want = [{"person": k, "name": k.replace("-", " ").title(), **f, "last_reported": heard[k]}
+            for k, f in sorted(expected.items())
             if all(v in (parts(f[x]) if many else (f[x],)) for x, v in wanted.items())]
     assert got == want, (at, wanted)
 
