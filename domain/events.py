@@ -565,7 +565,9 @@ class NamedInCase(Fact):
     Nothing else of the case is copied here."""
 
     type: ClassVar[str] = "named_in_case"
-    rank: ClassVar[int] = 86
+    # Named a party with the charge, before any verdict (story order on overlapping dates): an
+    # officer accused in "2025-01~" before his sentence that month, a victim after his detention.
+    rank: ClassVar[int] = 15
     summary: ClassVar[str] = "A party to a case (accused, victim, ...): recorded by 'casetrail case party'."
     example: ClassVar[str] = f"--case case-0042 --role victim --on 2022-01 {SOURCE}"
     field_help: ClassVar[dict[str, str]] = {"role": "What they are in the case.",

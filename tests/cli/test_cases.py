@@ -62,7 +62,8 @@ def test_the_torture_trial_is_one_case_with_the_officers_accused_and_the_detaine
 def test_nothing_of_the_proceeding_is_copied_onto_the_victims_stream_but_their_role(torture_trial):
     victim = torture_trial.json("show ruzakhunov-vikram")
 
-    assert [e["type"] for e in victim["events"]] == ["named_in_case", "detained", "released"]  # 2022-01 sorts first
+    # Story order: named a victim in "2022-01" after the detention that month, before the release.
+    assert [e["type"] for e in victim["events"]] == ["detained", "named_in_case", "released"]
     assert victim["cases"] == [{"case": CASE, "role": "victim", "of": None}]
     assert victim["status"]["legal"] == "none"
     assert "case karasai-torture-trial: Torture of detainees in January 2022 (Koshmambet) (victim)" in \

@@ -28,7 +28,8 @@ def test_a_person_who_died_in_custody_leaves_the_in_custody_list_at_the_death(di
     assert before == ["held-victim"]
     assert after == years_later == []
     assert died_in_custody.json("lists --as-of 2024-01-01")["lists"][1] == {
-        "list": "in_custody", "title": "In custody (detention, house arrest or prison)", "members": 0}
+        "list": "in_custody", "title": "In custody (detention, house arrest or prison)", "members": 0,
+        "possibly": 0}
 
 
 def test_people_in_custody_are_the_living_and_the_dead_are_found_with_vital_deceased(died_in_custody):

@@ -24,8 +24,8 @@ from casetrail.rendering import picture
 from .builders import Stream
 
 # The story order of the fold before the registry (fold.STORY_RANK): it must not move.
-STORY_ORDER = ["detained", "charged", "placed_under_house_arrest", "charges_dropped", "acquitted", "sentenced",
-               "released", "allegation", "noted", "named_in_case", "appealed", "died", "appeal_decided", "designated", "compensated"]
+STORY_ORDER = ["detained", "charged", "named_in_case", "placed_under_house_arrest", "charges_dropped", "acquitted",
+               "sentenced", "released", "allegation", "noted", "appealed", "died", "appeal_decided", "designated", "compensated"]
 DECLARATIONS = ("rank", "summary", "example", "field_help", "category", "after_death", "before_birth")
 
 
