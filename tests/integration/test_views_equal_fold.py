@@ -70,14 +70,17 @@ def registered(person: Recorded, known_at) -> bool:
     return known_at is None or person.events[0].timestamp <= known_at
 
 
+def folded_at(history: History, at: At):
+    """(person, their fold at (V, K)) of each person registered by K."""
+    return [(person, fold(person.events, at.as_of, at.known_at)) for person in history.people
+            if registered(person, at.known_at)]
+
+
 def expected_members(history: History, name: str, at: At) -> dict[str, tuple]:
     """person -> (first day of the current stay on the list, possible cause dates), by folding."""
     rule = RULES.get(name)
     found = {}
-    for person in history.people:
-        if not registered(person, at.known_at):
-            continue
-        folded = fold(person.events, at.as_of, at.known_at)
+    for person, folded in folded_at(history, at):
         if not rule.matches(facet_values(folded.state)):
             continue
         # Walk back over the days some counted fact starts: the stay began on the
@@ -102,10 +105,7 @@ def expected_possible(history: History, name: str, at: At) -> dict[str, tuple]:
     by V (its latest possible day is after V)."""
     rule = RULES.get(name)
     found = {}
-    for person in history.people:
-        if not registered(person, at.known_at):
-            continue
-        folded = fold(person.events, at.as_of, at.known_at)
+    for person, folded in folded_at(history, at):
         on, exit_ = rule.matches(INITIAL), None
         for step in folded.steps:
             now = rule.matches(facet_values(step.state))

@@ -141,19 +141,12 @@ def written(draw) -> str:
     day = START + timedelta(days=draw(st.integers(0, 900)))
     form = draw(st.sampled_from(["day", "month", "year", "interval", "before", "after", "season"]))
     q = draw(st.sampled_from(["", "", "~", "?"]))
-    if form == "month":
-        return f"{day:%Y-%m}{q}"
-    if form == "year":
-        return f"{day.year}{q}"
     if form == "interval":
         return f"{day.isoformat()}/{(day + timedelta(days=draw(st.integers(0, 60)))).isoformat()}"
-    if form == "before":
-        return f"../{day.isoformat()}"
-    if form == "after":
-        return f"{day.isoformat()}/.."
     if form == "season":
         return f"{day.year}-{draw(st.sampled_from(['21', '22', '23', '24']))}"
-    return f"{day.isoformat()}{q}"
+    return {"month": f"{day:%Y-%m}{q}", "year": f"{day.year}{q}", "before": f"../{day.isoformat()}",
+            "after": f"{day.isoformat()}/..", "day": f"{day.isoformat()}{q}"}[form]
 
 
 FACTS = st.lists(st.tuples(TYPES, written()), min_size=1, max_size=12)
