@@ -16,6 +16,12 @@ NEEDS = {
     "placed_under_house_arrest": ["detained --on 2022-01-09 --source rferl-omarov"],
     "charges_dropped": ["charged --on 2022-01 --charge 'mass disorder' --source rferl-omarov"],
     "appeal_decided": ["appealed --on 2023 --source rferl-omarov"],
+    "sentence_modified": ["sentenced --on 2023-02 --kind prison --years 3 --source rferl-omarov"],
+    "amnesty": ["sentenced --on 2022-11 --kind prison --years 3 --source rferl-omarov"],
+    "remanded": ["sentenced --on 2024-02 --kind prison --years 3 --source rferl-omarov"],
+    "found": ["disappeared --on 2022-01-07 --source rferl-omarov"],
+    "exhumed": ["died --on 2022-01 --source rferl-omarov"],
+    "confirmed": ["detained --on 2023-01 --source rferl-omarov"],
 }
 
 
