@@ -92,6 +92,9 @@ class AppealBy(str, Enum):
     family = "family"
 
 
+APPELLANTS = tuple(side.value for side in AppealBy)
+
+
 class Outcome(str, Enum):
     upheld = "upheld"
     overturned = "overturned"
@@ -537,9 +540,17 @@ class Appealed(Fact):
     after_death: ClassVar[bool] = True  # relatives appeal for the dead
 
     court: Text | None = None
-    by: AppealBy | Slug | None = None
+    by: AppealBy | str | None = None  # a side, family, or a relative's person key (checked below)
     claim: Amount | None = None
     currency: Currency | None = None
+
+    @field_validator("by", mode="before")
+    @classmethod
+    def _appellant(cls, by: Any) -> Any:
+        if by is None or by in APPELLANTS or (isinstance(by, str) and CASE_KEY.match(by) and len(by) <= 80):
+            return by
+        raise ValueError(f"'{str(by)[:40]}' is not who appealed: give {', '.join(APPELLANTS)} or a relative's "
+                         "person key, e.g. omarov-aslanbek")
 
     @model_validator(mode="after")
     def _claim_has_currency(self, info: ValidationInfo) -> Appealed:

@@ -119,7 +119,8 @@ def invalid(error: ValidationError, what: str, style: str = FLAG) -> str:
     ``style`` names it. In the flag style the line starts with ``what`` (``sentenced``, ``person
     omarov-aslanbek``); in the field style the importer says what and whose before it."""
     first = error.errors()[0]
-    name = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "value"
+    # The field's own names only: an index, or the member of a union that failed, names nothing the user gave.
+    name = ".".join(part for part in first["loc"] if isinstance(part, str) and part.isidentifier()) or "value"
     reason = first["msg"].removeprefix("Value error, ")
     lead = f"{what}: " if style == FLAG else ""
     if first["type"] == "missing":

@@ -53,3 +53,14 @@ def test_the_audit_shows_the_exit_from_in_custody_at_the_death(died_in_custody):
 
     exits = [(c["valid_on"], c["event_type"]) for c in changes if c["list"] == "in_custody" and c["to"] == "out"]
     assert exits == [("2022-01-10", "died")]
+
+
+def test_a_relative_appeals_for_the_dead_by_their_person_key_and_an_appellant_that_is_neither_is_refused(
+        died_in_custody):
+    appeal = died_in_custody.json("record held-victim appealed --on 2022-06 --by relative-a --source rferl-omarov")
+    error = died_in_custody.error("record held-victim appealed --on 2022-06 --by 'Her Brother' --source rferl-omarov")
+
+    assert appeal["by"] == "relative-a"
+    assert died_in_custody.json("show held-victim")["status"]["appeal_pending"] is True
+    assert error == ("Error: appealed: 'Her Brother' is not who appealed: give defence, prosecution, victim, family "
+                     "or a relative's person key, e.g. omarov-aslanbek")
