@@ -214,17 +214,13 @@ EXAMPLE = Path(__file__).parents[2] / "examples" / "january2022.yaml"
 
 @pytest.fixture(scope="module")
 def proceedings(tmp_path_factory, chromium) -> dict[str, Dom]:
-    """The example dataset, the 16 sentenced together in Aqtobe as one case (rferl-omarov, as in
-    tests/cli/test_cases.py), and a synthetic person (no report names one) held when sentenced to
-    six months, whose release is never reported."""
+    """The example dataset (the 16 sentenced together in Aqtobe are one case in it), and a synthetic
+    person (no report names one) held when sentenced to six months, whose release is never reported."""
     from tests.cli.conftest import Cli
 
     folder = tmp_path_factory.mktemp("proceedings")
     cli = Cli(str(folder / "cases.db"))
     cli(f"import {EXAMPLE}")
-    cli('case add aqtobe-2023-02 --title "Trial of 16 people in Aqtobe" --court "Aqtobe court" --source rferl-omarov')
-    cli("case party aqtobe-2023-02 omarov-aslanbek --role accused --on 2023-02 --source rferl-omarov")
-    cli("case party aqtobe-2023-02 --unnamed 15 --role accused --on 2023-02 --source rferl-omarov")
     cli("source add test-report --outlet Synthetic")
     cli('person add person-a --name "Person A"')
     cli("record person-a detained --on 2022-01-06 --source test-report")
