@@ -42,12 +42,15 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
         console.print("also: " + "; ".join(person.aliases))
     print_status(folded.state, folded.days_in_custody)
     print_cases(ctx, folded.state)
-    if folded.uncertain:
-        late = [e for e in folded.events if e.on.latest > folded.as_of]
+    late = [e for e in folded.events if e.on.latest > folded.as_of]
+    if late:
         console.print(Text.assemble(("uncertain: ", "yellow"), f"{len(late)} counted fact(s) may have happened "
                                     f"after {folded.as_of}: " + ", ".join(f"{e.type} {e.on}" for e in late)))
+    if folded.state.release_reported is False:
+        console.print(Text.assemble(("uncertain: ", "yellow"), "custody reads free because the term ended; "
+                                    "no release is reported (record released or confirmed when a report says)"))
     _print_disputes(folded)
-    console.print(events_table(folded.events, counted(len(folded.events), "fact"), folded.claims))
+    console.print(events_table(folded.events, counted(len(folded.events), "fact"), folded.claims, folded.state.died))
     _warn_conflicts(folded)
 
 

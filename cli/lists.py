@@ -106,9 +106,9 @@ def people(
     **facets: Optional[str],
 ) -> None:
     """Find people by their status on a date: headline, custody, legal status, appeal, vital, designation,
-    compensation, name.
+    compensation, sentence, ever detained, died in custody, posthumous, allegation, name.
 
-    --custody detained (house_arrest, imprisoned) finds the living; add --vital deceased for those who died so held.
+    Custody is deceased from a death: --died-in-custody yes finds those who died held.
 
     Example: casetrail people --headline detained --as-of 2022-01-20
     """

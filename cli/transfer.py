@@ -36,7 +36,7 @@ def import_(
                                                                  "(exit code 1 if any).")] = False,
     json: JsonFlag = False,
 ) -> None:
-    """Import sources, persons and events; all or nothing, and only what is not there yet.
+    """Import sources, persons, cases and their events, and events; all or nothing, and only what is not there yet.
 
     Example: casetrail import examples/january2022.yaml
     """

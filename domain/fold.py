@@ -9,6 +9,11 @@ earliest possible day is on or before V. The counted events are sorted by
 by its type's ``refusal`` and stepped by its ``step`` (events.py). The answer is *uncertain* when a
 counted event's latest possible day is after V (``2022-01`` read on 9 January).
 
+Some facts set an end that comes by itself (a prison term, an administrative arrest of N
+days): the state holds it as ``pending``, a derived ``TermEnded`` fact, which the fold steps
+in its place in the story unless a fact before it (a release, a death, a change of sentence)
+replaces it. After it custody reads free, uncertain, the release not reported.
+
 A step that the timeline cannot allow (released while free, died twice, ...) is
 kept out of the state and reported as a conflict; commands refuse any new event
 that would cause one, so a stored stream folds without conflicts.
@@ -84,12 +89,23 @@ def retracted_ids(events: Iterable[PersonEvent]) -> frozenset:
     return frozenset(e.event_id for e in events if isinstance(e, Retracted))
 
 
+def _lapse(state: State, steps: list[Step], before: tuple | None) -> State:
+    """The state once a pending end that comes before ``before`` in the story (None: any) has come."""
+    pending = state.pending
+    if pending is None or (before is not None and story_order(pending) >= before):
+        return state
+    state = pending.step(state)
+    steps.append(Step(pending, state))
+    return state
+
+
 def fold(events: Sequence[PersonEvent], as_of: date, known_at: datetime | None = None) -> Folded:
     """The state of one person at valid date ``as_of`` as recorded by ``known_at`` (None: now)."""
     claims = resolve(known(events, known_at))
     counted = sorted((e for e in claims.facts if e.on.earliest <= as_of), key=story_order)
     state, steps, conflicts = State(), [], []
     for event in counted:
+        state = _lapse(state, steps, story_order(event))
         problem = event.refusal(state)
         if problem:
             conflicts.append(Conflict(event, problem))
@@ -98,5 +114,7 @@ def fold(events: Sequence[PersonEvent], as_of: date, known_at: datetime | None =
         state = event.step(state)
         changed = isinstance(event, Designated) and before is not None and before != state.designation
         steps.append(Step(event, state, before if changed else None))
-    uncertain = any(step.event.on.latest > as_of for step in steps)
+    if state.pending is not None and state.pending.on.earliest <= as_of:
+        state = _lapse(state, steps, None)
+    uncertain = state.release_reported is False or any(step.event.on.latest > as_of for step in steps)
     return Folded(as_of, known_at, state, tuple(steps), uncertain, tuple(conflicts), claims.gone, claims)

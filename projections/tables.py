@@ -16,7 +16,7 @@ from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, Pr
 
 from casetrail.domain.facets import LISTED, Facet
 
-SCHEMA_VERSION = 8  # bump when rows or columns change: the views are then rebuilt
+SCHEMA_VERSION = 9  # bump when rows or columns change: the views are then rebuilt
 
 metadata = MetaData()
 

@@ -15,11 +15,13 @@ from casetrail.domain.case import Case, CaseFact, CaseFolded, PartyAdded
 from casetrail.domain.claims import Cited, Claims, Dispute, details
 from casetrail.domain.dates import time_text
 from casetrail.domain.events import Corroborated, Fact, PersonEvent, Preferred, Retracted
+from casetrail.domain.facets import FACET
 from casetrail.domain.fold import Folded, State
 from casetrail.domain.money import amount_text
 from casetrail.domain.rules import Rules
 
-STATUS_KEYS = ("custody", "legal", "appeal_pending", "vital", "designation", "headline", "days_in_custody")
+STATUS_KEYS = ("custody", "legal", "appeal_pending", "vital", "designation", "headline", "days_in_custody",
+               "sentence", "release_reported", "died_in_custody", "posthumous", "allegation")
 
 
 def event_shape(event: PersonEvent, claims: Claims | None = None) -> dict[str, Any]:
@@ -80,9 +82,13 @@ def event_record(person: str, event: PersonEvent) -> dict[str, Any]:
 
 
 def status_shape(state: State, days: int) -> dict[str, Any]:
+    """A status: the facets, days in custody, and whether the release that made custody free was
+    reported (false: a term ran out with no release reported; null: not free)."""
     return {"custody": state.custody, "legal": state.legal, "appeal_pending": state.appeal_pending,
             "vital": state.vital, "designation": state.designation, "headline": state.headline,
-            "days_in_custody": days}
+            "days_in_custody": days, "sentence": state.sentence, "release_reported": state.release_reported,
+            "died_in_custody": state.died_in_custody, "posthumous": state.posthumous,
+            "allegation": FACET["allegation"].read(state)}
 
 
 def compensation_shape(state: State) -> list[dict[str, str]]:
@@ -99,7 +105,17 @@ def case_shape(key: str, name: str, aliases: list[str], folded: Folded) -> dict[
             "compensation": compensation_shape(folded.state),
             "disputes": [dispute_shape(d, folded.claims) for d in folded.disputes],
             "cases": roles_shape(folded.state),
-            "events": [event_shape(e, folded.claims) for e in folded.events]}
+            "events": [_marked(event_shape(e, folded.claims), e, folded.state) for e in folded.events]}
+
+
+def _marked(shape: dict[str, Any], fact: Fact, state: State) -> dict[str, Any]:
+    """A fact as a reader's view shows it: after the death (posthumous), or derived by the fold (a
+    term that ran out: never recorded, its release not reported)."""
+    if state.died is not None and fact.on.earliest > state.died.on.latest:
+        shape["posthumous"] = True
+    if fact.derived:
+        shape["derived"] = True
+    return shape
 
 
 def roles_shape(state: State) -> list[dict[str, Any]]:

@@ -295,9 +295,12 @@ class Importer:
                 case = cases.get(record.key) or self._stored_case(record.key)
                 if record.event is None:
                     if case is None:
-                        case = Case.register(record.key, **record.fields, timestamp=record.recorded_at,
+                        # Without a record time, the import's own (as its events get): never after them.
+                        case = Case.register(record.key, **record.fields, timestamp=record.recorded_at or self.now,
                                              recorded_by=record.recorded_by or self.app.author)
                         self.summary.events_added += 1
+                    else:
+                        self.summary.events_skipped += 1  # registered already: importing again adds nothing
                 elif case is None:
                     raise NotFound(f"case {record.key} is not in the store or the file: add a case record first")
                 elif record.event.id in {getattr(e, "id", None) for e in case.history}:
