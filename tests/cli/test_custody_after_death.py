@@ -7,7 +7,10 @@ victims of January 2022.
 
 from __future__ import annotations
 
+import orjson
 import pytest
+
+from tests.cli.conftest import Cli
 
 
 @pytest.fixture
@@ -64,3 +67,18 @@ def test_a_relative_appeals_for_the_dead_by_their_person_key_and_an_appellant_th
     assert died_in_custody.json("show held-victim")["status"]["appeal_pending"] is True
     assert error == ("Error: appealed: 'Her Brother' is not who appealed: give defence, prosecution, victim, family "
                      "or a relative's person key, e.g. omarov-aslanbek")
+
+
+
+def test_a_redacted_export_names_the_relative_who_appealed_by_their_pseudonym_and_imports(died_in_custody, tmp_path):
+    died_in_custody('person add relative-a --name "Relative A"')
+    died_in_custody("record held-victim appealed --on 2022-06 --by relative-a --source rferl-omarov")
+    redacted = died_in_custody("export --redact").stdout
+    copy = Cli(str(tmp_path / "public.db"))
+
+    copy("import - --format jsonl", input=redacted)
+
+    people = {p["person"] for p in copy.json("person list")}
+    appeals = [r for r in map(orjson.loads, copy("export").stdout.splitlines()) if r.get("type") == "appealed"]
+    assert "relative-a" not in redacted
+    assert [a["by"] in people for a in appeals] == [True]
