@@ -204,7 +204,7 @@ def all_people(conn: Connection, sealer: Sealer = PLAIN) -> list[dict[str, Any]]
         else:
             aliases, born = orjson.loads(r.aliases), r.born
         found.append({"person": r.key, "name": sealer.open(r.name), "aliases": aliases, "born": born,
-                      "place": sealer.open(r.place), "registered_at": r.registered_at})
+                      "place": sealer.open(r.place), "registered_at": r.registered_at, "merged_into": r.merged_into})
     return found
 
 

@@ -326,6 +326,9 @@ class Views:
                     conn.exec_driver_sql(_close_sql(conn, table), rows.closes[key])
                 if rows.inserts[key]:
                     _insert(conn, table, columns, rows.inserts[key])
+            if rows.updates:
+                _many(conn, people.update().where(people.c.person == bindparam("p_person")),
+                      list(rows.updates.values()))
             if rows.sources:
                 _many(conn, sources.insert(), rows.sources)
             if rows.status:

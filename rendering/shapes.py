@@ -14,7 +14,7 @@ from typing import Any
 from casetrail.domain.case import Case, CaseFact, CaseFolded, PartyAdded
 from casetrail.domain.claims import Cited, Claims, Dispute, details
 from casetrail.domain.dates import time_text
-from casetrail.domain.events import Corroborated, Fact, PersonEvent, Preferred, Retracted
+from casetrail.domain.events import IDENTITY_EVENTS, Corroborated, Fact, PersonEvent, Preferred, Retracted
 from casetrail.domain.fold import Folded, State
 from casetrail.domain.money import amount_text
 from casetrail.domain.rules import Rules
@@ -170,12 +170,24 @@ def list_shape(name: str, title: str, members: list[dict[str, Any]], as_of: date
 
 
 def audit_shape(key: str, name: str, known_at: datetime | None, changes: list[dict[str, Any]],
-                retracted: list[dict[str, Any]], claims: Claims, state: State | None = None) -> dict[str, Any]:
+                retracted: list[dict[str, Any]], claims: Claims, state: State | None = None,
+                history: list[PersonEvent] = ()) -> dict[str, Any]:
     """A person's audit: ``audit KEY --json`` and ``GET /api/people/{key}/audit``; ``state``: their whole
-    story's, for the cases they are party to."""
+    story's, for the cases they are party to; ``history`` gives the amendments and merges (``identity``)."""
     return {"person": key, "name": name, "known_at": _stamp(known_at), "changes": changes, "retracted": retracted,
             "disputes": [dispute_shape(d, claims) for d in claims.disputes],
-            "cases": roles_shape(state) if state is not None else []}
+            "cases": roles_shape(state) if state is not None else [], "identity": identity_shape(history, known_at)}
+
+
+def identity_shape(history: list[PersonEvent], known_at: datetime | None = None) -> list[dict[str, Any]]:
+    """Each amendment, merge and merge pointer of a stream recorded by ``known_at``, with what it said and
+    whether it was retracted: the old values stay visible."""
+    gone = {e.event_id for e in history if isinstance(e, Retracted) and (known_at is None or e.timestamp <= known_at)}
+    return [{"event_id": str(e.id), "type": e.type, "recorded_at": time_text(e.timestamp), "recorded_by": e.author,
+             "retracted": e.id in gone,
+             **e.model_dump(mode="json", exclude={"originator_id", "originator_version", "timestamp", "previous",
+                                                  "recorded_by", "id", "other_id", "into_id"}, exclude_none=True)}
+            for e in history if isinstance(e, IDENTITY_EVENTS) and (known_at is None or e.timestamp <= known_at)]
 
 
 def _stamp(moment: datetime | None) -> str | None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import groupby
 from typing import Any, Callable, Iterable, Iterator
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import orjson
 from eventsourcing.application import AggregateNotFoundError
@@ -42,6 +42,7 @@ from casetrail.domain.dates import today_utc
 from casetrail.domain.errors import BadInput, CasetrailError, NotFound, StoreError, TimelineConflict
 from casetrail.domain.claims import cites, same_claim
 from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES, Fact, Retracted
+from casetrail.domain.fold import retracted_ids
 from casetrail.store.formats import Raw
 from casetrail.domain.person import RETRACTABLE, Person, Source, person_id, source_id
 from casetrail.domain.case import Case, case_id
@@ -76,9 +77,11 @@ class Summary:
     records: int = 0
     problems: list[Problem] = field(default_factory=list)  # one per record left out
     written: bool = False
+    batch: str | None = None  # the id stored on every event this import adds
+    registered: list[str] = field(default_factory=list)  # the keys of the people it registers
 
     def as_dict(self) -> dict[str, Any]:
-        return {"records": self.records, "people_added": self.people_added, "sources_added": self.sources_added,
+        return {"batch": self.batch if self.events_added or self.people_added else None, "records": self.records, "people_added": self.people_added, "sources_added": self.sources_added,
                 "events_added": self.events_added, "events_skipped": self.events_skipped,
                 "copies_not_imported": self.copies_left,
                 "records_left_out": len(self.problems), "written": self.written,
@@ -111,7 +114,10 @@ class _Case:
     @classmethod
     def of(cls, person: Person, gone: dict[str, str], dropped: list[str]) -> _Case:
         ids = {str(e.id): identity(person.key, e) for e in person.history if isinstance(e, (Fact, *ABOUT_FACTS))}
-        return cls(person, ids, set(ids.values()), gone, dropped)
+        # A record without an id that tells a retracted event again is no repeat: it goes in (after
+        # 'import undo', the corrected file's unchanged facts count again).
+        taken_back = {str(e) for e in retracted_ids(person.history)}
+        return cls(person, ids, {mark for event_id, mark in ids.items() if event_id not in taken_back}, gone, dropped)
 
     def present(self, mark: str, given: str | None) -> bool:
         """Already there (skip it); raises when its id names another event of this person.
@@ -157,6 +163,8 @@ class Importer:
         self.today = today_utc()
         self.case_rows: list[tuple[str, CaseRecord]] = []
         self.case_keys: set[str] = set()  # cases a fact may name: in the store or in the file
+        # Stored on every event this import adds, so that 'import undo' can take them back.
+        self.summary.batch = f"{self.now:%Y%m%d}-{uuid4().hex[:8]}"
 
     def run(self, raws: Iterable[Raw]) -> Summary:
         with Scratch.opened() as self.stage:
@@ -353,7 +361,9 @@ class Importer:
         else:
             self._append(person, events)
         if person is not None and person.pending_events:
-            self.summary.people_added += person.version == len(person.pending_events)  # registered by this import
+            if person.version == len(person.pending_events):  # registered by this import
+                self.summary.people_added += 1
+                self.summary.registered.append(key)
             self.stage.add_encoded([self.app.mapper.to_stored_event(e) for e in person.collect_events()])
 
     def _person(self, key: str, people: list[tuple[str, PersonRecord]],
@@ -377,7 +387,7 @@ class Importer:
         stamp = record.recorded_at or min([e.recorded_at for _, _, e in events if e.recorded_at] or [self.now])
         try:
             return Person.register(key, today=self.today, timestamp=stamp, **record.fields,
-                                   recorded_by=record.recorded_by or self.app.author), \
+                                   recorded_by=record.recorded_by or self.app.author, batch=self.summary.batch), \
                 (left[0] if left else None)
         except CasetrailError as error:
             self._problem(where, str(error))
@@ -492,7 +502,7 @@ class Importer:
         if not case.entries:
             return []
         try:
-            case.person.adopt([(event, target) for _, event, target, _ in case.entries])
+            case.person.adopt([(event, target) for _, event, target, _ in case.entries], self.summary.batch)
             return case.entries
         except CasetrailError:
             pass
@@ -504,7 +514,7 @@ class Importer:
             except CasetrailError as error:
                 self._leave_out(case, entry, error)
         if kept:
-            case.person.adopt([(event, target) for _, event, target, _ in kept])
+            case.person.adopt([(event, target) for _, event, target, _ in kept], self.summary.batch)
         return kept
 
     def _leave_out(self, case: _Case, entry: tuple[str, Any, str | None, str | None], error: CasetrailError) -> None:

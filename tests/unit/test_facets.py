@@ -15,6 +15,9 @@ STATUS_COLUMNS = {5: [("person", "BIGINT"), ("headline", "VARCHAR(40)"), ("custo
 STATUS_COLUMNS[6] = STATUS_COLUMNS[5]  # version 6 added "contested" to the period tables, not to this one
 STATUS_COLUMNS[7] = STATUS_COLUMNS[6]  # version 7 spells a change's seq with a three-digit rank (ranks step by ten)
 STATUS_COLUMNS[8] = [*STATUS_COLUMNS[7][:8], ("case_role", "VARCHAR(80)"), *STATUS_COLUMNS[7][8:]]  # cases' roles
+# Version 11 added "merged_into" to the people table (issue 12 identity), not to this one; 9 and 10 were
+# taken by other branches (custody, dates) so that the views rebuild whichever lands first.
+STATUS_COLUMNS[9] = STATUS_COLUMNS[10] = STATUS_COLUMNS[11] = STATUS_COLUMNS[8]
 
 
 def test_the_status_table_has_a_column_per_facet_as_its_schema_version_says():
