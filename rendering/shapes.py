@@ -190,5 +190,21 @@ def identity_shape(history: list[PersonEvent], known_at: datetime | None = None)
             for e in history if isinstance(e, IDENTITY_EVENTS) and (known_at is None or e.timestamp <= known_at)]
 
 
+_NOT_SHOWN = {"originator_id", "originator_version", "originator_topic", "timestamp", "previous", "recorded_by", "id"}
+
+
+def recorded_shape(kind: str, key: str, event: Any) -> dict[str, Any]:
+    """One event of ``changes``: whose stream it is (``stream``: person, case or source; ``key``), whether it takes something back, what it says
+    (as stored), and when and by whom it was recorded."""
+    name = getattr(event, "type", None) or _SOURCE_EVENTS[type(event).__name__]
+    return {"recorded_at": time_text(event.timestamp), "recorded_by": event.author, "stream": kind, "key": key,
+            "change": "retracted" if name in ("retracted", "case_retracted") else "recorded", "type": name,
+            "id": str(event.id) if hasattr(event, "id") else None,
+            **event.model_dump(mode="json", exclude=_NOT_SHOWN, exclude_none=True)}
+
+
+_SOURCE_EVENTS = {"SourceRegistered": "source_registered", "FileAttached": "file_attached"}  # they have no type
+
+
 def _stamp(moment: datetime | None) -> str | None:
     return None if moment is None else time_text(moment)

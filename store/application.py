@@ -48,6 +48,7 @@ from casetrail.store.storage import OrjsonTranscoder, PydanticMapper, StoreURL, 
 
 RETRIES = 20
 _TAKEN_BACK_TOPICS = frozenset(get_topic(cls) for cls in (*FACT_TYPES.values(), Corroborated, Preferred))
+_STREAM_KINDS = {Registered: "person", CaseRegistered: "case", SourceRegistered: "source"}  # a stream's first event
 T = TypeVar("T")
 
 
@@ -387,6 +388,23 @@ class Casetrail(Application[UUID]):
                 self._retrying(self.person(person.key, follow=False), lambda p: p.retract_all(wanted, reason, author))
             undone[person.key] = len(wanted)
         return undone
+
+    @_guarded
+    def recorded_between(self, since: datetime, until: datetime | None = None) -> list[tuple[str, str, Any]]:
+        """Every event recorded after ``since`` and by ``until`` (None: now), store-wide, in record-time
+        order, with what its stream is (person, case, source) and its key: ``casetrail changes``.
+        Record times live in the events' states, so every event is read once."""
+        streams: dict[UUID, tuple[str, str]] = {}
+        found = []
+        for notification in self._notifications(1):
+            event = self.mapper.to_domain_event(notification)
+            kind = _STREAM_KINDS.get(type(event))
+            if kind is not None:
+                streams[event.originator_id] = (kind, event.key)
+            if event.timestamp > since and (until is None or event.timestamp <= until):
+                found.append(event)
+        found.sort(key=lambda e: e.timestamp)
+        return [(*streams.get(e.originator_id, ("stream", str(e.originator_id))), e) for e in found]
 
     @_guarded
     def corroborate(self, key: str, event_id: str, source: str, claimant: str | None = None,
