@@ -116,6 +116,8 @@ class Person(BaseAggregate[UUID]):
         self.place = place
         self.note = note
         self.recorded_by = recorded_by  # who registered them (None: before authorship was kept)
+        # Who they were registered as: amendments (``Amended``) change the attributes above, not this.
+        self.registration = {"name": name, "aliases": list(aliases), "born": born, "place": place, "note": note}
         self.history: list[PersonEvent] = []
         # The events of the streams merged into this one (``Merged``), loaded with it by the application:
         # their facts count while a merge stands (``fold.merged``).
@@ -349,9 +351,10 @@ class Person(BaseAggregate[UUID]):
                                        f"stream's last record time {last.isoformat()}; record times cannot go back")
             last = template.timestamp
             update: dict[str, Any] = {"originator_id": self.id, "originator_version": self.version + 1 + len(candidates),
-                                      "batch": batch}
-            if isinstance(template, Retracted):
-                update["event_id"] = self._retractable(self.story + candidates, str(target)).id
+                                      "batch": template.batch or batch}  # an exported event keeps its import's
+            if isinstance(template, Retracted):  # of a fact, a claim, a merge or (exported) a merge's pointer
+                update["event_id"] = self._retractable(self.story + candidates, str(target),
+                                                       kinds=(*RETRACTABLE, MergedInto)).id
             elif isinstance(template, (Corroborated, Preferred)):
                 named = str(template.event_id) if target is None else str(target)
                 update["event_id"] = self._live(self.story + candidates, named, {"corroborated": "corroborate", "preferred": "prefer"}[template.type]).id
@@ -359,9 +362,10 @@ class Person(BaseAggregate[UUID]):
         self._check(self.story + candidates, [c for c in candidates if isinstance(c, Fact)])
         return [self._append(candidate) for candidate in candidates]
 
-    def _retractable(self, events: list[PersonEvent], event_id: str, then: str = "") -> Fact:
-        """A fact, corroboration or preference to take back, not taken back yet."""
-        target = self.find(event_id, events, RETRACTABLE)
+    def _retractable(self, events: list[PersonEvent], event_id: str, then: str = "",
+                     kinds: tuple = RETRACTABLE) -> Fact:
+        """A fact, corroboration, preference or merge to take back, not taken back yet."""
+        target = self.find(event_id, events, kinds)
         if target.id in retracted_ids(events):
             raise TimelineConflict(f"event {short(target.id)} ({named(target)}) of {self.key} is already retracted"
                                    f"{then}", str(target.id))

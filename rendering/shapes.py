@@ -29,7 +29,9 @@ def event_shape(event: PersonEvent, claims: Claims | None = None) -> dict[str, A
     ``contested`` is there when it is one account of a disputed happening; without, they are
     the fact's own (an export writes corroborations as records of their own)."""
     data: dict[str, Any] = {"type": event.type, "id": str(event.id)}
-    if isinstance(event, (Retracted, Corroborated, Preferred)):
+    if isinstance(event, IDENTITY_EVENTS):  # who the person is: what the event says, as stored
+        data.update(event.model_dump(mode="json", exclude=_IDENTITY_UNSAID, exclude_none=True))
+    elif isinstance(event, (Retracted, Corroborated, Preferred)):
         data["event_id"] = str(event.event_id)
         for name in ("reason", "source", "claimant", "note"):
             if getattr(event, name, None) is not None:
@@ -74,9 +76,18 @@ def dispute_shape(dispute: Dispute, claims: Claims) -> dict[str, Any]:
                               "recorded_at": time_text(preference.timestamp)} if preference else None)}
 
 
+# Not written of an identity event: the envelope, and the stream ids a key gives again.
+_IDENTITY_UNSAID = {"originator_id", "originator_version", "timestamp", "previous", "recorded_by", "id", "batch",
+                    "other_id", "into_id"}
+
+
 def event_record(person: str, event: PersonEvent) -> dict[str, Any]:
-    """An event as export writes it and import reads it: its shape, whose it is."""
-    return {"record": "event", "person": person, **event_shape(event)}
+    """An event as export writes it and import reads it: its shape, whose it is, and the import that
+    added it (``batch``, when one did)."""
+    record = {"record": "event", "person": person, **event_shape(event)}
+    if event.batch is not None:
+        record["batch"] = event.batch
+    return record
 
 
 def status_shape(state: State, days: int) -> dict[str, Any]:
@@ -185,8 +196,7 @@ def identity_shape(history: list[PersonEvent], known_at: datetime | None = None)
     gone = {e.event_id for e in history if isinstance(e, Retracted) and (known_at is None or e.timestamp <= known_at)}
     return [{"event_id": str(e.id), "type": e.type, "recorded_at": time_text(e.timestamp), "recorded_by": e.author,
              "retracted": e.id in gone,
-             **e.model_dump(mode="json", exclude={"originator_id", "originator_version", "timestamp", "previous",
-                                                  "recorded_by", "id", "other_id", "into_id"}, exclude_none=True)}
+             **e.model_dump(mode="json", exclude=_IDENTITY_UNSAID, exclude_none=True)}
             for e in history if isinstance(e, IDENTITY_EVENTS) and (known_at is None or e.timestamp <= known_at)]
 
 

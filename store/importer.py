@@ -41,7 +41,7 @@ from casetrail.store.application import Casetrail, _project, is_url
 from casetrail.domain.dates import today_utc
 from casetrail.domain.errors import BadInput, CasetrailError, NotFound, StoreError, TimelineConflict
 from casetrail.domain.claims import cites, same_claim
-from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES, Fact, Retracted
+from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES, IDENTITY_EVENTS, Fact, MergedInto, Retracted
 from casetrail.domain.fold import retracted_ids
 from casetrail.store.formats import Raw
 from casetrail.domain.person import RETRACTABLE, Person, Source, person_id, source_id
@@ -113,7 +113,8 @@ class _Case:
 
     @classmethod
     def of(cls, person: Person, gone: dict[str, str], dropped: list[str]) -> _Case:
-        ids = {str(e.id): identity(person.key, e) for e in person.history if isinstance(e, (Fact, *ABOUT_FACTS))}
+        ids = {str(e.id): identity(person.key, e) for e in person.history
+               if isinstance(e, (Fact, *ABOUT_FACTS, *IDENTITY_EVENTS))}
         # A record without an id that tells a retracted event again is no repeat: it goes in (after
         # 'import undo', the corrected file's unchanged facts count again).
         taken_back = {str(e) for e in retracted_ids(person.history)}
@@ -425,7 +426,11 @@ class Importer:
             # source as a key, a retraction's full target id (the stream and version come in adopt).
             update: dict[str, Any] = {"timestamp": record.recorded_at or self.now,
                                       "recorded_by": record.recorded_by or self.app.author}
-            update["source"], url = self._cited(record)
+            url = None
+            if "source" in type(record.event).model_fields:  # a merge pointer cites none
+                update["source"], url = self._cited(record)
+            if record.batch is not None:
+                update["batch"] = record.batch
             named = getattr(record.event, "case", None)
             if named is not None and named not in self.case_keys and self._stored_case(named) is None:
                 raise NotFound(f"no case '{named}' in the store or the file: add a case record for it, or "
@@ -486,7 +491,7 @@ class Importer:
         """A retraction (corroboration, preference) names its target by id (or a prefix); its identity
         needs the full id."""
         target = case.same.get(record.target or "", record.target or "")
-        kinds = RETRACTABLE if isinstance(record.event, Retracted) else (Fact,)
+        kinds = (*RETRACTABLE, MergedInto) if isinstance(record.event, Retracted) else (Fact,)
         try:
             return case.person.find(target, case.person.history + [e for _, e, _, _ in case.entries], kinds).id
         except NotFound:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.cli.conftest import Cli
 from tests.cli.test_import_export import SMALL, summary, write
 
 
@@ -128,6 +129,35 @@ def test_a_merged_records_case_role_and_verdict_follow_the_merge_and_go_back_wit
 
     assert [p["person"] for p in two.json("people --case-role accused")["people"]] == ["person-b"]
     assert two.json("audit person-a")["cases"] == []
+
+
+IDENTITY_QUESTIONS = ["show person-a", "show person-a --known-at {k}", "show person-b", "show person-c",
+                      "show person-c --known-at {k}", "audit person-a", "audit person-c", "person list",
+                      "people --name аа", "list detained", "lists --known-at {k}", "person duplicates"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_amendments_merges_a_retracted_merge_and_batches_survive_export_then_import(two, tmp_path, fmt):
+    batch = _imported(two, tmp_path, SMALL)["batch"]
+    two('person amend person-a --name "Person A. Aa" --alias "Персон Аа" --born 1990 --source src-1')
+    two('person add person-c --name "Person C"')
+    two("record person-c noted --on 2022-01-11 --text seen --source src-1")
+    _merge(two)
+    merged_c = two.json('person merge person-a person-c --reason "the same human, it seemed"')["event_id"]
+    moment = two.json("audit person-a")["identity"][-1]["recorded_at"]  # while both merges stood
+    two(f'retract person-a {merged_c} --reason "two people"')
+    path = tmp_path / f"all.{fmt}"
+    two(f"export -o {path}")
+    copy = Cli(str(tmp_path / "copy.db"))
+
+    copy(f"import {path}")
+
+    for question in IDENTITY_QUESTIONS:
+        line = question.format(k=moment)
+        assert copy.json(line) == two.json(line), line
+    assert copy.json(f'import undo {batch} --reason "the wrong file"') == two.json(
+        f'import undo {batch} --reason "the wrong file"')
+    assert summary(copy, f"import {path}")["events_added"] == 0
 
 
 def test_a_person_key_may_be_a_cyrillic_slug(cli):
