@@ -16,7 +16,8 @@ from casetrail.domain.fold import short
 from casetrail.domain.words import counted
 from casetrail.rendering.shapes import recorded_shape
 
-_WHAT = ("on", "source", "event_id", "reason", "name", "title", "url", "other", "into", "role", "person")  # said in a row
+# What a row of the text answer says of an event, when the event has it.
+_WHAT = ("on", "source", "event_id", "reason", "name", "title", "url", "other", "into", "role", "person")
 
 
 def changes(
@@ -24,7 +25,8 @@ def changes(
     since: Annotated[str, typer.Option(
         "--since", help="Record time K: only what was recorded after it (a date: end of that day, UTC).")],
     until: Annotated[Optional[str], typer.Option(
-        "--until", help="Record time K2: only what was recorded by then (a date: end of that day). Default: now.")] = None,
+        "--until", help="Record time K2: only what was recorded by then (a date: end of that day). "
+                        "Default: now.")] = None,
     json: JsonFlag = False,
 ) -> None:
     """Store-wide, what was recorded or retracted after --since (and by --until), and who entered or
@@ -46,8 +48,8 @@ def changes(
     console.print(Text.assemble(("changes recorded " + window, "bold"),
                                 f": {counted(len(recorded), 'event')}, {counted(len(lists), 'list change')}"))
     print_rows("", ["recorded", "by", "stream", "change", "what"],
-               [[r["recorded_at"][:19] + "Z", r["recorded_by"], f"{r['stream']} {r['key']}", f"{r['change']} {r['type']}",
-                 _what(r)] for r in recorded])
+               [[r["recorded_at"][:19] + "Z", r["recorded_by"], f"{r['stream']} {r['key']}",
+                 r["type"] if r["change"] == "retracted" else f"recorded {r['type']}", _what(r)] for r in recorded])
     print_rows("", ["list", "valid on", "person", "change", "cause", "recorded", "withdrawn"],
                [[c["list"], c["valid_on"], c["person"], "entered" if c["to"] == "in" else "left",
                  f"{c['event_type']} {short(c['event_id'])}", c["recorded_at"][:19] + "Z",
