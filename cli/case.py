@@ -24,7 +24,7 @@ from casetrail.rendering.shapes import case_shape, compensation_shape, dispute_s
 def _case(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None,
           what: str = "--as-of") -> tuple[Person, Folded]:
     day, moment = valid_day(as_of, what), record_time(known_at)
-    person = store(ctx).person(key)
+    person = store(ctx).person(key, known_at=moment)  # a merged key answers as itself before the merge
     return person, person.fold(day, moment)
 
 
@@ -35,9 +35,9 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
     """
     person, folded = _case(ctx, key, as_of, known_at)
     if json:
-        emit_json(case_shape(key, person.name, person.aliases, folded))
+        emit_json(case_shape(person.key, person.name, person.aliases, folded))
         return
-    console.print(Text.assemble((person.name, "bold"), f" ({key}) - {when_text(folded)}"))
+    console.print(Text.assemble((person.name, "bold"), f" ({person.key}) - {when_text(folded)}"))
     if person.aliases:
         console.print("also: " + "; ".join(person.aliases))
     print_status(folded.state, folded.days_in_custody)
@@ -71,12 +71,12 @@ def replay(ctx: typer.Context, key: Key,
     person, folded = _case(ctx, key, to, known_at, "--to")
     moved = fact_by_fact(folded.steps, list_rules(ctx))
     if json:
-        emit_json({"person": key, "name": person.name, "to": folded.as_of.isoformat(),
+        emit_json({"person": person.key, "name": person.name, "to": folded.as_of.isoformat(),
                    "known_at": stamp(folded.known_at), "uncertain": folded.uncertain, "contested": folded.contested,
                    "disputes": [dispute_shape(d, folded.claims) for d in folded.disputes],
                    "steps": [_step_shape(m, folded) for m in moved]})
         return
-    console.print(Text.assemble((person.name, "bold"), f" ({key}) - replay, {when_text(folded)}"))
+    console.print(Text.assemble((person.name, "bold"), f" ({person.key}) - replay, {when_text(folded)}"))
     rows = [[m.step.event.on.text, f"{m.step.event.type} {short(m.step.event.id)}\n{details(m.step.event)}",
              sources_text(m.step.event, folded.claims), m.step.state.headline,
              "\n".join(_changed_lines(m)) or "(no change)"] for m in moved]

@@ -35,8 +35,9 @@ def demo(
     root.obj = Context(str(folder / "casetrail.db"), root.obj.lists, root.obj.recorded_by)
     with resources.files("casetrail.cli").joinpath("data", DATASET).open("rb") as stream:
         summary = Importer(store(ctx, create=True)).run(read_records(stream, "yaml", DATASET))
-    typer.echo(f"Loaded the January 2022 dataset ({counted(summary.people_added, 'person')}, "
-               f"{counted(summary.events_added, 'cited fact')}, {counted(summary.sources_added, 'source')}) "
+    # Records, not humans: the dataset keeps one human under two spellings, merged (an event too).
+    typer.echo(f"Loaded the January 2022 dataset ({counted(summary.people_added, 'person record')}, "
+               f"{counted(summary.events_added, 'event')}, {counted(summary.sources_added, 'source')}) "
                f"into {folder / 'casetrail.db'}")
 
     _heading("Aslanbek Omarov, fact by fact: detained, house arrest, released, sentenced, compensated")

@@ -143,6 +143,7 @@ class StreamEvent(BaseModel, CanMutateAggregate[UUID]):
     timestamp: datetime
     previous: str | None = None  # the link (domain/chain.py) of the stream's event before this one
     recorded_by: Text | None = None  # who recorded it (None: stored before authorship was kept)
+    batch: str | None = None  # the import that added it (``import undo``); stored only when given
 
     @property
     def recorded_at(self) -> datetime:
@@ -1094,8 +1095,58 @@ class Preferred(AboutFact):
 
 
 ABOUT_FACTS = (Retracted, Corroborated, Preferred)  # events that name a fact by its id
+
+
+class Amended(PersonEvent):
+    """Who the person is, corrected or completed from a source: a new name, another alias, a year of
+    birth, a place. Only what is given is stored; the registration and earlier amendments stay in the
+    stream (and in ``audit``), and every reader uses the latest values."""
+
+    type: ClassVar[str] = "amended"
+    id: UUID = Field(default_factory=uuid4)
+    name: Text | None = Field(None, exclude_if=_not_given)
+    aliases: list[Text] = Field(default_factory=list, exclude_if=_not_given)  # added to those already known
+    born: int | None = Field(default=None, ge=1850, le=2100, exclude_if=_not_given)
+    place: Text | None = Field(None, exclude_if=_not_given)
+    source: Reference
+
+    def apply(self, aggregate: Any) -> None:
+        super().apply(aggregate)
+        aggregate.name = self.name or aggregate.name
+        aggregate.aliases = aggregate.aliases + [a for a in self.aliases if a not in aggregate.aliases]
+        aggregate.born = self.born if self.born is not None else aggregate.born
+        aggregate.place = self.place or aggregate.place
+
+
+class Merged(PersonEvent):
+    """Another record (``other``) is the same human as this one: from this record time on, the other
+    stream's events up to ``other_version`` count in this person's fold. Saved with a ``MergedInto``
+    pointer in the other stream; a retraction of this event (and of the pointer) undoes it."""
+
+    type: ClassVar[str] = "merged"
+    id: UUID = Field(default_factory=uuid4)
+    other: str  # the other person's key
+    other_id: UUID
+    other_version: int = Field(ge=1)  # the other stream's events taken in: versions 1 to this
+    reason: Text
+    source: Reference | None = None
+
+
+class MergedInto(PersonEvent):
+    """This record is the same human as ``into``: while this pointer stands, nothing counts here (the
+    facts count there) and commands given this key act on ``into``."""
+
+    type: ClassVar[str] = "merged_into"
+    id: UUID = Field(default_factory=uuid4)
+    into: str  # the kept person's key
+    into_id: UUID
+    merge_id: UUID  # the Merged event in the kept person's stream
+    reason: Text
+
+
+IDENTITY_EVENTS = (Amended, Merged, MergedInto)  # events about who the person is, not about a fact
 CLAIM_FIELDS = ("claimant", "disputes", "distinct")
-_COMMON = {"originator_id", "originator_version", "timestamp", "previous", "recorded_by", "id", "on", "source", "note",
+_COMMON = {"originator_id", "originator_version", "timestamp", "previous", "recorded_by", "batch", "id", "on", "source", "note",
            "group", *CLAIM_FIELDS}
 
 

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from typing import Iterable, Sequence
 
 from casetrail.domain.claims import EMPTY, Claims, Dispute, resolve
-from casetrail.domain.events import Designated, Fact, PersonEvent, Retracted
+from casetrail.domain.events import Designated, Fact, Merged, MergedInto, PersonEvent, Retracted
 # The state and its helpers live in state.py, below the events that step it; readers import them from here.
 from casetrail.domain.state import FIX, IN_CUSTODY, Money, Period, State, short  # noqa: F401
 
@@ -77,7 +77,8 @@ class Folded:
 
 def story_order(event: Fact) -> tuple:
     """Earliest day first; of two dates that start together the narrower one
-    ("2022-01" before "2022"); then the type's rank; then record order."""
+    ("2022-01" before "2022"); then the type's rank; then record order (in a merged person's story,
+    two streams' versions tie in the order the story lists them: record time)."""
     return (event.on.earliest, event.on.latest, event.rank, event.originator_version)
 
 
@@ -99,9 +100,28 @@ def _lapse(state: State, steps: list[Step], before: tuple | None) -> State:
     return state
 
 
+def merged(seen: list[PersonEvent], everything: Sequence[PersonEvent] | None = None) -> list[PersonEvent]:
+    """Who the events are about, at one record time (``seen``: the events of ``everything`` recorded by then).
+
+    A person's story is their own stream and, for each ``Merged`` event in it, the other stream's
+    events it took in (``Person.story``). Those count only while the merge stands (recorded, not
+    retracted); a stream whose ``MergedInto`` pointer stands counts nothing of its own (its facts
+    count for the person it points to)."""
+    everything = seen if everything is None else everything
+    others = {e.other_id for e in everything if type(e) is Merged}
+    pointers = [e for e in seen if type(e) is MergedInto]
+    if not others and not pointers:
+        return seen
+    gone = retracted_ids(seen)
+    if any(e.id not in gone for e in pointers):
+        return [e for e in seen if not isinstance(e, Fact)]
+    standing = {e.other_id for e in seen if type(e) is Merged and e.id not in gone}
+    return [e for e in seen if e.originator_id not in others or e.originator_id in standing]
+
+
 def fold(events: Sequence[PersonEvent], as_of: date, known_at: datetime | None = None) -> Folded:
     """The state of one person at valid date ``as_of`` as recorded by ``known_at`` (None: now)."""
-    claims = resolve(known(events, known_at))
+    claims = resolve(merged(known(events, known_at), events))
     counted = sorted((e for e in claims.facts if e.on.earliest <= as_of), key=story_order)
     state, steps, conflicts = State(), [], []
     for event in counted:

@@ -180,3 +180,71 @@ class NameIndex:
         if len(phrase) == 1:
             people |= self._partial.get(phrase[0], set())
         return next(iter(people)) if len(people) == 1 else None
+
+
+# -- likely duplicates (issue 12: one human registered twice, under two spellings) ----------------------
+
+SAME = 100  # the score of two names that are one spelling after normalising
+NEAR = 2  # at most this many letters' edits apart (of names at least NEAR_LENGTH letters long) is near
+NEAR_LENGTH = 6
+
+
+def name_key(name: str) -> str:
+    """A name as compared for duplicates: NFKC, case-folded, transliterated to ASCII (Kazakh and Russian
+    letters too: ә a, ғ gh, қ q, ң ng, ө o, ұ u, ү u, һ h, і i), letters only, words in sorted order
+    ("Omarov Aslanbek" is "Асланбек Омаров")."""
+    found = (spelling(m.group()) for m in words(plain(name).casefold()))
+    return " ".join(sorted(w for w in found if w))
+
+
+def likeness(one: str, other: str) -> int | None:
+    """How alike two names are, 0-100 (``SAME`` when one spelling), or None when not alike enough."""
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.fuzz import ratio
+
+    a, b = name_key(one), name_key(other)
+    if not a or not b:
+        return None
+    if a == b:
+        return SAME
+    if min(len(a), len(b)) >= NEAR_LENGTH and Levenshtein.distance(a, b, score_cutoff=NEAR) <= NEAR:
+        return int(ratio(a, b))
+    return None
+
+
+def alike(names: list[str], others: list[str]) -> tuple[int, str, str] | None:
+    """The best (score, name, other name) of two people's names and aliases, or None."""
+    best = None
+    for one in names:
+        for other in others:
+            score = likeness(one, other)
+            if score is not None and (best is None or score > best[0]):
+                best = (score, one, other)
+    return best
+
+
+BLOCK = 50  # people sharing one name word compared pairwise; a word more of them share tells nothing
+
+
+def likely_duplicates(people: list[tuple[str, list[str]]], new: set[str] | None = None) -> list[dict]:
+    """Pairs of people whose names or aliases are alike, best first: ``people`` is (key, names) each;
+    with ``new``, only pairs with one of those keys. Only people who share a whole name (as ``name_key``
+    spells it), one word of one or the first four letters of a word are compared, so a store of 100,000 people is not compared pairwise."""
+    blocks: dict[str, set[int]] = {}
+    for i, (_, names) in enumerate(people):
+        for name in names:
+            spelled = name_key(name)
+            for word in {spelled, *spelled.split(), *(w[:4] + "…" for w in spelled.split())}:  # a word's start too
+                if len(word) >= 3:
+                    blocks.setdefault(word, set()).add(i)
+    candidates = {(i, j) for members in blocks.values() if len(members) <= BLOCK for i in members for j in members
+                  if i < j}
+    pairs = []
+    for i, j in sorted(candidates):
+        (key, names), (other, other_names) = people[i], people[j]
+        if new is not None and key not in new and other not in new:
+            continue
+        found = alike(names, other_names)
+        if found:
+            pairs.append({"people": [key, other], "score": found[0], "names": [found[1], found[2]]})
+    return sorted(pairs, key=lambda p: (-p["score"], p["people"]))

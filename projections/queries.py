@@ -161,22 +161,25 @@ def person_changes(conn: Connection, person_id: str, known_at: datetime | None =
     return [_change(r, sealer) for r in rows]
 
 
-def list_changes(conn: Connection, name: str, since: datetime | None = None,
-                 sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
-    """Who entered and left a list, in story order. With ``since``: only what the record
-    gained after it (``recorded_from > since``) or withdrew after it (a change believed then,
-    no longer believed now)."""
+def list_changes(conn: Connection, name: str | None, since: datetime | None = None,
+                 sealer: Sealer = PLAIN, until: datetime | None = None) -> list[dict[str, Any]]:
+    """Who entered and left a list (``name``; None: every list), in story order. With ``since``: only
+    what the record gained after it and still holds at ``until`` (None: now), or withdrew between
+    the two (a change believed at ``since``, no longer believed at ``until``)."""
     c = changes.c
     query = (select(changes, people.c.key, people.c.name.label("person_name")).join(people, people.c.person == c.person)
-             .where(c.kind == "list", c.name == name))
+             .where(c.kind == "list"))
+    if name is not None:
+        query = query.where(c.name == name)
     if since is None:
         query = query.where(c.recorded_to == RECORD_OPEN)
     else:
-        s = moment_number(since)
-        gained = and_(c.recorded_from > s, c.recorded_to == RECORD_OPEN)
-        withdrawn = and_(c.recorded_from <= s, c.recorded_to > s, c.recorded_to != RECORD_OPEN)
+        s, u = moment_number(since), RECORD_OPEN if until is None else moment_number(until)
+        held = c.recorded_to == RECORD_OPEN if until is None else c.recorded_to > u
+        gained = and_(c.recorded_from > s, c.recorded_from <= u, held)
+        withdrawn = and_(c.recorded_from <= s, c.recorded_to > s, c.recorded_to <= u, c.recorded_to != RECORD_OPEN)
         query = query.where(or_(gained, withdrawn))
-    rows = conn.execute(query.order_by(c.valid_from, people.c.key, c.seq)).all()
+    rows = conn.execute(query.order_by(c.valid_from, c.name, people.c.key, c.seq)).all()
     return [{"person": r.key, "name": sealer.open(r.person_name), **_change(r, sealer)} for r in rows]
 
 
@@ -204,7 +207,7 @@ def all_people(conn: Connection, sealer: Sealer = PLAIN) -> list[dict[str, Any]]
         else:
             aliases, born = orjson.loads(r.aliases), r.born
         found.append({"person": r.key, "name": sealer.open(r.name), "aliases": aliases, "born": born,
-                      "place": sealer.open(r.place), "registered_at": r.registered_at})
+                      "place": sealer.open(r.place), "registered_at": r.registered_at, "merged_into": r.merged_into})
     return found
 
 

@@ -27,7 +27,7 @@ import orjson
 
 from casetrail.store.documents import Duplicate, Records, Unreadable, load_json, load_yaml, unique_pairs
 from casetrail.domain.errors import BadInput
-from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES
+from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES, IDENTITY_EVENTS
 from casetrail.domain.case import CaseRegistered
 from casetrail.store.records import CASE_EVENT_TYPES, PERSON_FIELDS, RECORDS, SOURCE_FIELDS
 
@@ -230,9 +230,10 @@ def csv_columns() -> list[str]:
     last = ("id", "recorded_at", "recorded_by", "copies")
     columns = ["record", "key", "person", "type", "on", "source",
                *(name for name in PERSON_FIELDS[1:] if name not in last), *SOURCE_FIELDS[1:], "group"]
-    for cls in (*FACT_TYPES.values(), *ABOUT_FACTS, CaseRegistered, *CASE_EVENT_TYPES.values()):
+    for cls in (*FACT_TYPES.values(), *ABOUT_FACTS, *IDENTITY_EVENTS, CaseRegistered, *CASE_EVENT_TYPES.values()):
         columns += [name for name in cls.model_fields
-                    if name not in ("originator_id", "originator_version", "timestamp", "originator_topic", *last)]
+                    if name not in ("originator_id", "originator_version", "timestamp", "originator_topic",
+                                    "other_id", "into_id", *last)]
     return [*dict.fromkeys([*columns, "sources", "claimants"]), *last]
 
 

@@ -59,9 +59,10 @@ def audit(request: Request, asked: Asked) -> Any:
     text = request.query_params.get("known_at")
     known_at = parse_instant(text, "known_at") if text else None
     who = site.store.person(request.path_params["key"])
-    changes = with_fact_times(site.views.person_changes(str(who.id), known_at), who.history)
-    fixes = [fix.json() for fix in corrections(who.history, site.rules, known_at)]
-    return audit_shape(who.key, who.name, known_at, changes, fixes, who.fold(date.max, known_at).claims)
+    changes = with_fact_times(site.views.person_changes(str(who.id), known_at), who.story)
+    fixes = [fix.json() for fix in corrections(who.story, site.rules, known_at)]
+    return audit_shape(who.key, who.name, known_at, changes, fixes, who.fold(date.max, known_at).claims,
+                       history=who.history)
 
 
 @answered

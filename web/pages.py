@@ -106,15 +106,14 @@ def person(request: Request, asked: Asked, at: At) -> dict[str, Any]:
     key = request.path_params["key"]
     who = site.store.person(key)
     folded = who.fold(at.as_of, at.known_at)
-    cited = {e.source for e in who.history if isinstance(e, Fact)}
+    cited = {e.source for e in who.story if isinstance(e, Fact)}
     sources = {k: site.store.source(k) for k in sorted(cited) if _has_source(site, k)}
-    named = dict.fromkeys(e.case for e in who.history if isinstance(e, Fact) and e.type == "named_in_case")
-    cases = tuple(site.store.case(c) for c in named)
-    picture = timeline_page([Story(key, who.name, tuple(who.history), cases)], sources, site.rules, at.as_of,
+    cases = tuple(site.store.case(c) for c in who.cases_named())
+    picture = timeline_page([Story(key, who.name, tuple(who.story), cases)], sources, site.rules, at.as_of,
                             at.known_at, f"{who.name} ({key})")
-    changes = with_fact_times(site.views.person_changes(str(who.id), at.known_at), who.history)
-    fixes = [fix.json() for fix in corrections(who.history, site.rules, at.known_at)]
-    memberships = [explain(who.history, site.rules, rule.name, at.as_of, at.known_at) for rule in site.rules.lists]
+    changes = with_fact_times(site.views.person_changes(str(who.id), at.known_at), who.story)
+    fixes = [fix.json() for fix in corrections(who.story, site.rules, at.known_at)]
+    memberships = [explain(who.story, site.rules, rule.name, at.as_of, at.known_at) for rule in site.rules.lists]
     return {"case": case_shape(key, who.name, who.aliases, folded), "person": who, "picture": picture.body,
             "late": [e for e in folded.events if e.on.latest > folded.as_of], "conflicts": folded.conflicts,
             "audit": audit_shape(key, who.name, at.known_at, changes, fixes, who.fold(date.max, at.known_at).claims),

@@ -48,4 +48,4 @@ def test_the_installed_command_runs_the_demo_from_the_packaged_dataset(tmp_path)
     done = subprocess.run([command, "demo", "--folder", str(tmp_path)], capture_output=True, text=True, timeout=120)
 
     assert done.returncode == 0, done.stderr
-    assert "Loaded the January 2022 dataset (6 people" in done.stdout
+    assert "Loaded the January 2022 dataset (7 person records" in done.stdout  # 6 people, one recorded twice, merged
