@@ -17,6 +17,7 @@ from typing import Any, Iterable, NamedTuple
 
 from casetrail.domain.events import Fact, Registered, SourceRegistered
 from casetrail.domain.facets import FACETS
+from casetrail.domain.names import search_text
 from casetrail.projections.sealing import PLAIN, Sealer
 from casetrail.projections.tables import CHANGE_COLUMNS
 from casetrail.domain.dates import time_text
@@ -165,15 +166,17 @@ class Batch:
 
     def register(self, event: Registered, person: int) -> None:
         search = " | ".join([event.name, *event.aliases]).casefold()
+        spelt = search_text([event.name, *event.aliases])
         if self.sealer.on:
             # Sealed, the birth year travels inside the aliases' sealed JSON: the column is an integer.
             seal = self.sealer.seal
             row = {"name": seal(event.name), "aliases": seal(orjson.dumps({"aliases": event.aliases,
                                                                               "born": event.born}).decode()),
-                   "born": None, "place": seal(event.place), "search": seal(search)}
+                   "born": None, "place": seal(event.place), "search": seal(search),
+                   "spelt": seal(spelt)}
         else:
             row = {"name": event.name, "aliases": orjson.dumps(event.aliases).decode(), "born": event.born,
-                   "place": event.place, "search": search}
+                   "place": event.place, "search": search, "spelt": spelt}
         self.people.append({"person": person, "person_id": str(event.originator_id), "key": event.key, **row,
                             "registered_at": time_text(event.timestamp)})
 

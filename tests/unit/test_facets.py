@@ -15,6 +15,7 @@ STATUS_COLUMNS = {5: [("person", "BIGINT"), ("headline", "VARCHAR(40)"), ("custo
 STATUS_COLUMNS[6] = STATUS_COLUMNS[5]  # version 6 added "contested" to the period tables, not to this one
 STATUS_COLUMNS[7] = STATUS_COLUMNS[6]  # version 7 spells a change's seq with a three-digit rank (ranks step by ten)
 STATUS_COLUMNS[8] = [*STATUS_COLUMNS[7][:8], ("case_role", "VARCHAR(80)"), *STATUS_COLUMNS[7][8:]]  # cases' roles
+STATUS_COLUMNS[12] = STATUS_COLUMNS[8]  # 12 adds the people's transliterated names ("spelt"); 9-11: other branches
 
 
 def test_the_status_table_has_a_column_per_facet_as_its_schema_version_says():
