@@ -98,7 +98,8 @@ def _facet_options(command: Callable[..., None]) -> Callable[..., None]:
 @_facet_options
 def people(
     ctx: typer.Context,
-    name: Annotated[Optional[str], typer.Option("--name", help="Part of a name or alias, any case.")] = None,
+    name: Annotated[Optional[str], typer.Option(
+        "--name", help="Part of a name or alias, in any case, accent or script (Омаров finds Omarov).")] = None,
     as_of: AsOf = None,
     known_at: KnownAt = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many people.")] = None,

@@ -248,3 +248,50 @@ def likely_duplicates(people: list[tuple[str, list[str]]], new: set[str] | None 
         if found:
             pairs.append({"people": [key, other], "score": found[0], "names": [found[1], found[2]]})
     return sorted(pairs, key=lambda p: (-p["score"], p["people"]))
+
+
+# -- searching by name -----------------------------------------------------------------------------
+#
+# A search (``people --name``, the web app's /people) finds a name however it is written: in
+# Cyrillic or Latin letters (Омаров and Omarov), with Kazakh letters (ә ғ қ ң ө ұ ү һ і), in
+# any case, with or without accents. Both the registered names and the text searched for are
+# spelt the same way: each word transliterated (``spelling``), then the usual differences
+# between transliterations folded together, so "Қайрат", "Kairat" and "Kayrat", "Тоқаев" and
+# "Tokayev", "Жанаөзен" and "Janaozen", "Шыңғыс" and "Shyngys" spell alike. A name is found
+# when every word searched for is part of one of its words (in any order).
+
+_FOLDS = (("dzh", "j"), ("zh", "j"), ("kh", "h"), ("gh", "g"), ("q", "k"), ("x", "ks"), ("w", "v"), ("y", "i"))
+_VOWELS = "aeiou"
+
+
+@lru_cache(maxsize=65536)
+def searched(word: str) -> str:
+    """One word as a search compares it: transliterated, its transliteration variants folded
+    (dzh/zh j, kh h, gh g, q k, y i), an i between vowels or before a word's first vowel dropped
+    (Tokayev, Yerlan), and doubled letters made single (Abilqayyr, Abilkaiyr)."""
+    spelt = spelling(word)
+    for longer, shorter in _FOLDS:
+        spelt = spelt.replace(longer, shorter)
+    kept = [c for i, c in enumerate(spelt)
+            if not (c == "i" and i + 1 < len(spelt) and spelt[i + 1] in _VOWELS
+                    and (i == 0 or spelt[i - 1] in _VOWELS))]
+    return re.sub(r"(.)\1+", r"\1", "".join(kept))
+
+
+def search_words(text: str) -> list[str]:
+    """The words of ``text`` as a search compares them (none for text without letters)."""
+    normal = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    return [w for w in (searched(m.group()) for m in words(normal)) if w]
+
+
+def search_text(names: Iterable[str]) -> str:
+    """A person's names and aliases as a search reads them: each name's words, names apart."""
+    return " | ".join(" ".join(search_words(name)) for name in names)
+
+
+def name_found(text: str, casefolded: str, spelt: str) -> bool:
+    """Whether a search for ``text`` finds a person whose names, case-folded, are ``casefolded``
+    and, as ``search_text`` gives them, ``spelt``: the text as typed in any case, or every one
+    of its words in the spelt names."""
+    wanted = search_words(text)
+    return text.casefold() in casefolded or (bool(wanted) and all(word in spelt for word in wanted))

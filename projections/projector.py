@@ -17,6 +17,7 @@ from typing import Any, Iterable, NamedTuple
 
 from casetrail.domain.events import Fact, Registered, SourceRegistered
 from casetrail.domain.facets import FACETS
+from casetrail.domain.names import search_text
 from casetrail.projections.sealing import PLAIN, Sealer
 from casetrail.projections.tables import CHANGE_COLUMNS
 from casetrail.domain.dates import time_text
@@ -177,12 +178,14 @@ class Batch:
 
     def _who(self, name: str, aliases: list[str], born: int | None, place: str | None) -> dict[str, Any]:
         search = " | ".join([name, *aliases]).casefold()
+        spelt = search_text([name, *aliases])
         if self.sealer.on:
             # Sealed, the birth year travels inside the aliases' sealed JSON: the column is an integer.
             seal = self.sealer.seal
             return {"name": seal(name), "aliases": seal(orjson.dumps({"aliases": aliases, "born": born}).decode()),
-                    "born": None, "place": seal(place), "search": seal(search)}
-        return {"name": name, "aliases": orjson.dumps(aliases).decode(), "born": born, "place": place, "search": search}
+                    "born": None, "place": seal(place), "search": seal(search), "spelt": seal(spelt)}
+        return {"name": name, "aliases": orjson.dumps(aliases).decode(), "born": born, "place": place, "search": search,
+                "spelt": spelt}
 
     def register_source(self, event: SourceRegistered) -> None:
         seal = self.sealer.seal

@@ -5,7 +5,8 @@ A row holds at (V, K) when ``valid_from <= V < valid_to`` and
 is that test plus a filter.
 
 On an encrypted store the personal text in the rows is sealed (``sealing.py``): each
-query that returns some opens it with ``sealer``, and a search by name filters in Python.
+query that returns some opens it with ``sealer``, and a search by name filters in Python
+(its names and their transliterated spelling are sealed like the rest).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import orjson
 from sqlalchemy import Connection, and_, func, or_, select
 
 from casetrail.domain.facets import FACET, FACETS, INITIAL
+from casetrail.domain.names import name_found, search_words
 
 INITIAL_VALUE = dict(zip(FACETS, INITIAL))
 from casetrail.domain.rules import Rules
@@ -81,7 +83,7 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
         return _search_now(conn, wanted, name, limit, sealer)
     in_sql = not sealer.on  # sealed names are searched in Python, and the limit applied after
     fp = facet_periods.c
-    chosen = select(people.c.person, people.c.key, people.c.name, people.c.search)
+    chosen = select(people.c.person, people.c.key, people.c.name, people.c.search, people.c.spelt)
     for facet, value in wanted.items():
         if value == INITIAL_VALUE[facet]:
             # Nobody's first value (before any fact) is stored (projector.py): a person has it
@@ -106,13 +108,13 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
     found = [{"person": r.key, "name": r.name, **held[r.person]} for r in found_people]
     if in_sql:
         return found
-    return _opened(found, [r.search for r in found_people], name, limit, sealer)
+    return _opened(found, [(r.search, r.spelt) for r in found_people], name, limit, sealer)
 
 
 def _search_now(conn: Connection, wanted: dict[str, str], name: str | None, limit: int | None,
                 sealer: Sealer = PLAIN) -> list[dict]:
     in_sql = not sealer.on
-    query = select(people.c.key, people.c.name, people.c.search, *[status.c[f] for f in FACETS]).join(
+    query = select(people.c.key, people.c.name, people.c.search, people.c.spelt, *[status.c[f] for f in FACETS]).join(
         status, status.c.person == people.c.person)
     for facet, value in wanted.items():
         query = query.where(holding(status.c[facet], facet, value))
@@ -125,17 +127,16 @@ def _search_now(conn: Connection, wanted: dict[str, str], name: str | None, limi
     found = [{"person": r.key, "name": r.name, **{f: r._mapping[f] for f in FACETS}} for r in rows]
     if in_sql:
         return found
-    return _opened(found, [r.search for r in rows], name, limit, sealer)
+    return _opened(found, [(r.search, r.spelt) for r in rows], name, limit, sealer)
 
 
-def _opened(found: list[dict], searches: list[str], name: str | None, limit: int | None,
+def _opened(found: list[dict], searches: list[tuple[str, str]], name: str | None, limit: int | None,
             sealer: Sealer) -> list[dict]:
-    """Sealed rows, in key order: their names opened, those whose name or aliases contain
-    ``name`` (any case) kept, at most ``limit`` of them."""
-    wanted = name.casefold() if name else None
+    """Sealed rows, in key order: their names opened, those a search for ``name`` finds kept
+    (``names.name_found``), at most ``limit`` of them."""
     kept = []
-    for row, search in zip(found, searches):
-        if wanted is not None and wanted not in sealer.open(search):
+    for row, (search, spelt) in zip(found, searches):
+        if name and not name_found(name, sealer.open(search), sealer.open(spelt)):
             continue
         kept.append({**row, "name": sealer.open(row["name"])})
         if limit and len(kept) == limit:
@@ -144,8 +145,17 @@ def _opened(found: list[dict], searches: list[str], name: str | None, limit: int
 
 
 def _name_like(text: str) -> Any:
-    escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return people.c.search.like(f"%{escaped}%", escape="\\")
+    """The SQL of ``names.name_found``: the text as typed in the case-folded names, or each of
+    its transliterated words in the spelt ones."""
+    typed = people.c.search.like(f"%{_escaped(text.casefold())}%", escape="\\")
+    wanted = search_words(text)
+    if not wanted:
+        return typed
+    return or_(typed, and_(*[people.c.spelt.like(f"%{word}%") for word in wanted]))
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def person_changes(conn: Connection, person_id: str, known_at: datetime | None = None,

@@ -18,10 +18,10 @@ STATUS_COLUMNS[8] = [*STATUS_COLUMNS[7][:8], ("case_role", "VARCHAR(80)"), *STAT
 # Version 9 (issue 13): the sentence's kind, ever detained, died in custody, posthumous proceedings, the gravest allegation.
 STATUS_COLUMNS[9] = STATUS_COLUMNS[8][:-1] + [(name, "VARCHAR(40)") for name in (
     "sentence", "ever_detained", "died_in_custody", "posthumous", "allegation")] + STATUS_COLUMNS[8][-1:]
-# Versions 11 and 13 added "merged_into" to the people table (issue 12 identity), not to this one; 10 and 12
-# were taken by branches of the same day so that the views rebuild whichever lands.
-STATUS_COLUMNS[11] = STATUS_COLUMNS[8]
-STATUS_COLUMNS[13] = STATUS_COLUMNS[9]
+# Versions 11 to 14 changed the people table, not this one: 11 and 13 added "merged_into" (issue 12
+# identity), 12 and 14 the transliterated names ("spelt"); 10 and 12 were taken by branches of the same day.
+STATUS_COLUMNS[11] = STATUS_COLUMNS[12] = STATUS_COLUMNS[8]
+STATUS_COLUMNS[13] = STATUS_COLUMNS[14] = STATUS_COLUMNS[9]
 
 
 def test_the_status_table_has_a_column_per_facet_as_its_schema_version_says():
