@@ -102,3 +102,12 @@ def test_the_openapi_description_has_the_cases_routes_with_their_dates(browser):
 
     assert {"/api/cases", "/api/cases/{case}"} <= set(paths)
     assert [p["name"] for p in paths["/api/cases/{case}"]["get"]["parameters"]] == ["case", "as_of", "known_at"]
+
+
+def test_a_case_api_asked_at_a_date_that_is_not_one_is_a_400_with_one_line_and_how_to_fix_it(aqtobe_case, browser):
+    viewer = browser("viewer")
+
+    answer = viewer.get("/api/cases/aqtobe-2023-02", as_of="next tuesday")
+
+    assert answer.status_code == 400
+    assert "next tuesday" in answer.json()["error"] and "\n" not in answer.json()["error"]
