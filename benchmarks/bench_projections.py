@@ -4,8 +4,9 @@ For each --people size, a store is filled with people whose stories vary (most
 detained, charged and released, some sentenced to prison, some cleared and
 compensated, bystanders designated accidental victims, about 1% dead, a few
 false death reports and wrong designations retracted later). Every person has
-exactly 8 events: a registration and 7 facts or retractions, written in two
-record-time phases:
+8 events: a registration and 7 facts or retractions; the tried (two in three) are
+also accused in proceedings of 16 (CASE_SIZE), a case stream each, which adds a
+named_in_case fact to each accused. Written in two record-time phases:
 
   phase 1  ("first reports")  registration + the early facts, one save per person
   K        a record time between the phases: what the record knew then
@@ -90,6 +91,7 @@ from bench_append import Case, PostgresStores, clock, machine, make_cases, print
 from casetrail.store.application import Casetrail
 from casetrail.domain.dates import today_utc
 from casetrail.domain.fold import fold
+from casetrail.domain.case import Case as Proceeding
 from casetrail.domain.person import Person
 from casetrail.projections import queries
 from casetrail.domain.facets import facet_values
@@ -106,6 +108,10 @@ SOURCE_URL = "https://example.org/x"
 V = date(2022, 6, 30)  # the valid date of every query: mid-story
 LIST = "fatalities"  # the list whose members are fetched
 SAVE_CHUNK = 500  # people per app.save(*people) during generation (setup only)
+# The tried (trial and prison stories) are accused in proceedings of this many, as in the Aqtobe
+# trial of 16: each case is a stream (registration, trial_started, a party per accused) and each
+# accused gets a named_in_case fact, their sentence tied to the case (issue 13).
+CASE_SIZE = 16
 TARGET_RATE = 20_000
 TARGET_MS = 50.0
 
@@ -217,7 +223,7 @@ def _cleared(f: Storyteller) -> Told:
 
 
 def _bystander(f: Storyteller) -> Told:
-    first = [("allegation", dict(on=f.day(1), source=f.src, kind="wounded", by="hospital", against="security forces")),
+    first = [("injured", dict(on=f.day(1), source=f.src, cause="wounded", by="security forces")),
              f.noted("treated in hospital"), f.noted("interviewed by a journalist")]
     later = [f.designated(f.month("2022-02"), by=OFFICE), f.noted("applied for compensation"),
              f.compensated(f.month("2022-12"), "2000000", "person"), f.noted("compensation received")]
@@ -307,14 +313,21 @@ def generate(url: str, people: int, log: Callable[[str], None]) -> Generated:
         time.sleep(0.01)
         known_at = datetime.now(timezone.utc)
         time.sleep(0.01)
+        cases: list[Proceeding] = []
         for n in range(0, people, SAVE_CHUNK):
-            chunk = []
+            chunk, accused = [], 0
             for s, (person, facts) in zip(stories[n:n + SAVE_CHUNK], persons[n:n + SAVE_CHUNK]):
                 if s.retract is not None:
                     person.retract(str(facts[s.retract].id), "the report was wrong", SOURCE_KEY)
-                person.record_many(s.later, today)
+                later = s.later
+                if s.kind in ("trial", "prison"):
+                    if accused % CASE_SIZE == 0:
+                        cases.append(_proceeding(len(cases), today))
+                    later = _accused(cases[-1], person, later, today)
+                    accused += 1
+                person.record_many(later, today)
                 chunk.append(person)
-            app.save(*chunk)
+            app.save(*chunk, *cases[len(cases) - (accused + CASE_SIZE - 1) // CASE_SIZE:])
             if (n // SAVE_CHUNK) % 40 == 39:
                 log(f"  phase 2: {n + SAVE_CHUNK} people, {time.perf_counter() - started:.0f}s")
         events = app.recorder.max_notification_id() or 0
@@ -322,6 +335,20 @@ def generate(url: str, people: int, log: Callable[[str], None]) -> Generated:
         app.close()
     return Generated(people, events, known_at.isoformat(), time.perf_counter() - started,
                      dict(Counter(s.kind for s in stories)))
+
+
+def _proceeding(number: int, today: date) -> Proceeding:
+    case = Proceeding.register(f"bench-case-{number:05d}", f"Trial {number} of January 2022", SOURCE_KEY,
+                               court="district court")
+    case.record("trial_started", {"on": "2022-05~", "source": SOURCE_KEY}, today)
+    return case
+
+
+def _accused(case: Proceeding, person: Person, later: Facts, today: date) -> Facts:
+    """The person made a party to ``case`` (their named_in_case recorded), their sentence tied to it."""
+    sentenced = next(fields for type_name, fields in later if type_name == "sentenced")
+    case.party("accused", {"on": sentenced["on"], "source": SOURCE_KEY}, today, person)
+    return [(t, {**f, "case": case.key} if t == "sentenced" else f) for t, f in later]
 
 
 # -- stores ---------------------------------------------------------------------------------------
@@ -807,7 +834,7 @@ def main(argv: list[str] | None = None) -> int:
     root = os.path.abspath(args.keep) if args.keep else tempfile.mkdtemp(prefix="bench_projections_")
     os.makedirs(root, exist_ok=True)
     stores = make_stores(args, root)
-    print(f"bench_projections: {', '.join(f'{n:,}' for n in args.sizes)} people x {EVENTS_PER_PERSON} events on "
+    print(f"bench_projections: {', '.join(f'{n:,}' for n in args.sizes)} people x {EVENTS_PER_PERSON} events (and cases of {CASE_SIZE} accused) on "
           f"{'PostgreSQL' if args.pg else 'SQLite'}; batches of {args.batch}; V = {V}")
     print(machine())
     print(f"casetrail at {revision()}")

@@ -55,6 +55,16 @@ def synthetic_store(people: int, folder: str) -> str:
     return url
 
 
+def with_load_source(url: str) -> None:
+    """The source the writers cite, in a store made elsewhere (bench_projections.py's) too."""
+    app = Casetrail(url, recorded_by="load-web", create=False)
+    try:
+        with contextlib.suppress(AlreadyExists):
+            app.add_source("load-src", url="https://example.org/load")
+    finally:
+        app.close()
+
+
 def serve(url: str):
     """The app on a free loopback port: (base URL, site, a function that stops it)."""
     import uvicorn
@@ -156,6 +166,7 @@ def p(values: list[float], share: float) -> float:
 def run(args: argparse.Namespace) -> dict[str, object]:
     folder = tempfile.mkdtemp(prefix="casetrail-load-")
     url = args.db or synthetic_store(args.people, folder)
+    with_load_source(url)
     base, site, stop = serve(url)
     try:
         for name, role in (("load-viewer", "viewer"), ("load-editor", "editor")):

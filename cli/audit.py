@@ -21,7 +21,7 @@ from casetrail.domain.corrections import corrections, with_fact_times
 from casetrail.domain.explain import Explanation, explain
 from casetrail.domain.timeline import Period
 from casetrail.domain.words import counted
-from casetrail.rendering.shapes import audit_shape
+from casetrail.rendering.shapes import audit_shape, identity_shape
 
 
 def audit(
@@ -61,16 +61,16 @@ def audit(
 
 
 def _audit_person(ctx: typer.Context, key: str, known_at: Any, json: bool) -> None:
-    person = store(ctx).person(key)
+    person = store(ctx).person(key, known_at=known_at)
     current = views(ctx)
-    found = with_fact_times(current.person_changes(str(person.id), known_at), person.history)
-    fixes = [fix.json() for fix in corrections(person.history, current.rules, known_at)]
+    found = with_fact_times(current.person_changes(str(person.id), known_at), person.story)
+    fixes = [fix.json() for fix in corrections(person.story, current.rules, known_at)]
     whole = person.fold(date.max, known_at)
     claims = whole.claims
     if json:
-        emit_json(audit_shape(key, person.name, known_at, found, fixes, claims, whole.state))
+        emit_json(audit_shape(person.key, person.name, known_at, found, fixes, claims, whole.state, person.history))
         return
-    console.print(Text.assemble((person.name, "bold"), f" ({key}) - audit, known at {stamp(known_at) or 'now'}: "
+    console.print(Text.assemble((person.name, "bold"), f" ({person.key}) - audit, known at {stamp(known_at) or 'now'}: "
                                 f"{counted(len(found), 'change')}"))
     print_cases(ctx, whole.state)
     print_rows("", ["valid on", "facet or list", "from", "to", "cause", "by", "source", "recorded"],
@@ -86,6 +86,13 @@ def _audit_person(ctx: typer.Context, key: str, known_at: Any, json: bool) -> No
                      "; ".join(_believed(b) for b in f["believed"])] for f in fixes])
     for dispute in claims.disputes:
         console.print(f"contested: {dispute_text(dispute, claims)}", soft_wrap=True)
+    for said in identity_shape(person.history, known_at):
+        details = ", ".join(f"{k} {v}" for k, v in said.items() if k not in _NOT_SAID)
+        console.print(f"{said['type']} {short(said['event_id'])} ({_second(said['recorded_at'])} by "
+                      f"{said['recorded_by']}{', retracted' if said['retracted'] else ''}): {details}", soft_wrap=True)
+
+
+_NOT_SAID = ("event_id", "type", "recorded_at", "recorded_by", "retracted", "merge_id")
 
 
 def _second(moment: str) -> str:
@@ -129,7 +136,7 @@ def why(
     person = store(ctx).person(key)
     person.check_registered_by(moment)
     # One person's lists come from their own stream: no need to bring the read models up to date.
-    answer = explain(person.history, list_rules(ctx), list_name, day, moment)
+    answer = explain(person.story, list_rules(ctx), list_name, day, moment)
     cited = [v.period.cause.source for v in answer.verdicts if v.period.cause] + [c.cause.source for c in answer.history]
     urls = {cited_key: source.url for cited_key, source in cited_sources(ctx, cited).items()}
     tests = [{"test": v.test.text(), "facet": v.test.facet, "value": v.period.value, "holds": v.holds,

@@ -24,7 +24,7 @@ from casetrail.rendering.shapes import case_shape, compensation_shape, dispute_s
 def _case(ctx: typer.Context, key: str, as_of: str | None, known_at: str | None,
           what: str = "--as-of") -> tuple[Person, Folded]:
     day, moment = valid_day(as_of, what), record_time(known_at)
-    person = store(ctx).person(key)
+    person = store(ctx).person(key, known_at=moment)  # a merged key answers as itself before the merge
     return person, person.fold(day, moment)
 
 
@@ -36,20 +36,23 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
     person, folded = _case(ctx, key, as_of, known_at)
     heard = last_reported(timeline(person.history, list_rules(ctx), folded.known_at), folded.as_of)
     if json:
-        emit_json(case_shape(key, person.name, person.aliases, folded, heard))
+        emit_json(case_shape(person.key, person.name, person.aliases, folded, heard))
         return
-    console.print(Text.assemble((person.name, "bold"), f" ({key}) - {when_text(folded)}"))
+    console.print(Text.assemble((person.name, "bold"), f" ({person.key}) - {when_text(folded)}"))
     if person.aliases:
         console.print("also: " + "; ".join(person.aliases))
     print_status(folded.state, folded.days_in_custody)
     console.print(f"last reported: {f'{heard.on.text} ({heard.type} {short(heard.id)})' if heard else 'nothing yet'}")
     print_cases(ctx, folded.state)
-    if folded.uncertain:
-        late = [e for e in folded.events if e.on.latest > folded.as_of]
+    late = [e for e in folded.events if e.on.latest > folded.as_of]
+    if late:
         console.print(Text.assemble(("uncertain: ", "yellow"), f"{len(late)} counted fact(s) may have happened "
                                     f"after {folded.as_of}: " + ", ".join(f"{e.type} {e.on}" for e in late)))
+    if folded.state.release_reported is False:
+        console.print(Text.assemble(("uncertain: ", "yellow"), "custody reads free because the term ended; "
+                                    "no release is reported (record released or confirmed when a report says)"))
     _print_disputes(folded)
-    console.print(events_table(folded.events, counted(len(folded.events), "fact"), folded.claims))
+    console.print(events_table(folded.events, counted(len(folded.events), "fact"), folded.claims, folded.state.died))
     _warn_conflicts(folded)
 
 
@@ -70,12 +73,12 @@ def replay(ctx: typer.Context, key: Key,
     person, folded = _case(ctx, key, to, known_at, "--to")
     moved = fact_by_fact(folded.steps, list_rules(ctx))
     if json:
-        emit_json({"person": key, "name": person.name, "to": folded.as_of.isoformat(),
+        emit_json({"person": person.key, "name": person.name, "to": folded.as_of.isoformat(),
                    "known_at": stamp(folded.known_at), "uncertain": folded.uncertain, "contested": folded.contested,
                    "disputes": [dispute_shape(d, folded.claims) for d in folded.disputes],
                    "steps": [_step_shape(m, folded) for m in moved]})
         return
-    console.print(Text.assemble((person.name, "bold"), f" ({key}) - replay, {when_text(folded)}"))
+    console.print(Text.assemble((person.name, "bold"), f" ({person.key}) - replay, {when_text(folded)}"))
     rows = [[m.step.event.on.text, f"{m.step.event.type} {short(m.step.event.id)}\n{details(m.step.event)}",
              sources_text(m.step.event, folded.claims), m.step.state.headline,
              "\n".join(_changed_lines(m)) or "(no change)"] for m in moved]

@@ -57,6 +57,7 @@ class Context:
         if self._app is None:
             try:
                 self._app = Casetrail(self.db, recorded_by=self.recorded_by, create=create)
+                self._app.on_redirect = _say_redirected
             except NoStore:
                 if not stand_in:
                     raise
@@ -93,6 +94,10 @@ class Context:
         if self._scratch:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
+
+
+def _say_redirected(key: str, into: str) -> None:
+    typer.echo(f"Note: {key} was merged into {into}: acting on {into}", err=True)
 
 
 def store(ctx: typer.Context, create: bool = False, stand_in: bool = False) -> Casetrail:

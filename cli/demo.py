@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from casetrail.cli import audit, case, lists, timeline
+from casetrail.cli import audit, case, cases, lists, timeline
 from casetrail.cli.context import Context, store
 from casetrail.store.formats import read_records
 from casetrail.store.importer import Importer
@@ -24,7 +24,8 @@ def demo(
         "--folder", help="Where to put the demo store and the timeline page. Default: a new temporary folder.")] = None,
 ) -> None:
     """Load the January 2022 dataset into a new store and show what casetrail answers: a case replayed,
-    an audit, a list before and after March 2022, and a timeline page. Your own store is not touched.
+    a proceeding and its parties, an audit, a list before and after March 2022, and a timeline page.
+    Your own store is not touched.
 
     Example: casetrail demo
     """
@@ -34,12 +35,15 @@ def demo(
     root.obj = Context(str(folder / "casetrail.db"), root.obj.lists, root.obj.recorded_by)
     with resources.files("casetrail.cli").joinpath("data", DATASET).open("rb") as stream:
         summary = Importer(store(ctx, create=True)).run(read_records(stream, "yaml", DATASET))
-    typer.echo(f"Loaded the January 2022 dataset ({counted(summary.people_added, 'person')}, "
-               f"{counted(summary.events_added, 'cited fact')}, {counted(summary.sources_added, 'source')}) "
+    # Records, not humans: the dataset keeps one human under two spellings, merged (an event too).
+    typer.echo(f"Loaded the January 2022 dataset ({counted(summary.people_added, 'person record')}, "
+               f"{counted(summary.events_added, 'event')}, {counted(summary.sources_added, 'source')}) "
                f"into {folder / 'casetrail.db'}")
 
     _heading("Aslanbek Omarov, fact by fact: detained, house arrest, released, sentenced, compensated")
     case.replay(ctx, "omarov-aslanbek")
+    _heading("The trial of 16 in Aqtobe: one case, Omarov named and the 15 others counted")
+    cases.show(ctx, "aqtobe-2023-02")
     _heading("Faizulla Nurgeldin's audit: an accidental victim in January 2022, a fatality when he died")
     audit.audit(ctx, "nurgeldin-faizulla")
     for day in ("2022-02-01", "2022-04-01"):

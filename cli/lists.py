@@ -105,7 +105,8 @@ def _facet_options(command: Callable[..., None]) -> Callable[..., None]:
 @_facet_options
 def people(
     ctx: typer.Context,
-    name: Annotated[Optional[str], typer.Option("--name", help="Part of a name or alias, any case.")] = None,
+    name: Annotated[Optional[str], typer.Option(
+        "--name", help="Part of a name or alias, in any case, accent or script (Омаров finds Omarov).")] = None,
     as_of: AsOf = None,
     known_at: KnownAt = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many people.")] = None,
@@ -116,9 +117,9 @@ def people(
     **facets: Optional[str],
 ) -> None:
     """Find people by their status on a date: headline, custody, legal status, appeal, vital, designation,
-    compensation, name.
+    compensation, sentence, ever detained, died in custody, posthumous, allegation, name.
 
-    --custody detained (house_arrest, imprisoned) finds the living; add --vital deceased for those who died so held.
+    Custody is deceased from a death: --died-in-custody yes finds those who died held.
 
     Example: casetrail people --custody detained --not-reported-since 2022-06-01
     """

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from casetrail.cli import audit, case, cases, demo, lists, person, projections, record, source, timeline, transfer, verify
+from casetrail.cli import audit, case, cases, changes, demo, lists, person, projections, record, source, timeline, transfer, verify
 from casetrail.cli import key, serve, user
 from casetrail.cli.context import ENV_USER, Context, recorder
 from casetrail.cli.edge import EdgeGroup
@@ -59,6 +59,7 @@ for command in (case.show, case.replay, case.retract, case.corroborate, case.pre
     app.command()(command)
 app.command("list")(lists.list_)
 app.command()(timeline.timeline)
+app.command()(changes.changes)
 app.command("import")(transfer.import_)
 app.command()(transfer.export)
 app.command()(demo.demo)

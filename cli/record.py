@@ -57,6 +57,8 @@ def _option(spec: FieldSpec) -> inspect.Parameter:
     if spec.required:
         help_text += " [required]"
     kind = Optional[list[str]] if spec.many else Optional[str]
+    if spec.off:  # a yes-or-no field, as two flags: --alive or --dead
+        kind, flag = Optional[bool], f"{flag}/--{spec.off}"
     annotation = Annotated[kind, typer.Option(flag, help=help_text.strip())]
     return inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
 

@@ -170,8 +170,16 @@ def _blocks(columns: list[str], rows: list[list[str]], title: str | None) -> Ren
     return Group(title, grid) if title else grid
 
 
-def events_table(events: list[Fact], title: str | None = None, claims: Claims | None = None) -> RenderableType:
-    rows = [[short(event.id), event.on.text, event.type, details(event), sources_text(event, claims),
+def events_table(events: list[Fact], title: str | None = None, claims: Claims | None = None,
+                 died: Fact | None = None) -> RenderableType:
+    """The facts; after ``died``, a fact is marked posthumous, and a term's end the fold derived is marked so."""
+    def type_text(event: Fact) -> str:
+        if event.derived:
+            return f"{event.type}\n(derived, not recorded)"
+        after = died is not None and event.on.earliest > died.on.latest
+        return f"{event.type}\n(posthumous)" if after else event.type
+
+    rows = [[short(event.id), event.on.text, type_text(event), details(event), sources_text(event, claims),
              f"{short_stamp(event.timestamp)}\nby {event.author}"] for event in events]
     return word_table(["id", "on", "type", "details", "source", "recorded"], rows, title)
 
@@ -201,6 +209,8 @@ def print_status(state: State, days: int) -> None:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
+    if state.release_reported is False:
+        rows.append(("release", f"not reported ({state.custody_event.on}: the term ended)"))
     for label, value in [*rows, ("days in custody", str(days))]:
         grid.add_row(label, value)
     for currency, money in state.compensation:

@@ -72,9 +72,8 @@ def _person(ctx: typer.Context, key: str, moment: datetime | None) -> tuple[list
 
 
 def _story(ctx: typer.Context, person: Any) -> Story:
-    """A person's story with the cases their stream names (each drawn as a lane with its parties)."""
-    named = dict.fromkeys(e.case for e in person.history if isinstance(e, Fact) and e.type == "named_in_case")
-    return Story(person.key, person.name, tuple(person.history), tuple(store(ctx).case(key) for key in named))
+    """A person's story with the cases it names (each drawn as a lane with its parties)."""
+    return Story(person.key, person.name, tuple(person.story), tuple(store(ctx).case(c) for c in person.cases_named()))
 
 
 def _members(ctx: typer.Context, name: str, at: At) -> tuple[list[Story], Rules, str]:

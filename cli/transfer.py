@@ -12,6 +12,7 @@ import typer
 
 from casetrail.cli import files
 from casetrail.cli.context import store
+from casetrail.cli.person import warn_duplicates
 from casetrail.cli.options import AsOf, KnownAt, record_time, valid_day
 from casetrail.cli.render import JsonFlag, emit_json, phases
 from casetrail.domain.errors import BadInput
@@ -34,12 +35,20 @@ def import_(
                                                            "write nothing.")] = False,
     keep_going: Annotated[bool, typer.Option("--keep-going", help="Import the valid records, report the rest "
                                                                  "(exit code 1 if any).")] = False,
+    batch: Annotated[Optional[str], typer.Argument(help="With 'undo': the batch id an import printed.")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="With 'undo': why the import is taken back.")] = None,
     json: JsonFlag = False,
 ) -> None:
-    """Import sources, persons and events; all or nothing, and only what is not there yet.
+    """Import sources, persons, cases and their events, and events; all or nothing, and only what is not there yet.
+    Prints the import's batch id; 'casetrail import undo BATCH --reason R' retracts everything that import added
+    (a file called undo: give it as ./undo).
 
     Example: casetrail import examples/january2022.yaml
     """
+    if file == "undo":
+        return _undo(ctx, batch, reason, json)
+    if batch is not None or reason is not None:
+        raise BadInput("give one file to import (or: casetrail import undo BATCH --reason R)")
     if dry_run and keep_going:
         raise BadInput("choose one of --dry-run or --keep-going")
     kind = format_of(file, fmt)
@@ -51,6 +60,8 @@ def import_(
         emit_json({"file": file, "dry_run": dry_run, **summary.as_dict()})
     else:
         _print_summary(file, summary, dry_run)
+    if summary.written and summary.registered:
+        warn_duplicates(app, set(summary.registered))
     if summary.problems:
         raise typer.Exit(1)
 
@@ -174,6 +185,17 @@ def _print_redaction(report: Report, shown: int = 40) -> None:
                    + ", ".join(words[:shown]) + more, err=True)
 
 
+def _undo(ctx: typer.Context, batch: str | None, reason: str | None, json: bool) -> None:
+    if not batch or not reason:
+        raise BadInput("give the batch id and a reason: casetrail import undo 20261207-1a2b3c4d --reason \"wrong file\"")
+    undone = store(ctx).undo_import(batch, reason)
+    if json:
+        emit_json({"batch": batch, "retracted": undone})
+    else:
+        typer.echo(f"undid import {batch}: {counted(sum(undone.values()), 'event')} retracted for "
+                   f"{counted(len(undone), 'person')}")
+
+
 def _print_summary(file: str, summary: Any, dry_run: bool) -> None:
     added = (f"{counted(summary.people_added, 'person')}, {counted(summary.sources_added, 'source')} and "
              f"{counted(summary.events_added, 'event')}")
@@ -195,4 +217,6 @@ def _print_summary(file: str, summary: Any, dry_run: bool) -> None:
             typer.echo(f"{head}, no problems; would add {added}; {skipped}")
         return
     note = f"; {left_out} left out" if summary.problems else ""
-    typer.echo(f"imported {file}: {added} added; {skipped}{note}")
+    batch = f"; batch {summary.batch} (undo: casetrail import undo {summary.batch} --reason ...)" \
+        if summary.events_added or summary.people_added else ""
+    typer.echo(f"imported {file}: {added} added; {skipped}{note}{batch}")

@@ -47,6 +47,8 @@ def _state(event: Any) -> dict[str, Any]:
         # Events stored before authorship was kept have no such key: an event read back must
         # give the very state it was stored with, or the link the next one carries would not match.
         del state["recorded_by"]
+    if state.get("batch", "") is None:
+        del state["batch"]  # likewise: only an imported event names its import
     class_version = getattr(cls, "class_version", 1)
     if class_version > 1:
         state["class_version"] = class_version

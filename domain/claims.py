@@ -22,7 +22,7 @@ from datetime import date
 from typing import Iterable
 from uuid import UUID
 
-from casetrail.domain.errors import TimelineConflict
+from casetrail.domain.errors import LikelyDuplicate
 from casetrail.domain.events import Corroborated, Fact, PersonEvent, Preferred, Retracted
 from casetrail.domain.state import short
 
@@ -192,7 +192,7 @@ def same_claim(fact: Fact, events: list[PersonEvent], key: str, in_file: bool = 
     ref = str(other.id) if in_file else short(other.id)
     disputes, corroborates, distinct = (("disputes: ", "corroborates: ", "distinct: true") if in_file
                                         else ("--disputes ", "--corroborates ", "--distinct"))
-    raise TimelineConflict(
+    raise LikelyDuplicate(
         f"{key}: {fact.type} on {details(fact)} may be event {short(other.id)} ({other.type} on {details(other)}, "
         f"source {other.source}) told differently; record it with {disputes}{ref} (another account of it), "
         f"{corroborates}{ref} (the same, from another source) or {distinct} (a different happening)",

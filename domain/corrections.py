@@ -50,7 +50,7 @@ def corrections(events: Sequence[PersonEvent], rules: Rules, known_at: datetime 
     # A retracted corroboration or preference is no fact taken back: its effect shows in the disputes.
     for retraction in (e for e in seen if isinstance(e, Retracted) and e.event_id in facts):
         fact = facts[retraction.event_id]
-        before = timeline(seen, rules, retraction.timestamp - _JUST_BEFORE)
+        before = timeline(events, rules, retraction.timestamp - _JUST_BEFORE)  # all: a merge known later is told apart
         found.append(Correction(fact, retraction, tuple(c for c in before.changes if c.cause.id == fact.id)))
     return found
 

@@ -35,5 +35,11 @@ class TimelineConflict(CasetrailError):
         self.on = on
 
 
+class LikelyDuplicate(TimelineConflict):
+    """A fact like one recorded on overlapping dates, told differently: another account of it
+    (disputes), the same from another source (corroborates) or a different happening (distinct);
+    only the user knows which. ``event_id`` is the recorded one."""
+
+
 class StoreError(CasetrailError):
     """The store cannot be opened or written: a locked or read-only file, a server that is down."""

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Callable
 
-from casetrail.domain.events import SLUG, CaseRole
+from casetrail.domain.events import ALLEGATION_KINDS, SLUG, CaseRole, SentenceKind
 from casetrail.domain.money import amount_text
 from casetrail.domain.errors import BadInput
-from casetrail.domain.state import IN_CUSTODY, State
+from casetrail.domain.state import IN_CUSTODY, RESTRICTING, State
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,34 @@ def parts(value: str) -> tuple[str, ...]:
     return tuple(value.split("+"))
 
 
+def _custody_shown(state: State) -> str:
+    """Free under a restricting sentence (restricted freedom, probation, ...) reads "free (restricted)"."""
+    if state.custody == "free" and state.sentence in RESTRICTING:
+        return "free (restricted)"
+    return state.custody
+
+
+def _allegation(state: State) -> str:
+    """The gravest kind alleged (kinds stored before the list of kinds count as other)."""
+    if not state.allegations:
+        return "none"
+    kinds = {a.kind if a.kind in ALLEGATION_KINDS else "other" for a in state.allegations}
+    return next(kind for kind in ALLEGATION_KINDS if kind in kinds)
+
+
+def _yes(name: str) -> Callable[[State], str]:
+    read = attrgetter(name)
+    return lambda state: "yes" if read(state) else "no"
+
+
+SENTENCES = ("none", "unknown", *(kind.value for kind in SentenceKind))
+
 DECLARED = (
-    Facet("custody", attrgetter("custody"), ("never_detained", "detained", "house_arrest", "imprisoned", "free"),
-          label="custody"),
-    Facet("legal", attrgetter("legal"), ("none", "accused", "convicted", "acquitted", "cleared"), label="legal"),
+    Facet("custody", attrgetter("custody"),
+          ("never_detained", "detained", "house_arrest", "imprisoned", "free", "missing", "deceased"),
+          label="custody", shown=_custody_shown),
+    Facet("legal", attrgetter("legal"), ("none", "accused", "convicted", "acquitted", "cleared", "rehabilitated"),
+          label="legal"),
     Facet("appeal", lambda s: "pending" if s.appeal_pending else "none", ("none", "pending"),
           label="appeal pending", shown=lambda s: "yes" if s.appeal_pending else "no"),
     Facet("vital", attrgetter("vital"), ("alive", "deceased"), label="vital"),
@@ -79,8 +103,15 @@ DECLARED = (
     Facet("compensation", _compensation, like="what was awarded, such as 7,000,000 KZT, or none", width=None),
     Facet("case_role", _case_roles, ("none", *CASE_ROLES), width=80, label="case role", many=True),
     Facet("headline", attrgetter("headline"),
-          ("at_large", "detained", "house_arrest", "imprisoned", "released", "deceased"), summary=True,
+          ("at_large", "detained", "house_arrest", "imprisoned", "released", "missing", "deceased"), summary=True,
           label="headline"),
+    # Issue 13: the standing sentence's kind, what went on after a death, and what was alleged.
+    Facet("sentence", attrgetter("sentence"), SENTENCES, label="sentence"),
+    Facet("ever_detained", _yes("ever_detained"), ("no", "yes"), label="ever detained"),
+    Facet("died_in_custody", _yes("died_in_custody"), ("no", "yes"), label="died in custody"),
+    Facet("posthumous", _yes("posthumous"), ("no", "yes"), label="posthumous proceedings"),
+    Facet("allegation", _allegation, like=f"the gravest kind alleged ({', '.join(ALLEGATION_KINDS)}) or none",
+          pattern=SLUG, label="allegation"),
 )
 
 FACET = {facet.name: facet for facet in DECLARED}
@@ -102,8 +133,8 @@ INITIAL = facet_values(State())
 
 def search_filters(given: dict[str, str | None]) -> dict[str, str]:
     """The facet values a people search asks for, each checked as a list rule's is: the command
-    line's options and the web app's search form alike. Custody keeps its value at a death, so
-    held means alive, unless the search asks for the dead (those who died in custody)."""
+    line's options and the web app's search form alike. Custody is deceased from a death, so held
+    means alive; died_in_custody finds those who died held."""
     wanted = {facet.name: given[facet.name] for facet in LISTED if given.get(facet.name)}
     for facet, value in wanted.items():
         declared = FACET[facet]

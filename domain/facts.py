@@ -44,13 +44,15 @@ class FieldSpec:
     choices: list[str] | None  # the values of an enum field
     required: bool
     many: bool  # a list of values
+    off: str | None = None  # a yes-or-no field: the word that says no (found --alive or --dead)
 
 
 def own_fields(cls: type[Any], base: type[Any] = Fact) -> list[FieldSpec]:
     """The fields a type adds to every fact's (on, source, note, group), read off its model;
     ``base``: what every fact of its kind has (a person's Fact, a case's CaseFact)."""
+    switches = getattr(cls, "switches", {})
     return [FieldSpec(name, cls.field_help.get(name, ""), _choices(field.annotation), field.is_required(),
-                      _is_list(field.annotation))
+                      _is_list(field.annotation), switches.get(name))
             for name, field in cls.model_fields.items() if name not in base.model_fields]
 
 
@@ -117,7 +119,8 @@ def invalid(error: ValidationError, what: str, style: str = FLAG) -> str:
     ``style`` names it. In the flag style the line starts with ``what`` (``sentenced``, ``person
     omarov-aslanbek``); in the field style the importer says what and whose before it."""
     first = error.errors()[0]
-    name = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "value"
+    # The field's own names only: an index, or the member of a union that failed, names nothing the user gave.
+    name = ".".join(part for part in first["loc"] if isinstance(part, str) and part.isidentifier()) or "value"
     reason = first["msg"].removeprefix("Value error, ")
     lead = f"{what}: " if style == FLAG else ""
     if first["type"] == "missing":

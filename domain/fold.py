@@ -15,6 +15,11 @@ narrowed) is on or before V: a prefix of the story. Each is checked by its type'
 ``refusal`` and stepped by its ``step`` (events.py). The answer is *uncertain* when a
 counted event's latest possible day is after V (``2022-01`` read on 9 January).
 
+Some facts set an end that comes by itself (a prison term, an administrative arrest of N
+days): the state holds it as ``pending``, a derived ``TermEnded`` fact, which the fold steps
+in its place in the story unless a fact before it (a release, a death, a change of sentence)
+replaces it. After it custody reads free, uncertain, the release not reported.
+
 A step that the timeline cannot allow (released while free, died twice, ...) is
 kept out of the state and reported as a conflict; commands refuse any new event
 that would cause one, so a stored stream folds without conflicts.
@@ -27,7 +32,7 @@ from datetime import date, datetime
 from typing import Iterable, Sequence
 
 from casetrail.domain.claims import EMPTY, Claims, Dispute, resolve
-from casetrail.domain.events import Designated, Fact, PersonEvent, Retracted
+from casetrail.domain.events import Designated, Fact, Merged, MergedInto, PersonEvent, Retracted
 # The state and its helpers live in state.py, below the events that step it; readers import them from here.
 from casetrail.domain.state import FIX, IN_CUSTODY, Money, Period, State, short  # noqa: F401
 
@@ -78,7 +83,8 @@ class Folded:
 
 def story_order(event: Fact) -> tuple:
     """Where ``story`` starts from: earliest day first; of two dates that start together the
-    narrower one ("2022-01" before "2022"); then the type's rank; then record order."""
+    narrower one ("2022-01" before "2022"); then the type's rank; then record order (in a merged
+    person's story, two streams' versions tie in the order the story lists them: record time)."""
     return (event.on.earliest, event.on.latest, event.rank, event.originator_version)
 
 
@@ -165,26 +171,57 @@ def retracted_ids(events: Iterable[PersonEvent]) -> frozenset:
     return frozenset(e.event_id for e in events if isinstance(e, Retracted))
 
 
+def _lapse(state: State, steps: list[Step], before: tuple | None) -> State:
+    """The state once a pending end that comes before ``before`` in the story (None: any) has come."""
+    pending = state.pending
+    if pending is None or (before is not None and story_order(pending) >= before):
+        return state
+    state = pending.step(state)
+    steps.append(Step(pending, state))
+    return state
+
+
+def merged(seen: list[PersonEvent], everything: Sequence[PersonEvent] | None = None) -> list[PersonEvent]:
+    """Who the events are about, at one record time (``seen``: the events of ``everything`` recorded by then).
+
+    A person's story is their own stream and, for each ``Merged`` event in it, the other stream's
+    events it took in (``Person.story``). Those count only while the merge stands (recorded, not
+    retracted); a stream whose ``MergedInto`` pointer stands counts nothing of its own (its facts
+    count for the person it points to)."""
+    everything = seen if everything is None else everything
+    others = {e.other_id for e in everything if type(e) is Merged}
+    pointers = [e for e in seen if type(e) is MergedInto]
+    if not others and not pointers:
+        return seen
+    gone = retracted_ids(seen)
+    if any(e.id not in gone for e in pointers):
+        return [e for e in seen if not isinstance(e, Fact)]
+    standing = {e.other_id for e in seen if type(e) is Merged and e.id not in gone}
+    return [e for e in seen if e.originator_id not in others or e.originator_id in standing]
+
+
 def fold(events: Sequence[PersonEvent], as_of: date, known_at: datetime | None = None) -> Folded:
     """The state of one person at valid date ``as_of`` as recorded by ``known_at`` (None: now)."""
-    claims = resolve(known(events, known_at))
+    claims = resolve(merged(known(events, known_at), events))
     told, refused = _told(claims.facts)
     steps = tuple(step for step in told if step.event.on.earliest <= as_of)  # a prefix of the story
     state = steps[-1].state if steps else State()
     conflicts = tuple(c for c in refused if c.event.on.earliest <= as_of)
-    uncertain = any(step.event.on.latest > as_of for step in steps)
+    uncertain = state.release_reported is False or any(step.event.on.latest > as_of for step in steps)
     return Folded(as_of, known_at, state, steps, uncertain, conflicts, claims.gone, claims)
 
 
 def _told(facts: Sequence[Fact]) -> tuple[list[Step], list[Conflict]]:
-    """The whole story stepped fact by fact, and the facts it refused. A refused fact is told
-    as if it were not there: the story is told again without it (its dates would otherwise
-    narrow the others'). Stored streams have no conflicts, so this is one pass."""
+    """The whole story stepped fact by fact, a pending end (a term that runs out) stepped in its
+    place, and the facts it refused. A refused fact is told as if it were not there: the story is
+    told again without it (its dates would otherwise narrow the others'). Stored streams have no
+    conflicts, so this is one pass."""
     refused: list[Conflict] = []
     left = list(facts)
     while True:
         state, steps = State(), []
         for event in story(left):
+            state = _lapse(state, steps, story_order(event))
             problem = event.refusal(state)
             if problem:
                 refused.append(Conflict(event, problem))
@@ -195,4 +232,5 @@ def _told(facts: Sequence[Fact]) -> tuple[list[Step], list[Conflict]]:
             changed = isinstance(event, Designated) and before is not None and before != state.designation
             steps.append(Step(event, state, before if changed else None))
         else:
+            _lapse(state, steps, None)
             return steps, refused

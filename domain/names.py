@@ -180,3 +180,118 @@ class NameIndex:
         if len(phrase) == 1:
             people |= self._partial.get(phrase[0], set())
         return next(iter(people)) if len(people) == 1 else None
+
+
+# -- likely duplicates (issue 12: one human registered twice, under two spellings) ----------------------
+
+SAME = 100  # the score of two names that are one spelling after normalising
+NEAR = 2  # at most this many letters' edits apart (of names at least NEAR_LENGTH letters long) is near
+NEAR_LENGTH = 6
+
+
+def name_key(name: str) -> str:
+    """A name as compared for duplicates: NFKC, case-folded, transliterated to ASCII (Kazakh and Russian
+    letters too: ә a, ғ gh, қ q, ң ng, ө o, ұ u, ү u, һ h, і i), letters only, words in sorted order
+    ("Omarov Aslanbek" is "Асланбек Омаров")."""
+    found = (spelling(m.group()) for m in words(plain(name).casefold()))
+    return " ".join(sorted(w for w in found if w))
+
+
+def likeness(one: str, other: str) -> int | None:
+    """How alike two names are, 0-100 (``SAME`` when one spelling), or None when not alike enough."""
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.fuzz import ratio
+
+    a, b = name_key(one), name_key(other)
+    if not a or not b:
+        return None
+    if a == b:
+        return SAME
+    if min(len(a), len(b)) >= NEAR_LENGTH and Levenshtein.distance(a, b, score_cutoff=NEAR) <= NEAR:
+        return int(ratio(a, b))
+    return None
+
+
+def alike(names: list[str], others: list[str]) -> tuple[int, str, str] | None:
+    """The best (score, name, other name) of two people's names and aliases, or None."""
+    best = None
+    for one in names:
+        for other in others:
+            score = likeness(one, other)
+            if score is not None and (best is None or score > best[0]):
+                best = (score, one, other)
+    return best
+
+
+BLOCK = 50  # people sharing one name word compared pairwise; a word more of them share tells nothing
+
+
+def likely_duplicates(people: list[tuple[str, list[str]]], new: set[str] | None = None) -> list[dict]:
+    """Pairs of people whose names or aliases are alike, best first: ``people`` is (key, names) each;
+    with ``new``, only pairs with one of those keys. Only people who share a whole name (as ``name_key``
+    spells it), one word of one or the first four letters of a word are compared, so a store of 100,000 people is not compared pairwise."""
+    blocks: dict[str, set[int]] = {}
+    for i, (_, names) in enumerate(people):
+        for name in names:
+            spelled = name_key(name)
+            for word in {spelled, *spelled.split(), *(w[:4] + "…" for w in spelled.split())}:  # a word's start too
+                if len(word) >= 3:
+                    blocks.setdefault(word, set()).add(i)
+    candidates = {(i, j) for members in blocks.values() if len(members) <= BLOCK for i in members for j in members
+                  if i < j}
+    pairs = []
+    for i, j in sorted(candidates):
+        (key, names), (other, other_names) = people[i], people[j]
+        if new is not None and key not in new and other not in new:
+            continue
+        found = alike(names, other_names)
+        if found:
+            pairs.append({"people": [key, other], "score": found[0], "names": [found[1], found[2]]})
+    return sorted(pairs, key=lambda p: (-p["score"], p["people"]))
+
+
+# -- searching by name -----------------------------------------------------------------------------
+#
+# A search (``people --name``, the web app's /people) finds a name however it is written: in
+# Cyrillic or Latin letters (Омаров and Omarov), with Kazakh letters (ә ғ қ ң ө ұ ү һ і), in
+# any case, with or without accents. Both the registered names and the text searched for are
+# spelt the same way: each word transliterated (``spelling``), then the usual differences
+# between transliterations folded together, so "Қайрат", "Kairat" and "Kayrat", "Тоқаев" and
+# "Tokayev", "Жанаөзен" and "Janaozen", "Шыңғыс" and "Shyngys" spell alike. A name is found
+# when every word searched for is part of one of its words (in any order).
+
+_FOLDS = (("dzh", "j"), ("zh", "j"), ("kh", "h"), ("gh", "g"), ("q", "k"), ("x", "ks"), ("w", "v"), ("y", "i"))
+_VOWELS = "aeiou"
+
+
+@lru_cache(maxsize=65536)
+def searched(word: str) -> str:
+    """One word as a search compares it: transliterated, its transliteration variants folded
+    (dzh/zh j, kh h, gh g, q k, y i), an i between vowels or before a word's first vowel dropped
+    (Tokayev, Yerlan), and doubled letters made single (Abilqayyr, Abilkaiyr)."""
+    spelt = spelling(word)
+    for longer, shorter in _FOLDS:
+        spelt = spelt.replace(longer, shorter)
+    kept = [c for i, c in enumerate(spelt)
+            if not (c == "i" and i + 1 < len(spelt) and spelt[i + 1] in _VOWELS
+                    and (i == 0 or spelt[i - 1] in _VOWELS))]
+    return re.sub(r"(.)\1+", r"\1", "".join(kept))
+
+
+def search_words(text: str) -> list[str]:
+    """The words of ``text`` as a search compares them (none for text without letters)."""
+    normal = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    return [w for w in (searched(m.group()) for m in words(normal)) if w]
+
+
+def search_text(names: Iterable[str]) -> str:
+    """A person's names and aliases as a search reads them: each name's words, names apart."""
+    return " | ".join(" ".join(search_words(name)) for name in names)
+
+
+def name_found(text: str, casefolded: str, spelt: str) -> bool:
+    """Whether a search for ``text`` finds a person whose names, case-folded, are ``casefolded``
+    and, as ``search_text`` gives them, ``spelt``: the text as typed in any case, or every one
+    of its words in the spelt names."""
+    wanted = search_words(text)
+    return text.casefold() in casefolded or (bool(wanted) and all(word in spelt for word in wanted))

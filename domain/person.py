@@ -9,6 +9,7 @@ beyond its history: every reader folds.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -20,20 +21,24 @@ from casetrail.domain.chain import event_link
 from casetrail.domain.errors import BadInput, NotFound, TimelineConflict
 from casetrail.domain.claims import cites, resolve, same_claim
 from casetrail.domain.events import (
-    Corroborated, Fact, FileAttached, PersonEvent, Preferred, Registered, Retracted, SourceRegistered,
+    ABOUT_FACTS, Amended, Corroborated, Fact, FileAttached, Merged, MergedInto, PersonEvent, Preferred, Registered,
+    Retracted, SourceRegistered,
 )
 from casetrail.domain.facts import given, invalid, make_fact, validated
-from casetrail.domain.fold import Folded, fold, retracted_ids, short
+from casetrail.domain.fold import Folded, fold, merged, retracted_ids, short
 from casetrail.domain.text import one_line
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://casetrail.org/streams")
-_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Letters and digits of any script (lower case where the script has case), joined by single hyphens:
+# omarov-aslanbek, омаров-асланбек. An ASCII key's stream id is what it always was.
+_KEY = re.compile(r"^[^\W_]+(?:-[^\W_]+)*$")
 KEY_MAX = 80
 
 
 def check_key(key: str, what: str = "person") -> str:
-    """A readable slug: lowercase ASCII letters and digits joined by single hyphens."""
-    if not isinstance(key, str) or not _KEY.match(key) or len(key) > KEY_MAX:
+    """A readable slug: lowercase letters (of any script) and digits joined by single hyphens."""
+    if (not isinstance(key, str) or not _KEY.match(key) or len(key) > KEY_MAX or key != key.lower()
+            or unicodedata.normalize("NFC", key) != key):
         shown = key if len(str(key)) <= 40 else str(key)[:40] + "..."
         example = {"person": "omarov-aslanbek", "case": "case-0042"}.get(what, "rferl-omarov")
         raise BadInput(f"{what} key '{shown}' is not valid: use lowercase letters, digits and single hyphens "
@@ -69,13 +74,33 @@ def source_id(key: str) -> UUID:
     return uuid5(NAMESPACE, f"source:{key}")
 
 
-RETRACTABLE = (Fact, Corroborated, Preferred)  # a source added or a choice made can be taken back too
+def identity(events: list[PersonEvent]) -> dict[str, Any]:
+    """Who a stream's events say the person is now: the registration with each amendment applied,
+    and the key of the record it is merged into (None: not merged)."""
+    first = next(e for e in events if isinstance(e, Registered))
+    found = {"name": first.name, "aliases": list(first.aliases), "born": first.born, "place": first.place}
+    gone = retracted_ids(events)
+    pointer = None
+    for event in events:
+        if isinstance(event, Amended):
+            found = {"name": event.name or found["name"],
+                     "aliases": found["aliases"] + [a for a in event.aliases if a not in found["aliases"]],
+                     "born": found["born"] if event.born is None else event.born, "place": event.place or found["place"]}
+        elif isinstance(event, MergedInto) and event.id not in gone:
+            pointer = event.into
+    return {**found, "merged_into": pointer}
+
+
+RETRACTABLE = (Fact, Corroborated, Preferred, Merged)  # a source added, a choice or a merge can be taken back too
+ABSORBED = (Fact, *ABOUT_FACTS)  # what a merge takes in of the other stream: its facts and what was said of them
 
 
 def named(event: Any) -> str:
     """An event as a message names it: a fact by its type and date, else by the fact it is about."""
     if isinstance(event, Fact):
         return f"{event.type} on {event.on}"
+    if isinstance(event, Merged):
+        return f"merge of {event.other}"
     return f"{event.type} of event {short(event.event_id)}"
 
 
@@ -91,12 +116,42 @@ class Person(BaseAggregate[UUID]):
         self.place = place
         self.note = note
         self.recorded_by = recorded_by  # who registered them (None: before authorship was kept)
+        # Who they were registered as: amendments (``Amended``) change the attributes above, not this.
+        self.registration = {"name": name, "aliases": list(aliases), "born": born, "place": place, "note": note}
         self.history: list[PersonEvent] = []
+        # The events of the streams merged into this one (``Merged``), loaded with it by the application:
+        # their facts count while a merge stands (``fold.merged``).
+        self.absorbed: list[PersonEvent] = []
+
+    @property
+    def story(self) -> list[PersonEvent]:
+        """This stream's events and those of the streams merged into it, in record order: what every
+        reader folds."""
+        if not self.absorbed:
+            return self.history
+        return sorted(self.history + self.absorbed, key=lambda e: e.timestamp)
+
+    @property
+    def pointer(self) -> MergedInto | None:
+        """The standing pointer to the record this one was merged into (None: not merged)."""
+        gone = retracted_ids(self.history)
+        return next((e for e in reversed(self.history) if isinstance(e, MergedInto) and e.id not in gone), None)
+
+    def cases_named(self) -> list[str]:
+        """The keys of the cases this person's story names them in (a merged record's roles too, while
+        the merge stands), in record order: the lanes their picture draws."""
+        return list(dict.fromkeys(e.case for e in merged(self.story) if isinstance(e, Fact)
+                                  and e.type == "named_in_case"))
+
+    def merges(self) -> list[Merged]:
+        """The standing merges of other records into this one."""
+        gone = retracted_ids(self.history)
+        return [e for e in self.history if isinstance(e, Merged) and e.id not in gone]
 
     @classmethod
     def register(cls, key: str, name: str, aliases: list[str] | tuple = (), born: int | None = None,
                  place: str | None = None, note: str | None = None, today: date | None = None,
-                 timestamp: datetime | None = None, recorded_by: str | None = None) -> Person:
+                 timestamp: datetime | None = None, recorded_by: str | None = None, batch: str | None = None) -> Person:
         """``timestamp`` keeps an imported registration's record time (None: now); ``recorded_by``
         is who registers them."""
         check_key(key)
@@ -104,7 +159,8 @@ class Person(BaseAggregate[UUID]):
             raise BadInput(f"person {key}: --born {born} is in the future; give the year of birth, e.g. 1985")
         try:
             return cls._create(Registered, id=person_id(key), key=key, name=name, aliases=list(aliases),
-                               born=born, place=place, note=note, timestamp=timestamp, recorded_by=recorded_by)
+                               born=born, place=place, note=note, timestamp=timestamp, recorded_by=recorded_by,
+                               batch=batch)
         except ValidationError as error:
             raise BadInput(invalid(error, f"person {key}")) from None
 
@@ -133,13 +189,13 @@ class Person(BaseAggregate[UUID]):
             fields = dict(fields)
             corroborates = fields.pop("corroborates", None)
             if fields.get("disputes") is not None:
-                fields["disputes"] = self._live(self.history + made, str(fields["disputes"]), "dispute").id
+                fields["disputes"] = self._live(self.story + made, str(fields["disputes"]), "dispute").id
             envelope = self._envelope(self.version + 1 + len(made), stamp, recorded_by)
             fact = make_fact(type_name, fields, today, envelope)
-            target = (self._live(self.history + made, str(corroborates), "corroborate") if corroborates is not None
-                      else same_claim(fact, self.history + made, self.key))
-            made.append(fact if target is None else self.corroboration(target, fact, self.history + made))
-        self._check(self.history + made, [e for e in made if isinstance(e, Fact)])
+            target = (self._live(self.story + made, str(corroborates), "corroborate") if corroborates is not None
+                      else same_claim(fact, self.story + made, self.key))
+            made.append(fact if target is None else self.corroboration(target, fact, self.story + made))
+        self._check(self.story + made, [e for e in made if isinstance(e, Fact)])
         return [self._append(event) for event in made]
 
     def corroboration(self, target: Fact, fact: Fact, events: list[PersonEvent]) -> Corroborated:
@@ -155,12 +211,12 @@ class Person(BaseAggregate[UUID]):
     def corroborate(self, event_id: str, source: str, claimant: str | None = None,
                     note: str | None = None, recorded_by: str | None = None) -> Corroborated:
         """Add a source (and who asserts it there) to a recorded fact: it still counts once."""
-        target = self._live(self.history, event_id, "corroborate")
+        target = self._live(self.story, event_id, "corroborate")
         stamp = Corroborated.create_timestamp()
         cited = validated(Corroborated, {"event_id": target.id, **given({"source": source, "claimant": claimant,
                                          "note": note}), **self._envelope(self.version + 1, stamp, recorded_by)},
                           "corroborate")
-        if cites(self.history, target, cited.source):
+        if cites(self.story, target, cited.source):
             raise TimelineConflict(f"{self.key}: event {short(target.id)} ({target.type} on {target.on}) already "
                                    f"cites {cited.source}; nothing was added", str(target.id), target.on.text)
         return self._append(cited)
@@ -168,8 +224,8 @@ class Person(BaseAggregate[UUID]):
     def prefer(self, event_id: str, reason: str, source: str | None = None,
                recorded_by: str | None = None) -> Preferred:
         """Choose which account of a disputed happening counts; a later choice replaces this one."""
-        target = self._live(self.history, event_id, "prefer")
-        if resolve(self.history).dispute_of(target) is None:
+        target = self._live(self.story, event_id, "prefer")
+        if resolve(self.story).dispute_of(target) is None:
             raise TimelineConflict(f"{self.key}: event {short(target.id)} ({target.type} on {target.on}) is not "
                                    "disputed; record the other account with --disputes "
                                    f"{short(target.id)} first", str(target.id), target.on.text)
@@ -182,6 +238,66 @@ class Person(BaseAggregate[UUID]):
             raise TimelineConflict(f"{self.key}: cannot {doing} event {short(target.id)} ({target.type} on "
                                    f"{target.on}): it is retracted", str(target.id), target.on.text)
         return target
+
+    def amend(self, source: str, name: str | None = None, aliases: list[str] | tuple = (), born: int | None = None,
+              place: str | None = None, today: date | None = None, recorded_by: str | None = None) -> Amended:
+        """Correct or complete who the person is, from a source; the earlier values stay in the stream."""
+        fields = given({"name": name if name != self.name else None,
+                        "aliases": [a for a in dict.fromkeys(aliases) if a not in self.aliases and a != self.name],
+                        "born": born if born != self.born else None, "place": place if place != self.place else None})
+        if not fields:
+            raise BadInput(f"person {self.key}: nothing to amend: give --name, --alias, --born or --place with a "
+                           "value the record does not already hold")
+        if born is not None and today is not None and born > today.year:
+            raise BadInput(f"person {self.key}: --born {born} is in the future; give the year of birth, e.g. 1985")
+        envelope = self._envelope(self.version + 1, Amended.create_timestamp(), recorded_by)
+        event = validated(Amended, {**fields, "source": source, **envelope}, f"person {self.key}")
+        if event.born is not None:
+            early = [f for f in merged(self.story) if isinstance(f, Fact) and not f.before_birth
+                     and f.id not in retracted_ids(self.story) and f.on.latest.year < event.born]
+            if early:
+                raise TimelineConflict(f"{self.key}: --born {event.born} is after {early[0].type} on {early[0].on} "
+                                       f"(event {short(early[0].id)}); check the year, or retract that fact first",
+                                       str(early[0].id), early[0].on.text)
+        return self._append(event)
+
+    def merge(self, other: Person, reason: str, source: str | None = None,
+              recorded_by: str | None = None) -> tuple[Merged, MergedInto]:
+        """``other`` is the same human: their facts count here from now on, and their record points here.
+        Returns the merge (this stream) and the pointer (the other's), to be saved together."""
+        self._check_mergeable(other)
+        stamp = Merged.create_timestamp()
+        merge = validated(Merged, {**given({"other": other.key, "other_id": other.id, "other_version": other.version,
+                                            "reason": reason, "source": source}),
+                                   **self._envelope(self.version + 1, stamp, recorded_by)}, "merge")
+        taken = [e for e in other.history if isinstance(e, ABSORBED)]
+        self._check(sorted(self.story + taken, key=lambda e: e.timestamp) + [merge], [], f"merge {other.key} into "
+                    f"{self.key}")
+        pointer = validated(MergedInto, {"into": self.key, "into_id": self.id, "merge_id": merge.id, "reason": reason,
+                                         **other._envelope(other.version + 1, stamp, recorded_by)}, "merge")
+        self.absorbed = self.absorbed + taken
+        return self._append(merge), other._append(pointer)
+
+    def _check_mergeable(self, other: Person) -> None:
+        if other.id == self.id:
+            raise BadInput(f"cannot merge {self.key} into itself: give the two keys of one human's two records")
+        for who in (self, other):
+            if who.pointer is not None:
+                raise TimelineConflict(f"{who.key} is already merged into {who.pointer.into}; merge into "
+                                       f"{who.pointer.into} instead, or retract that merge first", str(who.pointer.merge_id))
+        if other.merges():
+            merged_in = other.merges()[0]
+            raise TimelineConflict(f"{merged_in.other} is merged into {other.key}: merge {other.key} into "
+                                   f"{self.key} after retracting that merge (event {short(merged_in.id)}), or merge "
+                                   f"{self.key} into {other.key}", str(merged_in.id))
+
+    def unpoint(self, merge_id: Any, reason: str, recorded_by: str | None, stamp: datetime) -> Retracted:
+        """The pointer of a merge being retracted, taken back in this (the other) stream, at the same record time."""
+        pointer = self.pointer
+        if pointer is None or pointer.merge_id != merge_id:
+            raise TimelineConflict(f"{self.key} has no standing pointer for merge {short(merge_id)}", str(merge_id))
+        return self._append(validated(Retracted, {"event_id": pointer.id, "reason": reason,
+                                                  **self._envelope(self.version + 1, stamp, recorded_by)}, "retract"))
 
     def _check_born(self, facts: list[Fact]) -> None:
         """Refuse a fact dated wholly before the person's year of birth."""
@@ -198,17 +314,29 @@ class Person(BaseAggregate[UUID]):
     def retract(self, event_id: str, reason: str, source: str | None = None,
                 recorded_by: str | None = None) -> Retracted:
         """Take back a fact; it stays in the stream and in every view of the past."""
-        target = self._retractable(self.history, event_id, "; to restore it, record the fact again")
+        target = self._retractable(self.story, event_id, "; to restore it, record the fact again")
         return self._about(Retracted, target, {"reason": reason, "source": source}, recorded_by, "retract")
+
+    def retract_all(self, event_ids: list[Any], reason: str, recorded_by: str | None = None) -> list[Retracted]:
+        """Take back several events at once (what one import added): one record time, one check, one save."""
+        stamp = Retracted.create_timestamp()
+        made: list[Retracted] = []
+        for event_id in event_ids:
+            target = self._retractable(self.story + made, event_id.hex)
+            made.append(validated(Retracted, {"event_id": target.id, "reason": reason,
+                                              **self._envelope(self.version + 1 + len(made), stamp, recorded_by)},
+                                  "retract"))
+        self._check(self.story + made, [], "undo the import")
+        return [self._append(event) for event in made]
 
     def _about(self, cls: type, target: Any, fields: dict[str, Any], recorded_by: str | None, doing: str) -> Any:
         """An event naming ``target`` (a retraction, a preference), appended if the timeline stays possible."""
         envelope = self._envelope(self.version + 1, cls.create_timestamp(), recorded_by)
         event = validated(cls, {**given({"event_id": target.id, **fields}), **envelope}, cls.type)
-        self._check(self.history + [event], [], doing)
+        self._check(self.story + [event], [], doing)
         return self._append(event)
 
-    def adopt(self, entries: list[tuple[PersonEvent, str | None]]) -> list[PersonEvent]:
+    def adopt(self, entries: list[tuple[PersonEvent, str | None]], batch: str | None = None) -> list[PersonEvent]:
         """Append imported events as they are (ids, record times), all or none.
 
         Each entry is an event template and, for a retraction, the id (or prefix) of
@@ -222,19 +350,22 @@ class Person(BaseAggregate[UUID]):
                 raise TimelineConflict(f"{self.key}: recorded_at {template.timestamp.isoformat()} is before the "
                                        f"stream's last record time {last.isoformat()}; record times cannot go back")
             last = template.timestamp
-            update: dict[str, Any] = {"originator_id": self.id, "originator_version": self.version + 1 + len(candidates)}
-            if isinstance(template, Retracted):
-                update["event_id"] = self._retractable(self.history + candidates, str(target)).id
+            update: dict[str, Any] = {"originator_id": self.id, "originator_version": self.version + 1 + len(candidates),
+                                      "batch": template.batch or batch}  # an exported event keeps its import's
+            if isinstance(template, Retracted):  # of a fact, a claim, a merge or (exported) a merge's pointer
+                update["event_id"] = self._retractable(self.story + candidates, str(target),
+                                                       kinds=(*RETRACTABLE, MergedInto)).id
             elif isinstance(template, (Corroborated, Preferred)):
                 named = str(template.event_id) if target is None else str(target)
-                update["event_id"] = self._live(self.history + candidates, named, {"corroborated": "corroborate", "preferred": "prefer"}[template.type]).id
+                update["event_id"] = self._live(self.story + candidates, named, {"corroborated": "corroborate", "preferred": "prefer"}[template.type]).id
             candidates.append(template.model_copy(update=update))
-        self._check(self.history + candidates, [c for c in candidates if isinstance(c, Fact)])
+        self._check(self.story + candidates, [c for c in candidates if isinstance(c, Fact)])
         return [self._append(candidate) for candidate in candidates]
 
-    def _retractable(self, events: list[PersonEvent], event_id: str, then: str = "") -> Fact:
-        """A fact, corroboration or preference to take back, not taken back yet."""
-        target = self.find(event_id, events, RETRACTABLE)
+    def _retractable(self, events: list[PersonEvent], event_id: str, then: str = "",
+                     kinds: tuple = RETRACTABLE) -> Fact:
+        """A fact, corroboration, preference or merge to take back, not taken back yet."""
+        target = self.find(event_id, events, kinds)
         if target.id in retracted_ids(events):
             raise TimelineConflict(f"event {short(target.id)} ({named(target)}) of {self.key} is already retracted"
                                    f"{then}", str(target.id))
@@ -243,7 +374,7 @@ class Person(BaseAggregate[UUID]):
     def find(self, event_id: str, events: list[PersonEvent] | None = None, kinds: tuple = (Fact,)) -> Any:
         """A fact (or, with ``kinds``, another event) of this person by its id or a unique prefix of it
         (at least 4 hex digits)."""
-        events = self.history if events is None else events
+        events = merged(self.story if events is None else events)  # a fact merged in counts only while the merge stands
         wanted = str(event_id).strip().lower().replace("-", "")
         if len(wanted) < 4 or not re.fullmatch(r"[0-9a-f]+", wanted):
             raise BadInput(f"event id '{event_id}' is not valid: give the id that show or record printed "
@@ -258,7 +389,7 @@ class Person(BaseAggregate[UUID]):
     def fold(self, as_of: date, known_at: datetime | None = None) -> Folded:
         """This person's state at valid date ``as_of``, as recorded by ``known_at`` (None: now)."""
         self.check_registered_by(known_at)
-        return fold(self.history, as_of, known_at)
+        return fold(self.story, as_of, known_at)
 
     def check_registered_by(self, known_at: datetime | None) -> None:
         """Refuse a record time before the person was registered: nothing was known of them then."""

@@ -17,6 +17,7 @@ from typing import Any, Iterable, NamedTuple
 
 from casetrail.domain.events import Fact, Registered, SourceRegistered
 from casetrail.domain.facets import FACETS
+from casetrail.domain.names import search_text
 from casetrail.projections.sealing import PLAIN, Sealer
 from casetrail.projections.tables import CHANGE_COLUMNS
 from casetrail.domain.dates import time_text
@@ -116,6 +117,7 @@ class Batch:
     people: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     status: dict[int, dict] = field(default_factory=dict)  # person -> the row as of the batch's end
+    updates: dict[int, dict] = field(default_factory=dict)  # person -> their amended people row
     inserts: dict[str, list[Row]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
     closes: dict[str, list[tuple]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
     _open: dict[tuple, int] = field(default_factory=dict)  # rows inserted by this batch and still open: where
@@ -150,6 +152,7 @@ class Batch:
         self.people += other.people
         self.sources += other.sources
         self.status.update(other.status)
+        self.updates.update(other.updates)
         for table in self.inserts:
             self.inserts[table] += other.inserts[table]
             self.closes[table] += other.closes[table]
@@ -168,18 +171,25 @@ class Batch:
         self.closes[table].append((stamp, person, ident))
 
     def register(self, event: Registered, person: int) -> None:
-        search = " | ".join([event.name, *event.aliases]).casefold()
+        row = self._who(event.name, event.aliases, event.born, event.place)
+        self.people.append({"person": person, "person_id": str(event.originator_id), "key": event.key, **row,
+                            "merged_into": None, "registered_at": time_text(event.timestamp)})
+
+    def amend(self, person: int, who: dict[str, Any]) -> None:
+        """The person's row as amended (or merged into another, or no longer): ``person.identity``."""
+        self.updates[person] = {"p_person": person, **self._who(who["name"], who["aliases"], who["born"],
+                                                                   who["place"]), "merged_into": who["merged_into"]}
+
+    def _who(self, name: str, aliases: list[str], born: int | None, place: str | None) -> dict[str, Any]:
+        search = " | ".join([name, *aliases]).casefold()
+        spelt = search_text([name, *aliases])
         if self.sealer.on:
             # Sealed, the birth year travels inside the aliases' sealed JSON: the column is an integer.
             seal = self.sealer.seal
-            row = {"name": seal(event.name), "aliases": seal(orjson.dumps({"aliases": event.aliases,
-                                                                              "born": event.born}).decode()),
-                   "born": None, "place": seal(event.place), "search": seal(search)}
-        else:
-            row = {"name": event.name, "aliases": orjson.dumps(event.aliases).decode(), "born": event.born,
-                   "place": event.place, "search": search}
-        self.people.append({"person": person, "person_id": str(event.originator_id), "key": event.key, **row,
-                            "registered_at": time_text(event.timestamp)})
+            return {"name": seal(name), "aliases": seal(orjson.dumps({"aliases": aliases, "born": born}).decode()),
+                    "born": None, "place": seal(place), "search": seal(search), "spelt": seal(spelt)}
+        return {"name": name, "aliases": orjson.dumps(aliases).decode(), "born": born, "place": place, "search": search,
+                "spelt": spelt}
 
     def register_source(self, event: SourceRegistered) -> None:
         seal = self.sealer.seal

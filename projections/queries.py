@@ -5,7 +5,8 @@ A row holds at (V, K) when ``valid_from <= V < valid_to`` and
 is that test plus a filter.
 
 On an encrypted store the personal text in the rows is sealed (``sealing.py``): each
-query that returns some opens it with ``sealer``, and a search by name filters in Python.
+query that returns some opens it with ``sealer``, and a search by name filters in Python
+(its names and their transliterated spelling are sealed like the rest).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 
 from casetrail.domain.dates import today_utc
 from casetrail.domain.facets import FACET, FACETS, INITIAL
+from casetrail.domain.names import name_found, search_words
 
 INITIAL_VALUE = dict(zip(FACETS, INITIAL))
 from casetrail.domain.rules import Rules
@@ -112,7 +114,7 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
         return _search_now(conn, wanted, name, limit, sealer)
     in_sql = not sealer.on  # sealed names are searched in Python, and the limit applied after
     fp = facet_periods.c
-    chosen = select(people.c.person, people.c.key, people.c.name, people.c.search)
+    chosen = select(people.c.person, people.c.key, people.c.name, people.c.search, people.c.spelt)
     for facet, value in wanted.items():
         if value == INITIAL_VALUE[facet]:
             # Nobody's first value (before any fact) is stored (projector.py): a person has it
@@ -139,13 +141,14 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
              for r in found_people]
     if in_sql:
         return found
-    return _opened(found, [r.search for r in found_people], name, limit, sealer)
+    return _opened(found, [(r.search, r.spelt) for r in found_people], name, limit, sealer)
 
 
 def _search_now(conn: Connection, wanted: dict[str, str], name: str | None, limit: int | None,
                 sealer: Sealer = PLAIN) -> list[dict]:
     in_sql = not sealer.on
-    query = select(people.c.person, people.c.key, people.c.name, people.c.search, *[status.c[f] for f in FACETS]).join(
+    query = select(people.c.person, people.c.key, people.c.name, people.c.search, people.c.spelt,
+                   *[status.c[f] for f in FACETS]).join(
         status, status.c.person == people.c.person)
     for facet, value in wanted.items():
         query = query.where(holding(status.c[facet], facet, value))
@@ -160,17 +163,16 @@ def _search_now(conn: Connection, wanted: dict[str, str], name: str | None, limi
               "last_reported": heard.get(r.person, (0, None))[1]} for r in rows]
     if in_sql:
         return found
-    return _opened(found, [r.search for r in rows], name, limit, sealer)
+    return _opened(found, [(r.search, r.spelt) for r in rows], name, limit, sealer)
 
 
-def _opened(found: list[dict], searches: list[str], name: str | None, limit: int | None,
+def _opened(found: list[dict], searches: list[tuple[str, str]], name: str | None, limit: int | None,
             sealer: Sealer) -> list[dict]:
-    """Sealed rows, in key order: their names opened, those whose name or aliases contain
-    ``name`` (any case) kept, at most ``limit`` of them."""
-    wanted = name.casefold() if name else None
+    """Sealed rows, in key order: their names opened, those a search for ``name`` finds kept
+    (``names.name_found``), at most ``limit`` of them."""
     kept = []
-    for row, search in zip(found, searches):
-        if wanted is not None and wanted not in sealer.open(search):
+    for row, (search, spelt) in zip(found, searches):
+        if name and not name_found(name, sealer.open(search), sealer.open(spelt)):
             continue
         kept.append({**row, "name": sealer.open(row["name"])})
         if limit and len(kept) == limit:
@@ -179,8 +181,17 @@ def _opened(found: list[dict], searches: list[str], name: str | None, limit: int
 
 
 def _name_like(text: str) -> Any:
-    escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return people.c.search.like(f"%{escaped}%", escape="\\")
+    """The SQL of ``names.name_found``: the text as typed in the case-folded names, or each of
+    its transliterated words in the spelt ones."""
+    typed = people.c.search.like(f"%{_escaped(text.casefold())}%", escape="\\")
+    wanted = search_words(text)
+    if not wanted:
+        return typed
+    return or_(typed, and_(*[people.c.spelt.like(f"%{word}%") for word in wanted]))
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def person_changes(conn: Connection, person_id: str, known_at: datetime | None = None,
@@ -196,22 +207,25 @@ def person_changes(conn: Connection, person_id: str, known_at: datetime | None =
     return [_change(r, sealer) for r in rows]
 
 
-def list_changes(conn: Connection, name: str, since: datetime | None = None,
-                 sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
-    """Who entered and left a list, in story order. With ``since``: only what the record
-    gained after it (``recorded_from > since``) or withdrew after it (a change believed then,
-    no longer believed now)."""
+def list_changes(conn: Connection, name: str | None, since: datetime | None = None,
+                 sealer: Sealer = PLAIN, until: datetime | None = None) -> list[dict[str, Any]]:
+    """Who entered and left a list (``name``; None: every list), in story order. With ``since``: only
+    what the record gained after it and still holds at ``until`` (None: now), or withdrew between
+    the two (a change believed at ``since``, no longer believed at ``until``)."""
     c = changes.c
     query = (select(changes, people.c.key, people.c.name.label("person_name")).join(people, people.c.person == c.person)
-             .where(c.kind == "list", c.name == name))
+             .where(c.kind == "list"))
+    if name is not None:
+        query = query.where(c.name == name)
     if since is None:
         query = query.where(c.recorded_to == RECORD_OPEN)
     else:
-        s = moment_number(since)
-        gained = and_(c.recorded_from > s, c.recorded_to == RECORD_OPEN)
-        withdrawn = and_(c.recorded_from <= s, c.recorded_to > s, c.recorded_to != RECORD_OPEN)
+        s, u = moment_number(since), RECORD_OPEN if until is None else moment_number(until)
+        held = c.recorded_to == RECORD_OPEN if until is None else c.recorded_to > u
+        gained = and_(c.recorded_from > s, c.recorded_from <= u, held)
+        withdrawn = and_(c.recorded_from <= s, c.recorded_to > s, c.recorded_to <= u, c.recorded_to != RECORD_OPEN)
         query = query.where(or_(gained, withdrawn))
-    rows = conn.execute(query.order_by(c.valid_from, people.c.key, c.seq)).all()
+    rows = conn.execute(query.order_by(c.valid_from, c.name, people.c.key, c.seq)).all()
     return [{"person": r.key, "name": sealer.open(r.person_name), **_change(r, sealer)} for r in rows]
 
 
@@ -239,7 +253,7 @@ def all_people(conn: Connection, sealer: Sealer = PLAIN) -> list[dict[str, Any]]
         else:
             aliases, born = orjson.loads(r.aliases), r.born
         found.append({"person": r.key, "name": sealer.open(r.name), "aliases": aliases, "born": born,
-                      "place": sealer.open(r.place), "registered_at": r.registered_at})
+                      "place": sealer.open(r.place), "registered_at": r.registered_at, "merged_into": r.merged_into})
     return found
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, Pr
 
 from casetrail.domain.facets import LISTED, Facet
 
-SCHEMA_VERSION = 10  # bump when rows or columns change: the views are then rebuilt
+SCHEMA_VERSION = 15  # bump when rows or columns change: the views are then rebuilt
 
 metadata = MetaData()
 
@@ -51,6 +51,8 @@ people = Table(
     Column("born", Integer),
     Column("place", Text),
     Column("search", Text, nullable=False),  # name and aliases, case-folded, for --name
+    Column("merged_into", String(80)),  # the key of the record this one is merged into (None: not merged)
+    Column("spelt", Text, nullable=False),  # the same transliterated, for --name in any script (names.search_text)
     Column("registered_at", String(32), nullable=False),
 )
 

@@ -186,9 +186,12 @@ class Views:
     def person_changes(self, person_id: str, known_at: datetime | None = None) -> list[dict[str, Any]]:
         return self._read(queries.person_changes, person_id, known_at, self.sealer)
 
-    def list_changes(self, name: str, since: datetime | None = None) -> list[dict[str, Any]]:
-        self.rules.get(name)
-        return self._read(queries.list_changes, name, since, self.sealer)
+    def list_changes(self, name: str | None, since: datetime | None = None,
+                     until: datetime | None = None) -> list[dict[str, Any]]:
+        """One list's entries and exits (``name``; None: every list's), as ``queries.list_changes``."""
+        if name is not None:
+            self.rules.get(name)
+        return self._read(queries.list_changes, name, since, self.sealer, until)
 
     def registered_people(self) -> list[dict[str, Any]]:
         return self._read(queries.all_people, self.sealer)
@@ -330,6 +333,9 @@ class Views:
                     conn.exec_driver_sql(_close_sql(conn, table), rows.closes[key])
                 if rows.inserts[key]:
                     _insert(conn, table, columns, rows.inserts[key])
+            if rows.updates:
+                _many(conn, people.update().where(people.c.person == bindparam("p_person")),
+                      list(rows.updates.values()))
             if rows.sources:
                 _many(conn, sources.insert(), rows.sources)
             if rows.status:

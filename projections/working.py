@@ -26,7 +26,10 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
 from casetrail.domain.errors import StoreError
-from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES, PersonEvent, Registered, SourceRegistered
+from casetrail.domain.events import (
+    ABOUT_FACTS, FACT_TYPES, IDENTITY_EVENTS, Merged, PersonEvent, Registered, Retracted, SourceRegistered,
+)
+from casetrail.domain.person import identity
 from casetrail.projections.engines import engines
 from casetrail.projections.projector import Batch, Rows, groups_by_time, rows_of
 from casetrail.domain.rules import Rules
@@ -35,10 +38,11 @@ from casetrail.projections.tables import people
 from casetrail.projections.tuning import REMEMBERED
 from casetrail.domain.timeline import timeline
 
-PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, *ABOUT_FACTS, *FACT_TYPES.values()))
+PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, *ABOUT_FACTS, *IDENTITY_EVENTS, *FACT_TYPES.values()))
 REGISTERED_TOPIC = get_topic(Registered)
 _PEEK = 64  # notifications read at a time to find where the last save of a batch ends
 SOURCE_TOPIC = get_topic(SourceRegistered)
+WHO_CHANGES = (*IDENTITY_EVENTS, Retracted)  # what may change a person's row (a retraction: of a merge's pointer)
 
 
 class Kept(NamedTuple):
@@ -57,8 +61,9 @@ class Memory:
     a catch-up's ``--memory``), the least recently used forgotten."""
 
     def __init__(self, earlier: Callable[[UUID, int], list[PersonEvent]], rules: Rules,
-                 limit: int = REMEMBERED) -> None:
+                 limit: int = REMEMBERED, story: Callable[[list[PersonEvent]], list[PersonEvent]] = list) -> None:
         self.earlier = earlier  # (stream, version) -> the stream's events before that version
+        self.story = story  # a stream's events -> what its timeline is made of (with the streams merged into it)
         self.rules = rules
         self.limit = limit
         self.streams: OrderedDict[UUID, Kept] = OrderedDict()
@@ -71,7 +76,7 @@ class Memory:
             self.streams.move_to_end(stream_id)
             return kept
         history = self.earlier(stream_id, version) if version > 1 else []
-        return Kept(history, rows_of(timeline(history, self.rules))[0] if history else {})
+        return Kept(history, rows_of(timeline(self.story(history), self.rules))[0] if history else {})
 
     def keep(self, stream_id: UUID, history: list[PersonEvent], rows: Rows) -> None:
         old = self.streams.pop(stream_id, None)
@@ -101,7 +106,8 @@ class Worker:
         self.rules = rules
         self.sealer = sealer
         self.part, self.parts = part, parts
-        self.memory = Memory(self._earlier, rules, memory)
+        self.memory = Memory(self._earlier, rules, memory, self.story)
+        self._absorbed: dict[UUID, list[PersonEvent]] = {}  # a merge's id -> the other stream's events it took in
         # Each person's number (tables.py): the notification id of their registration, as this
         # worker has seen them; those registered before it began are looked up in the views.
         self.numbers: dict[UUID, int] = {}
@@ -143,7 +149,9 @@ class Worker:
                     if isinstance(recorded, Registered):
                         batch.register(recorded, person)
                 history = history + group
-                rows = batch.apply(person, rows, timeline(history, self.rules), moment)
+                if any(isinstance(recorded, WHO_CHANGES) for recorded in group):
+                    batch.amend(person, identity(history))
+                rows = batch.apply(person, rows, timeline(self.story(history), self.rules), moment)
             self.memory.keep(stream_id, history, rows)
         return batch
 
@@ -182,6 +190,19 @@ class Worker:
         if missing:
             raise StoreError(f"the views have no registration for person {missing[0]}, whose later events they "
                              f"are applying: rebuild them with 'casetrail projections rebuild'")
+
+    def story(self, history: list[PersonEvent]) -> list[PersonEvent]:
+        """A stream's events and, for each merge among them, the other stream's events it took in: the
+        same story ``Casetrail.person`` gives the fold (those events never change, so they are kept)."""
+        merges = [e for e in history if type(e) is Merged]
+        if not merges:
+            return history
+        taken = []
+        for merge in merges:
+            if merge.id not in self._absorbed:
+                self._absorbed[merge.id] = self.app.absorbed(merge)
+            taken += self._absorbed[merge.id]
+        return sorted(history + taken, key=lambda e: e.timestamp)
 
     def _earlier(self, stream_id: UUID, version: int) -> list[PersonEvent]:
         """The events of a stream before ``version``, from the store."""

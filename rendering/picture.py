@@ -165,7 +165,8 @@ CHAR = 6.2  # the width of a character at 11px, for laying labels out without me
 CUSTODY_COLOURS = {"detained": "#e53935", "house_arrest": "#fb8c00", "imprisoned": "#6a1b9a"}
 # The colour of each category a fact type declares (events.py); a category without one is grey.
 CATEGORY_COLOURS = {"custody change": "#455a64", "court": "#1565c0", "designation": "#00897b", "death": "#111111",
-                    "compensation": "#2e7d32", "allegation": "#c79100", "note": "#8d8d8d", "case": "#6a1b9a"}
+                    "compensation": "#2e7d32", "allegation": "#c79100", "note": "#8d8d8d", "case": "#6a1b9a",
+                    "harm": "#b71c1c"}
 UNCOLOURED = "#8d8d8d"
 
 
@@ -261,6 +262,7 @@ def _lane(story: Story, result: Folded, story_lists: Timeline, rules: Rules, sca
     list_rows = sorted({index for index, _, _ in spans})
     parts = [_lane_header(story, result), _row_label("custody", custody_y), _row_label("facts", facts_y)]
     parts += [_custody_bar(span, scale, custody_y) for span in custody_spans(result)]
+    parts.append(_death_mark(result, scale, custody_y))
     parts += [_marker(step, scale, facts_y + row * FACT_ROW, sources, result.claims)
               for step, row in zip(result.steps, rows, strict=True)]
     for n, index in enumerate(list_rows):
@@ -324,15 +326,37 @@ def _row_label(text: str, y: float) -> str:
 
 
 def _custody_bar(span: Custody, scale: Scale, y: float) -> str:
+    """A stretch in custody; one whose term ran out with no release reported ends in a dashed, open end."""
     x0, x1 = scale.x(span.start), scale.x(span.end)
-    until = f" until {date_label(span.until.on)} ({span.until.type})" if span.until else " (still on the date shown)"
+    assumed = span.until is not None and span.until.assumed
+    if assumed:
+        until = f" until about {date_label(span.until.on)}: the term ended, no release reported"
+    else:
+        until = f" until {date_label(span.until.on)} ({span.until.type})" if span.until else " (still on the date shown)"
     tip = f"{span.kind.replace('_', ' ')} from {date_label(span.cause.on)} ({span.cause.type}){until}"
-    return (f'<g class="custody" data-kind="{span.kind}" data-from="{span.start}" data-to="{span.end}">'
-            f'<title>{esc(tip)}</title><rect x="{x0}" y="{y + 2}" width="{max(2.0, x1 - x0)}" height="14" rx="2" '
-            f'fill="{CUSTODY_COLOURS[span.kind]}"/></g>')
+    end = (f'<line class="uncertain-end" x1="{x1}" x2="{x1}" y1="{y}" y2="{y + 18}" stroke="#212121" '
+           f'stroke-dasharray="2 2"/>' if assumed else "")
+    return (f'<g class="custody{" assumed-end" if assumed else ""}" data-kind="{span.kind}" data-from="{span.start}" '
+            f'data-to="{span.end}"><title>{esc(tip)}</title><rect x="{x0}" y="{y + 2}" width="{max(2.0, x1 - x0)}" '
+            f'height="14" rx="2" fill="{CUSTODY_COLOURS[span.kind]}"/>{end}</g>')
+
+
+def _death_mark(result: Folded, scale: Scale, y: float) -> str:
+    """A death reads as a death in the custody row: a cross and the words, held or not."""
+    died = result.state.died
+    if died is None:
+        return ""
+    x = scale.x(died.on.earliest)
+    words = f"† died {date_label(died.on)}" + (" in custody" if result.state.died_in_custody else "")
+    return (f'<g class="death-mark" data-on="{esc(died.on.text)}"><title>{esc(words)}</title>'
+            f'<text x="{x + 3}" y="{y + 14}" fill="{CATEGORY_COLOURS["death"]}">{esc(words)}</text></g>')
 
 
 # -- facts ----------------------------------------------------------------------------------------------------
+
+def posthumous(event: Fact, died: Fact | None) -> bool:
+    """After the death: its earliest day is past the death's latest (the death itself is not)."""
+    return died is not None and event.on.earliest > died.on.latest
 
 def _extent(step: Step, scale: Scale) -> tuple[float, float]:
     """The pixels a marker and its label take, so markers on one row never overlap."""
@@ -364,11 +388,15 @@ def _marker(step: Step, scale: Scale, y: float, sources: Mapping[str, SourceLike
     in its own colour, with a diamond and its label."""
     event, label = step.event, reclassification(step)
     colour = RECLASSIFIED if label else CATEGORY_COLOURS.get(event.category, UNCOLOURED)
-    classes = "event" + ("" if event.on.exact else " fuzzy") + (" reclassification" if label else "")
+    after = posthumous(event, step.state.died)
+    classes = ("event" + ("" if event.on.exact else " fuzzy") + (" reclassification" if label else "")
+               + (" posthumous" if after else ""))
     x0, x1 = scale.x(event.on.earliest), scale.x(day_after(event.on.latest))
     middle, centre = (x0 + x1) / 2, y + 11
     if event.on.exact:
-        shape = f'<circle cx="{middle}" cy="{centre}" r="5" fill="{colour}"/>'
+        # A posthumous fact is a ring: the person was dead when it happened.
+        fill = f'fill="#fff" stroke="{colour}" stroke-width="2"' if after else f'fill="{colour}"'
+        shape = f'<circle cx="{middle}" cy="{centre}" r="5" {fill}/>'
     else:
         dashed = ' stroke-dasharray="3 2"' if event.on.qualifier else ""
         shape = (f'<rect class="range" x="{x0}" y="{centre - 4}" width="{max(6.0, x1 - x0)}" height="8" rx="3" '
@@ -386,6 +414,10 @@ def _marker(step: Step, scale: Scale, y: float, sources: Mapping[str, SourceLike
 def _tooltip(step: Step, sources: Mapping[str, SourceLike], claims: Claims) -> str:
     event, label = step.event, reclassification(step)
     lines = [f"{event.type} · {date_label(event.on)}"]
+    if posthumous(event, step.state.died):
+        lines.append("posthumous: after the death")
+    if event.derived:
+        lines.append("derived: the term ran out; not recorded, no release reported")
     if label:
         lines.append(f"reclassified: {label}")
     lines += fact_lines(event)
@@ -467,6 +499,8 @@ def _legend(rules: Rules, used_lists: Sequence[int]) -> str:
     items.append(swatch("range", "date known only roughly: a bar from its earliest to its latest day "
                                  "(dashed: approximate ~ or uncertain ?)"))
     items.append(swatch("diamond", "reclassification: a designation that replaced another"))
+    items.append(swatch("ring", "posthumous: a fact after the person's death"))
+    items.append(swatch("open-end", "a term that ran out with no release reported (dashed end)"))
     items += [f'<li><span class="swatch band" style="background:{LIST_COLOURS[i % len(LIST_COLOURS)]}"></span>'
               f'list {esc(rules.lists[i].name)}: {esc(rules.lists[i].title)}</li>' for i in used_lists]
     items.append(swatch("as-of", "the date shown (as of)"))
@@ -507,6 +541,8 @@ ul.legend{list-style:none;padding:0;margin:12px 0;display:flex;flex-wrap:wrap;ga
 .swatch.bar.house_arrest{background:#fb8c00}.swatch.bar.imprisoned{background:#6a1b9a}
 .swatch.range{background:rgba(21,101,192,.35);border:1px dashed #1565c0;border-radius:4px}
 .swatch.diamond{width:10px;height:10px;background:#c2185b;transform:rotate(45deg);border-radius:0}
+.swatch.ring{width:8px;height:8px;border:2px solid #1565c0;border-radius:50%;background:#fff}
+.swatch.open-end{width:0;height:14px;border-left:2px dashed #212121;border-radius:0}
 .swatch.band{border-radius:5px}.swatch.as-of{width:0;height:14px;border-left:2px dashed #c62828;border-radius:0}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border-bottom:1px solid #e0e0e0;padding:4px 8px;text-align:left;vertical-align:top}

@@ -14,12 +14,14 @@ from typing import Any
 from casetrail.domain.case import Case, CaseFact, CaseFolded, PartyAdded
 from casetrail.domain.claims import Cited, Claims, Dispute, details
 from casetrail.domain.dates import time_text
-from casetrail.domain.events import Corroborated, Fact, PersonEvent, Preferred, Retracted
+from casetrail.domain.events import IDENTITY_EVENTS, Corroborated, Fact, PersonEvent, Preferred, Retracted
+from casetrail.domain.facets import FACET
 from casetrail.domain.fold import Folded, State
 from casetrail.domain.money import amount_text
 from casetrail.domain.rules import Rules
 
-STATUS_KEYS = ("custody", "legal", "appeal_pending", "vital", "designation", "headline", "days_in_custody")
+STATUS_KEYS = ("custody", "legal", "appeal_pending", "vital", "designation", "headline", "days_in_custody",
+               "sentence", "release_reported", "died_in_custody", "posthumous", "allegation")
 
 
 def event_shape(event: PersonEvent, claims: Claims | None = None) -> dict[str, Any]:
@@ -29,7 +31,9 @@ def event_shape(event: PersonEvent, claims: Claims | None = None) -> dict[str, A
     ``contested`` is there when it is one account of a disputed happening; without, they are
     the fact's own (an export writes corroborations as records of their own)."""
     data: dict[str, Any] = {"type": event.type, "id": str(event.id)}
-    if isinstance(event, (Retracted, Corroborated, Preferred)):
+    if isinstance(event, IDENTITY_EVENTS):  # who the person is: what the event says, as stored
+        data.update(event.model_dump(mode="json", exclude=_IDENTITY_UNSAID, exclude_none=True))
+    elif isinstance(event, (Retracted, Corroborated, Preferred)):
         data["event_id"] = str(event.event_id)
         for name in ("reason", "source", "claimant", "note"):
             if getattr(event, name, None) is not None:
@@ -74,15 +78,28 @@ def dispute_shape(dispute: Dispute, claims: Claims) -> dict[str, Any]:
                               "recorded_at": time_text(preference.timestamp)} if preference else None)}
 
 
+# Not written of an identity event: the envelope, and the stream ids a key gives again.
+_IDENTITY_UNSAID = {"originator_id", "originator_version", "timestamp", "previous", "recorded_by", "id", "batch",
+                    "other_id", "into_id"}
+
+
 def event_record(person: str, event: PersonEvent) -> dict[str, Any]:
-    """An event as export writes it and import reads it: its shape, whose it is."""
-    return {"record": "event", "person": person, **event_shape(event)}
+    """An event as export writes it and import reads it: its shape, whose it is, and the import that
+    added it (``batch``, when one did)."""
+    record = {"record": "event", "person": person, **event_shape(event)}
+    if event.batch is not None:
+        record["batch"] = event.batch
+    return record
 
 
 def status_shape(state: State, days: int) -> dict[str, Any]:
+    """A status: the facets, days in custody, and whether the release that made custody free was
+    reported (false: a term ran out with no release reported; null: not free)."""
     return {"custody": state.custody, "legal": state.legal, "appeal_pending": state.appeal_pending,
             "vital": state.vital, "designation": state.designation, "headline": state.headline,
-            "days_in_custody": days}
+            "days_in_custody": days, "sentence": state.sentence, "release_reported": state.release_reported,
+            "died_in_custody": state.died_in_custody, "posthumous": state.posthumous,
+            "allegation": FACET["allegation"].read(state)}
 
 
 def compensation_shape(state: State) -> list[dict[str, str]]:
@@ -102,7 +119,17 @@ def case_shape(key: str, name: str, aliases: list[str], folded: Folded,
             "compensation": compensation_shape(folded.state),
             "disputes": [dispute_shape(d, folded.claims) for d in folded.disputes],
             "cases": roles_shape(folded.state),
-            "events": [event_shape(e, folded.claims) for e in folded.events]}
+            "events": [_marked(event_shape(e, folded.claims), e, folded.state) for e in folded.events]}
+
+
+def _marked(shape: dict[str, Any], fact: Fact, state: State) -> dict[str, Any]:
+    """A fact as a reader's view shows it: after the death (posthumous), or derived by the fold (a
+    term that ran out: never recorded, its release not reported)."""
+    if state.died is not None and fact.on.earliest > state.died.on.latest:
+        shape["posthumous"] = True
+    if fact.derived:
+        shape["derived"] = True
+    return shape
 
 
 def roles_shape(state: State) -> list[dict[str, Any]]:
@@ -178,12 +205,39 @@ def list_shape(name: str, title: str, members: list[dict[str, Any]], as_of: date
 
 
 def audit_shape(key: str, name: str, known_at: datetime | None, changes: list[dict[str, Any]],
-                retracted: list[dict[str, Any]], claims: Claims, state: State | None = None) -> dict[str, Any]:
+                retracted: list[dict[str, Any]], claims: Claims, state: State | None = None,
+                history: list[PersonEvent] = ()) -> dict[str, Any]:
     """A person's audit: ``audit KEY --json`` and ``GET /api/people/{key}/audit``; ``state``: their whole
-    story's, for the cases they are party to."""
+    story's, for the cases they are party to; ``history`` gives the amendments and merges (``identity``)."""
     return {"person": key, "name": name, "known_at": _stamp(known_at), "changes": changes, "retracted": retracted,
             "disputes": [dispute_shape(d, claims) for d in claims.disputes],
-            "cases": roles_shape(state) if state is not None else []}
+            "cases": roles_shape(state) if state is not None else [], "identity": identity_shape(history, known_at)}
+
+
+def identity_shape(history: list[PersonEvent], known_at: datetime | None = None) -> list[dict[str, Any]]:
+    """Each amendment, merge and merge pointer of a stream recorded by ``known_at``, with what it said and
+    whether it was retracted: the old values stay visible."""
+    gone = {e.event_id for e in history if isinstance(e, Retracted) and (known_at is None or e.timestamp <= known_at)}
+    return [{"event_id": str(e.id), "type": e.type, "recorded_at": time_text(e.timestamp), "recorded_by": e.author,
+             "retracted": e.id in gone,
+             **e.model_dump(mode="json", exclude=_IDENTITY_UNSAID, exclude_none=True)}
+            for e in history if isinstance(e, IDENTITY_EVENTS) and (known_at is None or e.timestamp <= known_at)]
+
+
+_NOT_SHOWN = {"originator_id", "originator_version", "originator_topic", "timestamp", "previous", "recorded_by", "id"}
+
+
+def recorded_shape(kind: str, key: str, event: Any) -> dict[str, Any]:
+    """One event of ``changes``: whose stream it is (``stream``: person, case or source; ``key``), whether it takes something back, what it says
+    (as stored), and when and by whom it was recorded."""
+    name = getattr(event, "type", None) or _SOURCE_EVENTS[type(event).__name__]
+    return {"recorded_at": time_text(event.timestamp), "recorded_by": event.author, "stream": kind, "key": key,
+            "change": "retracted" if name in ("retracted", "case_retracted") else "recorded", "type": name,
+            "id": str(event.id) if hasattr(event, "id") else None,
+            **event.model_dump(mode="json", exclude=_NOT_SHOWN, exclude_none=True)}
+
+
+_SOURCE_EVENTS = {"SourceRegistered": "source_registered", "FileAttached": "file_attached"}  # they have no type
 
 
 def _stamp(moment: datetime | None) -> str | None:

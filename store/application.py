@@ -29,14 +29,16 @@ from eventsourcing.utils import get_topic
 from casetrail.domain.dates import today_utc
 from casetrail.domain.errors import AlreadyExists, BadInput, NotFound, StoreError
 from casetrail.domain.events import (
-    FACT_TYPES, Corroborated, Fact, FileAttached, Preferred, Registered, Retracted, SourceRegistered,
+    FACT_TYPES, Amended, Corroborated, Fact, FileAttached, Merged, MergedInto, PersonEvent, Preferred, Registered, Retracted,
+    SourceRegistered,
 )
-from casetrail.domain.fold import Folded
+from casetrail.domain.fold import Folded, retracted_ids
 from casetrail.domain.case import (
     Case, CaseFact, CaseFolded, CaseRegistered, CaseRetracted, PartyAdded, case_id, outcome,
 )
 from casetrail.domain.facts import fact_class
-from casetrail.domain.person import RETRACTABLE, Person, Source, check_author, check_key, person_id, source_id
+from casetrail.domain.names import likely_duplicates
+from casetrail.domain.person import ABSORBED, RETRACTABLE, Person, Source, check_author, check_key, person_id, source_id
 from casetrail.store.evidence import ENV_MAX, Files, most_bytes
 from casetrail.store.ledger import Ledger, leaf_of, log_secret
 from casetrail.store.notes import Checkpoint, Signer, Verifier
@@ -45,6 +47,8 @@ from casetrail.store.verify import Log, Verification, verify
 from casetrail.store.storage import OrjsonTranscoder, PydanticMapper, StoreURL, enforce_append_only, store_errors
 
 RETRIES = 20
+_TAKEN_BACK_TOPICS = frozenset(get_topic(cls) for cls in (*FACT_TYPES.values(), Corroborated, Preferred))
+_STREAM_KINDS = {Registered: "person", CaseRegistered: "case", SourceRegistered: "source"}  # a stream's first event
 T = TypeVar("T")
 
 
@@ -76,6 +80,7 @@ class Casetrail(Application[UUID]):
         self._url_secret = url_secret(self.store.env.get("CIPHER_KEY"))
         self._log_secret = log_secret(self.store.env.get("CIPHER_KEY"))
         self._url_keys: dict[str, str] = {}  # URL -> its source's key in this store
+        self.on_redirect: Callable[[str, str], None] | None = None  # told when a merged key is followed
         self.store.waiting_for_lock(lambda: self._open(create))
 
     def _open(self, create: bool) -> None:
@@ -133,18 +138,76 @@ class Casetrail(Application[UUID]):
         raise StoreError(f"could not register {key}: its sources kept changing under it; try again")
 
     @_guarded
-    def person(self, key: str) -> Person:
+    def person(self, key: str, follow: bool = True, known_at: datetime | None = None) -> Person:
+        """The person ``key`` names, with the events of the records merged into them. A record merged into
+        another points to it: with ``follow`` (and a pointer recorded by ``known_at``), that one is given,
+        and ``on_redirect(key, into)`` is told."""
+        person = self._load(key)
+        pointer = person.pointer if follow else None
+        if pointer is not None and (known_at is None or pointer.timestamp <= known_at):
+            if self.on_redirect is not None:
+                self.on_redirect(key, pointer.into)
+            person = self._load(pointer.into)
+        return person
+
+    def _load(self, key: str) -> Person:
         check_key(key)
         try:
-            return self.repository.get(person_id(key), projector_func=_project)
+            person = self.repository.get(person_id(key), projector_func=_project)
         except AggregateNotFoundError:
             raise NotFound(f"no person '{key}'; see 'casetrail person list' or add one with "
                            f"'casetrail person add {key} --name ...'") from None
+        for merge in (e for e in person.history if isinstance(e, Merged)):
+            person.absorbed += self.absorbed(merge)
+        return person
+
+    def absorbed(self, merge: Merged) -> list[PersonEvent]:
+        """What ``merge`` took in of the other stream: its facts and what was said of them, up to the merge."""
+        stored = self.recorder.select_events(merge.other_id, lte=merge.other_version)
+        return [e for e in map(self.mapper.to_domain_event, stored) if isinstance(e, ABSORBED)]
+
+    @_guarded
+    def amend(self, key: str, source: str, name: str | None = None, aliases: list[str] | tuple = (),
+              born: int | None = None, place: str | None = None) -> Amended:
+        """Correct or complete a person's name, aliases, year of birth or place, citing a source."""
+        person = self.person(key)
+        source, url = self._citation(source)
+        author = self.author
+        return self._retrying(person, lambda p: p.amend(source, name, aliases, born, place, today_utc(), author), [url])
+
+    @_guarded
+    def merge(self, keep: str, other: str, reason: str, source: str | None = None) -> tuple[Merged, MergedInto]:
+        """Join two records of one human: ``other``'s facts count for ``keep`` from now on; one save of both."""
+        source, url = self._citation(source) if source else (None, None)
+        kept, taken = self.person(keep, follow=False), self.person(other, follow=False)
+        events = kept.merge(taken, reason, source, self.author)
+        try:
+            self._save_citing(kept, [url], taken)
+        except IntegrityError:
+            raise StoreError(f"{keep} or {other} was written by someone else meanwhile; run the merge again") from None
+        return events
 
     @_guarded
     def people(self) -> list[Registered]:
         """Every registration, in the order they were recorded."""
         return list(self._registrations(Registered))
+
+    @_guarded
+    def names(self) -> list[tuple[str, list[str]]]:
+        """Each person's key with their names and aliases as amended, in registration order; a record merged
+        into another is left out (its names are the kept one's concern)."""
+        found = {r.originator_id: (r.key, [r.name, *r.aliases]) for r in self._registrations(Registered)}
+        for amended in self._registrations(Amended):
+            key, names = found[amended.originator_id]
+            names += [n for n in [amended.name, *amended.aliases] if n and n not in names]
+        for pointer in self._registrations(MergedInto):
+            if pointer.originator_id in found and self._load(found[pointer.originator_id][0]).pointer is not None:
+                del found[pointer.originator_id]
+        return list(found.values())
+
+    def likely_duplicates(self, new: set[str] | None = None) -> list[dict[str, Any]]:
+        """Pairs of people whose names or aliases are alike (``names.likely_duplicates``), best first."""
+        return likely_duplicates(self.names(), new)
 
     # -- sources ------------------------------------------------------------
 
@@ -281,6 +344,7 @@ class Casetrail(Application[UUID]):
 
     @_guarded
     def retract(self, key: str, event_id: str, reason: str, source: str | None = None) -> Retracted:
+        """Take back a fact (or a corroboration, a preference, a merge: its pointer is taken back with it)."""
         person = self.person(key)
         target = person.find(event_id, kinds=RETRACTABLE)
         if target.type == "named_in_case":  # the case's party event goes with it, in one save
@@ -289,7 +353,58 @@ class Casetrail(Application[UUID]):
                            "prints), which retracts the party on both streams")
         source, url = self._citation(source) if source else (None, None)
         author = self.author
-        return self._retrying(person, lambda p: p.retract(event_id, reason, source, author), [url])
+        merge = target
+        if not isinstance(merge, Merged):
+            return self._retrying(person, lambda p: p.retract(event_id, reason, source, author), [url])
+        retraction = person.retract(event_id, reason, source, author)
+        other = self.person(merge.other, follow=False)
+        other.unpoint(merge.id, reason, author, retraction.timestamp)
+        try:
+            self._save_citing(person, [url], other)
+        except IntegrityError:
+            raise StoreError(f"{person.key} or {merge.other} was written by someone else meanwhile; retract the "
+                             "merge again") from None
+        return retraction
+
+    @_guarded
+    def undo_import(self, batch: str, reason: str) -> dict[str, int]:
+        """Retract every fact, corroboration and preference import ``batch`` added, one save per person
+        (people and sources it registered stay registered). Returns how many were retracted, per person."""
+        added: dict[UUID, list[UUID]] = {}
+        for notification in self._notifications(1):
+            if notification.topic in _TAKEN_BACK_TOPICS:
+                event = self.mapper.to_domain_event(notification)
+                if event.batch == batch:
+                    added.setdefault(event.originator_id, []).append(event.id)
+        if not added:
+            raise NotFound(f"no fact, corroboration or preference was added by import {batch}; give the batch id an "
+                           "import printed ('imported FILE: ... batch 20261207-1a2b3c4d')")
+        author, undone = self.author, {}
+        for stream_id, ids in added.items():
+            person = self.repository.get(stream_id, projector_func=_project)
+            gone = retracted_ids(person.history)
+            wanted = [i for i in ids if i not in gone]
+            if wanted:
+                self._retrying(self.person(person.key, follow=False), lambda p: p.retract_all(wanted, reason, author))
+            undone[person.key] = len(wanted)
+        return undone
+
+    @_guarded
+    def recorded_between(self, since: datetime, until: datetime | None = None) -> list[tuple[str, str, Any]]:
+        """Every event recorded after ``since`` and by ``until`` (None: now), store-wide, in record-time
+        order, with what its stream is (person, case, source) and its key: ``casetrail changes``.
+        Record times live in the events' states, so every event is read once."""
+        streams: dict[UUID, tuple[str, str]] = {}
+        found = []
+        for notification in self._notifications(1):
+            event = self.mapper.to_domain_event(notification)
+            kind = _STREAM_KINDS.get(type(event))
+            if kind is not None:
+                streams[event.originator_id] = (kind, event.key)
+            if event.timestamp > since and (until is None or event.timestamp <= until):
+                found.append(event)
+        found.sort(key=lambda e: e.timestamp)
+        return [(*streams.get(e.originator_id, ("stream", str(e.originator_id))), e) for e in found]
 
     @_guarded
     def corroborate(self, key: str, event_id: str, source: str, claimant: str | None = None,
@@ -407,7 +522,7 @@ class Casetrail(Application[UUID]):
         verdicts = {}
         for party in folded.parties:
             if party.person and party.role.value == "accused" and party.person not in verdicts:
-                verdicts[party.person] = outcome(self.person(party.person).history, key, day, known_at)
+                verdicts[party.person] = outcome(self.person(party.person).story, key, day, known_at)
         return case, folded, verdicts
 
     def _cited(self, fields: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -498,12 +613,12 @@ class Casetrail(Application[UUID]):
         Source.register(key, url=reference)  # a URL it refuses is refused now, before the fact
         return key, reference
 
-    def _save_citing(self, person: Person | Case, urls: list[str | None]) -> None:
-        """Save the person with the sources their new facts cite by URLs not in the store yet,
-        in one transaction (IntegrityError if another writer got there first)."""
+    def _save_citing(self, person: Person | Case, urls: list[str | None], *also: Person) -> None:
+        """Save the person (and ``also``: the other of a merge) with the sources their new facts cite by URLs
+        not in the store yet, in one transaction (IntegrityError if another writer got there first)."""
         sources = [Source.register(self.url_key(url), url=url, recorded_by=self.author) for url in dict.fromkeys(urls)
                    if url and not self._exists(source_id(self.url_key(url)))]
-        self.save(*sources, person)
+        self.save(*sources, person, *also)
         self._known_sources.update(source.key for source in sources)
 
     def _retrying(self, person: Person, command: Callable[[Person], T], urls: list[str | None] = ()) -> T:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, Callable, Iterator
 
 from casetrail.store.application import Casetrail
-from casetrail.domain.events import ABOUT_FACTS, Fact, PersonEvent
+from casetrail.domain.events import ABOUT_FACTS, IDENTITY_EVENTS, Fact, Merged, PersonEvent
 from casetrail.domain.person import Person
 from casetrail.domain.case import Case, PartyAdded
 from casetrail.store.records import case_event_record, case_record, person_record, source_record
@@ -37,7 +37,8 @@ class Exporter:
         self.redactor = (Redactor(registrations, app.sources(), selection.keep_sources, app.cases())
                          if selection.redact else None)
         # Loaded now: an unknown key is an error before anything is written.
-        self.one = app.person(selection.person) if selection.person else None
+        # A record merged into another is exported as stored (its pointer too), not as the one it points to.
+        self.one = app.person(selection.person, follow=False) if selection.person else None
         if selection.person:
             self.keys = [selection.person]
         else:
@@ -94,9 +95,28 @@ class Exporter:
                 continue
             if isinstance(event, ABOUT_FACTS) and event.event_id not in ids:
                 continue
+            if isinstance(event, IDENTITY_EVENTS):
+                event = self._identity(event)
+                if event is None:
+                    continue
             ids.add(getattr(event, "id", None))
             kept.append(event)
         return kept
+
+    def _identity(self, event: PersonEvent) -> PersonEvent | None:
+        """An amendment, merge or merge pointer as the file carries it; None when it cannot be: in a
+        redacted file (it names the person), or when the other record of a merge is not in the file.
+        A merge takes in the other's events up to a version: that version among what is exported."""
+        if self.redactor is not None:
+            return None
+        other = event.other if isinstance(event, Merged) else getattr(event, "into", None)
+        if other is not None and other not in self.keys:
+            return None
+        if not isinstance(event, Merged):
+            return event
+        taken = [e for e in self.events(self.app.person(other, follow=False))
+                 if e.timestamp <= event.timestamp and getattr(e, "merge_id", None) != event.id]  # not its pointer
+        return event.model_copy(update={"other_version": 1 + len(taken)})  # version 1: the registration
 
     def _cases(self) -> Iterator[Case]:
         """Every case registered by K (one person's: those their facts name), before the people
@@ -122,7 +142,7 @@ class Exporter:
 
     def _people(self) -> Iterator[tuple[str, Person]]:
         for key in self.keys:
-            person = self.one or self.app.person(key)
+            person = self.one or self.app.person(key, follow=False)
             if self._known(person.registered_at):
                 yield key, person
 

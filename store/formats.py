@@ -27,14 +27,16 @@ import orjson
 
 from casetrail.store.documents import Duplicate, Records, Unreadable, load_json, load_yaml, unique_pairs
 from casetrail.domain.errors import BadInput
-from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES
+from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES, IDENTITY_EVENTS
 from casetrail.domain.case import CaseRegistered
 from casetrail.store.records import CASE_EVENT_TYPES, PERSON_FIELDS, RECORDS, SOURCE_FIELDS
 
 FORMATS = ("yaml", "json", "jsonl", "csv")
 _EXTENSIONS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
                ".csv": "csv"}
-SECTIONS = {"sources": "source", "persons": "person", "events": "event"}
+# A document's sections, in the order they are read: a case cites a source, and a person's fact may name a case.
+SECTIONS = {"sources": "source", "persons": "person", "cases": "case", "case_events": "case_event", "events": "event"}
+SECTION_NAMES = ", ".join(list(SECTIONS)[:-1]) + " and " + list(SECTIONS)[-1]
 LIST_FIELDS = ("aliases", "charges", "persons", "sources", "claimants")
 MAX_RECORD = 128 * 1024  # bytes (characters in CSV, YAML and JSON); far more than any real record, and the
                          # csv module's own limit on a cell
@@ -180,11 +182,11 @@ def _document(stream: IO[bytes], fmt: str, name: str) -> Iterator[Raw]:
         yield from _located(document, name, "record", None)
         return
     if not isinstance(document, dict):
-        raise BadInput(f"{name}: expected sections sources, persons and events (a mapping), found "
+        raise BadInput(f"{name}: expected sections {SECTION_NAMES} (a mapping), found "
                        f"{'nothing' if document is None else 'a single value'}")
     unknown = [key for key in document if key not in SECTIONS]
     if unknown:
-        raise BadInput(f"{name}: unknown section '{unknown[0]}': use sources, persons and events")
+        raise BadInput(f"{name}: unknown section '{unknown[0]}': use {SECTION_NAMES}")
     for section, record in SECTIONS.items():
         items = document.get(section) or Records([], [])
         if not isinstance(items, Records):
@@ -228,9 +230,10 @@ def csv_columns() -> list[str]:
     last = ("id", "recorded_at", "recorded_by", "copies")
     columns = ["record", "key", "person", "type", "on", "source",
                *(name for name in PERSON_FIELDS[1:] if name not in last), *SOURCE_FIELDS[1:], "group"]
-    for cls in (*FACT_TYPES.values(), *ABOUT_FACTS, CaseRegistered, *CASE_EVENT_TYPES.values()):
+    for cls in (*FACT_TYPES.values(), *ABOUT_FACTS, *IDENTITY_EVENTS, CaseRegistered, *CASE_EVENT_TYPES.values()):
         columns += [name for name in cls.model_fields
-                    if name not in ("originator_id", "originator_version", "timestamp", "originator_topic", *last)]
+                    if name not in ("originator_id", "originator_version", "timestamp", "originator_topic",
+                                    "other_id", "into_id", *last)]
     return [*dict.fromkeys([*columns, "sources", "claimants"]), *last]
 
 

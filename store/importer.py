@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import groupby
 from typing import Any, Callable, Iterable, Iterator
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import orjson
 from eventsourcing.application import AggregateNotFoundError
@@ -41,7 +41,8 @@ from casetrail.store.application import Casetrail, _project, is_url
 from casetrail.domain.dates import today_utc
 from casetrail.domain.errors import BadInput, CasetrailError, NotFound, StoreError, TimelineConflict
 from casetrail.domain.claims import cites, same_claim
-from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES, Fact, Retracted
+from casetrail.domain.events import ABOUT_FACTS, FACT_TYPES, IDENTITY_EVENTS, Fact, MergedInto, Retracted
+from casetrail.domain.fold import retracted_ids
 from casetrail.store.formats import Raw
 from casetrail.domain.person import RETRACTABLE, Person, Source, person_id, source_id
 from casetrail.domain.case import Case, case_id
@@ -76,9 +77,11 @@ class Summary:
     records: int = 0
     problems: list[Problem] = field(default_factory=list)  # one per record left out
     written: bool = False
+    batch: str | None = None  # the id stored on every event this import adds
+    registered: list[str] = field(default_factory=list)  # the keys of the people it registers
 
     def as_dict(self) -> dict[str, Any]:
-        return {"records": self.records, "people_added": self.people_added, "sources_added": self.sources_added,
+        return {"batch": self.batch if self.events_added or self.people_added else None, "records": self.records, "people_added": self.people_added, "sources_added": self.sources_added,
                 "events_added": self.events_added, "events_skipped": self.events_skipped,
                 "copies_not_imported": self.copies_left,
                 "records_left_out": len(self.problems), "written": self.written,
@@ -110,8 +113,12 @@ class _Case:
 
     @classmethod
     def of(cls, person: Person, gone: dict[str, str], dropped: list[str]) -> _Case:
-        ids = {str(e.id): identity(person.key, e) for e in person.history if isinstance(e, (Fact, *ABOUT_FACTS))}
-        return cls(person, ids, set(ids.values()), gone, dropped)
+        ids = {str(e.id): identity(person.key, e) for e in person.history
+               if isinstance(e, (Fact, *ABOUT_FACTS, *IDENTITY_EVENTS))}
+        # A record without an id that tells a retracted event again is no repeat: it goes in (after
+        # 'import undo', the corrected file's unchanged facts count again).
+        taken_back = {str(e) for e in retracted_ids(person.history)}
+        return cls(person, ids, {mark for event_id, mark in ids.items() if event_id not in taken_back}, gone, dropped)
 
     def present(self, mark: str, given: str | None) -> bool:
         """Already there (skip it); raises when its id names another event of this person.
@@ -157,6 +164,8 @@ class Importer:
         self.today = today_utc()
         self.case_rows: list[tuple[str, CaseRecord]] = []
         self.case_keys: set[str] = set()  # cases a fact may name: in the store or in the file
+        # Stored on every event this import adds, so that 'import undo' can take them back.
+        self.summary.batch = f"{self.now:%Y%m%d}-{uuid4().hex[:8]}"
 
     def run(self, raws: Iterable[Raw]) -> Summary:
         with Scratch.opened() as self.stage:
@@ -295,9 +304,12 @@ class Importer:
                 case = cases.get(record.key) or self._stored_case(record.key)
                 if record.event is None:
                     if case is None:
-                        case = Case.register(record.key, **record.fields, timestamp=record.recorded_at,
+                        # Without a record time, the import's own (as its events get): never after them.
+                        case = Case.register(record.key, **record.fields, timestamp=record.recorded_at or self.now,
                                              recorded_by=record.recorded_by or self.app.author)
                         self.summary.events_added += 1
+                    else:
+                        self.summary.events_skipped += 1  # registered already: importing again adds nothing
                 elif case is None:
                     raise NotFound(f"case {record.key} is not in the store or the file: add a case record first")
                 elif record.event.id in {getattr(e, "id", None) for e in case.history}:
@@ -353,7 +365,9 @@ class Importer:
         else:
             self._append(person, events)
         if person is not None and person.pending_events:
-            self.summary.people_added += person.version == len(person.pending_events)  # registered by this import
+            if person.version == len(person.pending_events):  # registered by this import
+                self.summary.people_added += 1
+                self.summary.registered.append(key)
             self.stage.add_encoded([self.app.mapper.to_stored_event(e) for e in person.collect_events()])
 
     def _person(self, key: str, people: list[tuple[str, PersonRecord]],
@@ -377,7 +391,7 @@ class Importer:
         stamp = record.recorded_at or min([e.recorded_at for _, _, e in events if e.recorded_at] or [self.now])
         try:
             return Person.register(key, today=self.today, timestamp=stamp, **record.fields,
-                                   recorded_by=record.recorded_by or self.app.author), \
+                                   recorded_by=record.recorded_by or self.app.author, batch=self.summary.batch), \
                 (left[0] if left else None)
         except CasetrailError as error:
             self._problem(where, str(error))
@@ -415,7 +429,11 @@ class Importer:
             # source as a key, a retraction's full target id (the stream and version come in adopt).
             update: dict[str, Any] = {"timestamp": record.recorded_at or self.now,
                                       "recorded_by": record.recorded_by or self.app.author}
-            update["source"], url = self._cited(record)
+            url = None
+            if "source" in type(record.event).model_fields:  # a merge pointer cites none
+                update["source"], url = self._cited(record)
+            if record.batch is not None:
+                update["batch"] = record.batch
             named = getattr(record.event, "case", None)
             if named is not None and named not in self.case_keys and self._stored_case(named) is None:
                 raise NotFound(f"no case '{named}' in the store or the file: add a case record for it, or "
@@ -476,7 +494,7 @@ class Importer:
         """A retraction (corroboration, preference) names its target by id (or a prefix); its identity
         needs the full id."""
         target = case.same.get(record.target or "", record.target or "")
-        kinds = RETRACTABLE if isinstance(record.event, Retracted) else (Fact,)
+        kinds = (*RETRACTABLE, MergedInto) if isinstance(record.event, Retracted) else (Fact,)
         try:
             return case.person.find(target, case.person.history + [e for _, e, _, _ in case.entries], kinds).id
         except NotFound:
@@ -492,7 +510,7 @@ class Importer:
         if not case.entries:
             return []
         try:
-            case.person.adopt([(event, target) for _, event, target, _ in case.entries])
+            case.person.adopt([(event, target) for _, event, target, _ in case.entries], self.summary.batch)
             return case.entries
         except CasetrailError:
             pass
@@ -504,7 +522,7 @@ class Importer:
             except CasetrailError as error:
                 self._leave_out(case, entry, error)
         if kept:
-            case.person.adopt([(event, target) for _, event, target, _ in kept])
+            case.person.adopt([(event, target) for _, event, target, _ in kept], self.summary.batch)
         return kept
 
     def _leave_out(self, case: _Case, entry: tuple[str, Any, str | None, str | None], error: CasetrailError) -> None:

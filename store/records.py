@@ -12,7 +12,7 @@ record time) is what makes importing the same file twice add nothing.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 from uuid import UUID, uuid4
@@ -21,11 +21,12 @@ import orjson
 from casetrail.domain.dates import parse_instant, time_text
 from casetrail.domain.errors import BadInput
 from casetrail.domain.events import (
-    ABOUT_FACTS, CLAIM_FIELDS, FACT_TYPES, Corroborated, Fact, Preferred, Registered, Retracted, SourceRegistered,
+    ABOUT_FACTS, CLAIM_FIELDS, FACT_TYPES, IDENTITY_EVENTS, Corroborated, Fact, Preferred, Registered, Retracted,
+    SourceRegistered,
 )
 from casetrail.domain.case import CASE_FACT_TYPES, CaseEvent, CaseRegistered, CaseRetracted, PartyAdded
 from casetrail.domain.facts import FIELD, given, make_fact, validated
-from casetrail.domain.person import check_author, check_key
+from casetrail.domain.person import check_author, check_key, person_id
 
 RECORDS = ("source", "person", "event", "case", "case_event")
 CASE_FIELDS = ("key", "title", "court", "articles", "source", "note")
@@ -33,7 +34,7 @@ CASE_EVENT_TYPES = {**CASE_FACT_TYPES, PartyAdded.type: PartyAdded, CaseRetracte
 _CASE_ENVELOPE = {"originator_id", "originator_version", "timestamp", "previous", "recorded_by"}
 SOURCE_FIELDS = ("key", "url", "outlet", "title", "published", "note")
 PERSON_FIELDS = ("key", "name", "aliases", "born", "place", "note", "recorded_at", "recorded_by")
-EVENT_ENVELOPE = ("record", "person", "persons", "type", "id", "recorded_at", "recorded_by")
+EVENT_ENVELOPE = ("record", "person", "persons", "type", "id", "recorded_at", "recorded_by", "batch")
 _ZERO = UUID(int=0)
 # Where a record's event stands until the importer appends it: the model needs a stream,
 # a version and a record time to validate it, and each is replaced then.
@@ -60,7 +61,8 @@ class PersonRecord:
     recorded_by: str | None = None
 
     def same_as(self, stored: Any) -> bool:
-        return all(getattr(stored, name) == value for name, value in self.fields.items())
+        """The registration the store holds (amendments are events of their own, compared as events)."""
+        return all(stored.registration[name] == value for name, value in self.fields.items())
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class EventRecord:
     given_id: bool = False
     recorded_at: datetime | None = None
     recorded_by: str | None = None
+    batch: str | None = None  # the import that first added it, as an export wrote it (None: this import)
 
 
 @dataclass(frozen=True)
@@ -164,10 +167,13 @@ def read_event(data: Mapping[str, Any], today: date) -> list[EventRecord]:
     given_id = _blank_to_none(data.get("id"))
     recorded_at = _instant(data.get("recorded_at"))
     author = _author(data)
-    if type_name in _ABOUT:
+    batch = _blank_to_none(data.get("batch"))
+    if type_name in _ABOUT or type_name in _IDENTITY:
         if len(people) > 1:
             raise BadInput(f"a {type_name} record names one person: use 'person', not 'persons'")
-        return [_about(_ABOUT[type_name], people[0], fields, given_id, recorded_at, author)]
+        if type_name in _IDENTITY:
+            return [_identity_record(_IDENTITY[type_name], people[0], fields, given_id, recorded_at, author, batch)]
+        return [replace(_about(_ABOUT[type_name], people[0], fields, given_id, recorded_at, author), batch=batch)]
     _known_type(type_name)
     if given_id is not None and len(people) > 1:
         raise BadInput("field 'id' names one event: leave it out of a group fact (each person's event gets its own)")
@@ -187,7 +193,7 @@ def read_event(data: Mapping[str, Any], today: date) -> list[EventRecord]:
                        author)]
     records = []
     for person, event in zip(people, [template] + [template.model_copy(update={"id": uuid4()}) for _ in people[1:]]):
-        records.append(EventRecord(person, event, None, given_id is not None, recorded_at, author))
+        records.append(EventRecord(person, event, None, given_id is not None, recorded_at, author, batch))
         # Its other sources: corroborations of it, recorded with it.
         records += [_about(Corroborated, person, {"event_id": str(event.id), "source": source}, None, recorded_at,
                            author)
@@ -197,7 +203,9 @@ def read_event(data: Mapping[str, Any], today: date) -> list[EventRecord]:
 
 def identity(person: str, event: Fact | Retracted | Corroborated | Preferred) -> str:
     """What makes two events the same fact, whatever their ids and record times."""
-    if isinstance(event, Retracted):
+    if isinstance(event, IDENTITY_EVENTS):
+        parts = event.model_dump(mode="json", exclude={*_PLACEHOLDER, "id", "previous", "recorded_by", "batch"})
+    elif isinstance(event, Retracted):
         parts = {"retracted": str(event.event_id), "reason": event.reason, "source": event.source}
     elif isinstance(event, ABOUT_FACTS):
         parts = {"about": str(event.event_id), **event.model_dump(mode="json", include=_ABOUT_FIELDS,
@@ -227,13 +235,14 @@ def source_record(source: Any) -> dict[str, Any]:
 
 
 def person_record(person: Any) -> dict[str, Any]:
-    """A person aggregate's registration as a record."""
-    data: dict[str, Any] = {"record": "person", "key": person.key, "name": person.name}
-    if person.aliases:
-        data["aliases"] = list(person.aliases)
+    """A person aggregate's registration as a record: as registered (amendments are events of their own)."""
+    registered = person.registration
+    data: dict[str, Any] = {"record": "person", "key": person.key, "name": registered["name"]}
+    if registered["aliases"]:
+        data["aliases"] = list(registered["aliases"])
     for name in ("born", "place", "note"):
-        if getattr(person, name) is not None:
-            data[name] = getattr(person, name)
+        if registered[name] is not None:
+            data[name] = registered[name]
     data["recorded_at"] = time_text(person.registered_at)
     if person.recorded_by is not None:
         data["recorded_by"] = person.recorded_by
@@ -268,6 +277,23 @@ def _about(cls: type, person: str, fields: dict[str, Any], given_id: Any, record
     return EventRecord(person, template, str(target), given_id is not None, recorded_at, author)
 
 
+# Records of who a person is (an amendment, a merge and its pointer), written by export as stored.
+_IDENTITY = {cls.type: cls for cls in IDENTITY_EVENTS}
+_STREAM_OF = {"other": "other_id", "into": "into_id"}  # a key a record names, and the stream id it gives
+
+
+def _identity_record(cls: type, person: str, fields: dict[str, Any], given_id: Any, recorded_at: datetime | None,
+                     author: str | None, batch: str | None) -> EventRecord:
+    fields = dict(fields)
+    if "aliases" in fields:
+        fields["aliases"] = _list(fields["aliases"], "aliases")
+    for key_field, id_field in _STREAM_OF.items():
+        if key_field in fields:
+            fields[id_field] = person_id(check_key(str(fields[key_field])))
+    template = validated(cls, {**fields, **_envelope(given_id)}, cls.type, FIELD)
+    return EventRecord(person, template, None, given_id is not None, recorded_at, author, batch)
+
+
 def _more_sources(fields: dict[str, Any]) -> list[str]:
     """A fact record's ``sources`` beyond its ``source`` (which it starts with); ``claimants`` and
     ``contested``, which say what the record's sources and disputes already say, are dropped."""
@@ -294,7 +320,7 @@ def _envelope(given_id: Any) -> dict[str, Any]:
 
 def _known_type(type_name: str) -> None:
     if type_name not in FACT_TYPES:
-        known = ", ".join([*FACT_TYPES, "retracted"])
+        known = ", ".join([*FACT_TYPES, "retracted", *_IDENTITY])
         raise BadInput(f"field 'type': unknown event type '{type_name}': use one of {known}")
 
 

@@ -142,6 +142,8 @@ class Redactor:
     def _field(self, name: str, value: Any) -> Any:
         if name in _KEYS and value:
             return getattr(self, _KEYS[name])(value)
+        if name == "by" and value in self.keys:  # an appeal by a relative names them by key
+            return self.key(value)
         if name == "source":
             return self.source_key(value) if value else value
         if name == "sources":

@@ -9,6 +9,7 @@ the field it names, and nothing is half-saved. A fact's fields are read off its 
 from __future__ import annotations
 
 import io
+import re
 import secrets
 import time
 from typing import Any
@@ -17,23 +18,26 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from casetrail.domain.errors import BadInput, CasetrailError
-from casetrail.domain.events import FACT_TYPES
+from casetrail.domain.errors import BadInput, CasetrailError, LikelyDuplicate
+from casetrail.domain.events import CLAIMANTS, FACT_TYPES
 from casetrail.domain.facts import FieldSpec, fact_class, own_fields
 from casetrail.store.formats import FORMATS, format_of, read_records
 from casetrail.store.importer import Importer
-from casetrail.web.pages import page
+from casetrail.web.fields import CLAIMANT, CLAIMS
+from casetrail.web.pages import case_page, page
 from casetrail.web.security import Asked, guarded
 
 COMMON = (FieldSpec("on", "When it happened: 2022-01-09, 2022-01, 2022, with ~ or ?.", None, True, False),
           FieldSpec("source", "A source key, or a URL (registered on first use).", None, True, False))
 TRAILING = (FieldSpec("note", "A remark, e.g. 'sentenced with 15 others'.", None, False, False),
             FieldSpec("group", "An id shared by one fact about several people.", None, False, False))
+CLAIMING = (CLAIMANT, FieldSpec("disputes", "The id of a recorded fact this is another account of.", None, False, False))
+CHOICES = ("disputes", "corroborates", "distinct")  # how a likely duplicate stands to the fact it is like
 PENDING_LIFE = 30 * 60  # seconds an uploaded file waits for its confirmation
 
 
 def fact_fields(type_name: str) -> list[FieldSpec]:
-    return [*COMMON, *own_fields(fact_class(type_name)), *TRAILING]
+    return [*COMMON, *own_fields(fact_class(type_name)), *TRAILING, *CLAIMING]
 
 
 def given(specs: list[FieldSpec], form: dict[str, Any]) -> dict[str, Any]:
@@ -65,21 +69,26 @@ def beside(message: str, names: list[str], typed: dict[str, Any]) -> str | None:
 # -- a fact --------------------------------------------------------------------------------------
 
 def _record_values(request: Request, asked: Asked, type_name: str, form: dict[str, Any],
-                   error: str | None = None) -> dict[str, Any]:
+                   error: CasetrailError | None = None) -> dict[str, Any]:
+    """The record form's values; a likely duplicate's refusal comes with its three choices (``like``:
+    the recorded fact it may be), offered beside it."""
     site = request.app.state.site
     key = request.path_params["key"]
     specs = fact_fields(type_name)
+    like = error.event_id if isinstance(error, LikelyDuplicate) else None
     return {"key": key, "name": site.store.person(key).name, "type": type_name, "types": FACT_TYPES,
             "summary": FACT_TYPES[type_name].summary, "example": FACT_TYPES[type_name].example,
-            "fields": specs, "values": form, "error": error,
-            "error_field": beside(error or "", [s.name for s in specs], form),
-            "sources": site.views.registered_sources()}
+            "fields": specs, "values": form, "error": error and str(error), "like": like, "choices": CHOICES,
+            "error_field": None if like else beside(str(error or ""), [s.name for s in specs], form),
+            "sources": site.views.registered_sources(), "claimants": CLAIMANTS}
 
 
 def record_form(request: Request, asked: Asked) -> Response:
+    """The form for a fact of ``?type=``; ``?disputes=ID`` fills it in as another account of that fact."""
     type_name = request.query_params.get("type") or next(iter(FACT_TYPES))
+    filled = {"disputes": request.query_params["disputes"]} if request.query_params.get("disputes") else {}
     try:
-        return page(request, asked, "record.html", **_record_values(request, asked, type_name, {}))
+        return page(request, asked, "record.html", **_record_values(request, asked, type_name, filled))
     except CasetrailError as error:
         return page(request, asked, "error.html", 404 if isinstance(error, LookupError) else 400,
                     message=str(error))
@@ -91,27 +100,74 @@ def record_post(request: Request, asked: Asked) -> Response:
     type_name = str(asked.form.get("type") or "")
     try:
         specs = fact_fields(type_name)
-        site.writer(asked.user).record(key, type_name, **given(specs, asked.form))
+        site.writer(asked.user).record(key, type_name, **given(specs, asked.form), **_chosen(asked.form))
     except CasetrailError as error:
         if type_name not in FACT_TYPES:
             return page(request, asked, "error.html", 400, message=str(error))
         return page(request, asked, "record.html", 400,
-                    **_record_values(request, asked, type_name, asked.form, str(error)))
+                    **_record_values(request, asked, type_name, asked.form, error))
     site.caught_up()
     return RedirectResponse(f"/people/{key}", 303)
 
 
-def retract_post(request: Request, asked: Asked) -> Response:
-    site = request.app.state.site
-    key = request.path_params["key"]
-    form = asked.form
-    try:
-        site.writer(asked.user).retract(key, str(form.get("event_id") or ""), str(form.get("reason") or "").strip(),
-                           str(form.get("source") or "").strip() or None)
-    except CasetrailError as error:
-        return page(request, asked, "error.html", 400, message=str(error))
-    site.caught_up()
-    return RedirectResponse(f"/people/{key}", 303)
+def _chosen(form: dict[str, Any]) -> dict[str, Any]:
+    """The choice made for a likely duplicate: --disputes or --corroborates the fact it is like, or --distinct."""
+    choice, like = form.get("choice"), str(form.get("like") or "").strip()
+    if choice == "distinct":
+        return {"distinct": True}
+    return {choice: like} if choice in CHOICES and like else {}
+
+
+# -- what an editor says about a recorded fact: another source, the account that counts, a retraction ---
+
+
+
+def claimed(writer: Any, kind: str, key: str, event_id: str, typed: dict[str, Any]) -> Any:
+    """Ask the application, as ``casetrail corroborate | prefer | retract`` do; a required field left
+    empty is refused first, in the words of the CLI's option."""
+    for spec in CLAIMS[kind]:
+        if spec.required and not typed.get(spec.name):
+            raise BadInput(f"--{spec.name} is required: {spec.help[0].lower()}{spec.help[1:]}")
+    if kind == "corroborate":
+        return writer.corroborate(key, event_id, typed["source"], typed.get("claimant"), typed.get("note"))
+    if kind == "prefer":
+        return writer.prefer(key, event_id, typed["reason"], typed.get("source"))
+    return writer.retract(key, event_id, typed["reason"], typed.get("source"))
+
+
+def claim_post(kind: str):
+    """The case page's form to corroborate, prefer or retract a fact: back to the case, or the case
+    page again with the error beside the field it names."""
+
+    def handler(request: Request, asked: Asked) -> Response:
+        site = request.app.state.site
+        key = request.path_params["key"]
+        event_id = str(asked.form.get("event_id") or "").strip()
+        typed = given(CLAIMS[kind], asked.form)
+        try:
+            claimed(site.writer(asked.user), kind, key, event_id, typed)
+        except CasetrailError as error:
+            message = str(error)
+            return case_page(request, asked, 404 if isinstance(error, LookupError) and "source" not in message
+                             else 400, {"kind": kind, "event_id": event_id, "values": asked.form, "error": message,
+                                        "field": named_in(message, CLAIMS[kind], typed)})
+        site.caught_up()
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"/people/{key}{query}#event-{event_id}", 303)
+
+    handler.__name__ = f"{kind}_post"
+    return handler
+
+
+def named_in(message: str, specs: list[FieldSpec], typed: dict[str, Any]) -> str | None:
+    """The field a claim's error is about: the one it names or quotes, or whose value it mentions
+    ("already cites src-a"); None: the fact itself (retracted, not disputed), shown above the form."""
+    names = [s.name for s in specs]
+    found = beside(message, names, typed)
+    if found:
+        return found
+    return next((name for name in names if typed.get(name) and re.search(
+        rf"(?<![\w-]){re.escape(str(typed[name]))}(?![\w-])", message)), None)
 
 
 # -- a person, a source --------------------------------------------------------------------------
@@ -247,7 +303,7 @@ def routes() -> list[Route]:
         Route("/sources/new", editor(_registration("source", SOURCE)), methods=["GET", "POST"]),
         Route("/people/{key}/record", editor(record_form), methods=["GET"]),
         Route("/people/{key}/record", editor(record_post), methods=["POST"]),
-        Route("/people/{key}/retract", editor(retract_post), methods=["POST"]),
+        *(Route(f"/people/{{key}}/{kind}", editor(claim_post(kind)), methods=["POST"]) for kind in CLAIMS),
         Route("/import", admin(import_page), methods=["GET", "POST"]),
         Route("/users", admin(users_page), methods=["GET", "POST"]),
     ]

@@ -22,7 +22,7 @@ from starlette.routing import Route
 from casetrail.domain.corrections import corrections, with_fact_times
 from casetrail.domain.dates import parse_day, parse_instant, time_text, today_utc
 from casetrail.domain.errors import BadInput, CasetrailError
-from casetrail.domain.events import Fact
+from casetrail.domain.events import CLAIMANTS, Corroborated, Fact
 from casetrail.domain.explain import explain
 from casetrail.domain.facets import LISTED, search_filters
 from casetrail.projections.times import At
@@ -33,6 +33,7 @@ from casetrail.rendering.shapes import (
 from casetrail.rendering.story import Story
 from casetrail.store.formats import csv_cell
 from casetrail.web.accounts import LoginRefused, same
+from casetrail.web.fields import CLAIMS
 from casetrail.web.i18n import LANGUAGES
 from casetrail.web.security import COOKIE, LOGIN_COOKIE, Asked, guarded, safe_next, set_session_cookie
 
@@ -100,26 +101,49 @@ def people(request: Request, asked: Asked, at: At) -> dict[str, Any]:
                                                                           "designation"]}
 
 
-@timed("person.html")
-def person(request: Request, asked: Asked, at: At) -> dict[str, Any]:
+def case_values(request: Request, at: At) -> dict[str, Any]:
+    """What the case page shows of the person in the URL at ``at``."""
     site = request.app.state.site
     key = request.path_params["key"]
     who = site.store.person(key)
     folded = who.fold(at.as_of, at.known_at)
-    cited = {e.source for e in who.history if isinstance(e, Fact)}
+    cited = {e.source for e in who.story if isinstance(e, (Fact, Corroborated)) and e.source}
     sources = {k: site.store.source(k) for k in sorted(cited) if _has_source(site, k)}
-    named = dict.fromkeys(e.case for e in who.history if isinstance(e, Fact) and e.type == "named_in_case")
-    cases = tuple(site.store.case(c) for c in named)
-    picture = timeline_page([Story(key, who.name, tuple(who.history), cases)], sources, site.rules, at.as_of,
+    cases = tuple(site.store.case(c) for c in who.cases_named())
+    picture = timeline_page([Story(key, who.name, tuple(who.story), cases)], sources, site.rules, at.as_of,
                             at.known_at, f"{who.name} ({key})")
-    changes = with_fact_times(site.views.person_changes(str(who.id), at.known_at), who.history)
-    fixes = [fix.json() for fix in corrections(who.history, site.rules, at.known_at)]
-    memberships = [explain(who.history, site.rules, rule.name, at.as_of, at.known_at) for rule in site.rules.lists]
-    return {"case": case_shape(key, who.name, who.aliases, folded), "person": who, "picture": picture.body,
+    changes = with_fact_times(site.views.person_changes(str(who.id), at.known_at), who.story)
+    fixes = [fix.json() for fix in corrections(who.story, site.rules, at.known_at)]
+    memberships = [explain(who.story, site.rules, rule.name, at.as_of, at.known_at) for rule in site.rules.lists]
+    case = case_shape(key, who.name, who.aliases, folded)
+    return {"case": case, "person": who, "picture": picture.body,
             "late": [e for e in folded.events if e.on.latest > folded.as_of], "conflicts": folded.conflicts,
             "audit": audit_shape(key, who.name, at.known_at, changes, fixes, who.fold(date.max, at.known_at).claims),
             "memberships": memberships, "titles": {c.key: c.title for c in cases},
-            "sources": sources}
+            "sources": sources, "accounts": _accounts(case), "claim": None,
+            "claimants": CLAIMANTS, "claim_forms": CLAIMS, "known_sources": site.views.registered_sources()}
+
+
+def _accounts(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each disputed account's id -> its dispute (the facet, the accounts, which one counts)."""
+    return {account: dispute for dispute in case["disputes"] for account in dispute["event_ids"]}
+
+
+person = timed("person.html")(lambda request, asked, at: case_values(request, at))
+person.__name__ = "person"
+
+
+def case_page(request: Request, asked: Asked, status: int, claim: dict[str, Any]) -> Response:
+    """The case page again, with a claim form's error beside its field (a refused corroboration,
+    preference or retraction)."""
+    try:
+        at = when(request)
+        values = case_values(request, at)
+    except CasetrailError as error:
+        return page(request, asked, "error.html", 404 if isinstance(error, LookupError) else 400, message=str(error))
+    ids = values["accounts"] if claim["kind"] == "prefer" else {e["id"] for e in values["case"]["events"]}
+    claim = {**claim, "above": claim["event_id"] not in ids}  # no form of it on the page: the error goes on top
+    return page(request, asked, "person.html", status, at=at, **{**values, "claim": claim})
 
 
 def _has_source(site: Any, key: str) -> bool:

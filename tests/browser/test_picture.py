@@ -205,3 +205,61 @@ def test_the_screenshot_is_a_picture_not_a_blank_page(recorded, chromium, folder
         assert image.count("#e53935") > 500 and image.count("#fb8c00") > 500
     else:  # the reclassification's colour
         assert image.count("#c2185b") > 50
+
+
+# -- issue 13, item 7: cases, terms that end, posthumous facts, a death --------------------------------------
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "january2022.yaml"
+
+
+@pytest.fixture(scope="module")
+def proceedings(tmp_path_factory, chromium) -> dict[str, Dom]:
+    """The example dataset (the 16 sentenced together in Aqtobe are one case in it), and a synthetic
+    person (no report names one) held when sentenced to six months, whose release is never reported."""
+    from tests.cli.conftest import Cli
+
+    folder = tmp_path_factory.mktemp("proceedings")
+    cli = Cli(str(folder / "cases.db"))
+    cli(f"import {EXAMPLE}")
+    cli("source add test-report --outlet Synthetic")
+    cli('person add person-a --name "Person A"')
+    cli("record person-a detained --on 2022-01-06 --source test-report")
+    cli("record person-a sentenced --on 2022-03-01 --kind prison --months 6 --source test-report")
+    pages = {}
+    for name, args in {"omarov": ["omarov-aslanbek"], "person-a": ["person-a", "--as-of", "2023-01-01"],
+                       "zhubanazarov": ["zhubanazarov-ruslanbek"], "nurgeldin": ["nurgeldin-faizulla"]}.items():
+        path = folder / f"{name}.html"
+        assert cli(["timeline", *args, "--html", str(path)]).stdout.startswith(f"wrote {path}: ")
+        pages[name] = Dom(chromium.dom(path, budget_ms=1000))
+    return pages
+
+
+def test_a_case_the_person_is_party_to_is_a_lane_with_its_parties(proceedings):
+    lane = proceedings["omarov"].select("case-lane", "g")
+
+    assert [(e.attrs["data-case"], e.attrs["data-parties"]) for e in lane] == [("aqtobe-2023-02", "2")]
+    assert "case aqtobe-2023-02: Trial of 16 people in Aqtobe" in lane[0].text
+    assert "omarov-aslanbek: accused" in lane[0].text and "15 unnamed: accused" in lane[0].text
+
+
+def test_a_prison_term_is_a_bar_that_ends_and_an_unreported_release_is_a_dashed_end(proceedings):
+    bars = proceedings["person-a"].select("custody", "g")
+
+    assert [(e.attrs["data-kind"], e.attrs["data-from"], e.attrs["data-to"]) for e in bars] == [
+        ("detained", "2022-01-06", "2022-03-01"), ("imprisoned", "2022-03-01", "2022-09-01")]
+    assert "assumed-end" not in bars[0].classes and "assumed-end" in bars[1].classes
+    assert [d.tag for d in bars[1].descendants if "uncertain-end" in d.classes] == ["line"]
+    assert "the term ended, no release reported" in bars[1].text
+    ended = [e for e in markers(proceedings["person-a"], "person-a") if e.attrs["data-type"] == "term_ended"]
+    assert len(ended) == 1 and "derived: the term ran out; not recorded, no release reported" in ended[0].text
+
+
+def test_a_death_reads_as_a_death_and_what_follows_it_is_marked_posthumous(proceedings):
+    death = proceedings["nurgeldin"].select("death-mark", "g")
+    after = [e for e in markers(proceedings["zhubanazarov"], "zhubanazarov-ruslanbek") if "posthumous" in e.classes]
+
+    assert len(death) == 1 and death[0].text.startswith("† died 2022-03~")
+    assert "in custody" not in death[0].text
+    assert after and all("posthumous: after the death" in e.text for e in after)
+    legend = " ".join(e.text for e in proceedings["zhubanazarov"].elements if e.tag == "li")
+    assert "posthumous: a fact after the person's death" in legend and "no release reported (dashed end)" in legend

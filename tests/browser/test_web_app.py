@@ -27,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 
 import load_web  # noqa: E402
 
+FACTS: dict[str, str] = {}  # the synthetic facts the server fixture recorded, by person (and "person-a other")
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -46,6 +48,14 @@ def server(tmp_path_factory):
     store.add_case("aqtobe-2023-02", "Trial of 16 people in Aqtobe", "rferl-omarov", court="Aqtobe court")
     store.add_party("aqtobe-2023-02", "accused", "omarov-aslanbek", on="2023-02", source="rferl-omarov")
     store.add_party("aqtobe-2023-02", "accused", unnamed=15, on="2023-02", source="rferl-omarov")
+    # Synthetic people for the claim forms: person-a with two accounts of one detention, person-b with one.
+    store.add_source("src-a", url="https://example.org/a")
+    store.add_source("src-b", url="https://example.org/b")
+    for key in ("person-a", "person-b"):
+        store.add_person(key, key.replace("-", " ").title())
+        FACTS[key] = str(store.record(key, "detained", on="2022-01-09", place="Town A", source="src-a").id)
+    FACTS["person-a other"] = str(store.record("person-a", "detained", on="2022-01-09", place="Town B",
+                                               source="src-b", disputes=FACTS["person-a"]).id)
     store.close()
     base, site, stop = load_web.serve(url)
     site.accounts.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -122,8 +132,9 @@ class Person:
         self.submit()
         assert self.driver.current_url.endswith(f"/people/{key}"), self.text("main")
 
-    def submit(self) -> None:
-        """Send the page's form and wait for the next page (a click returns before it has come)."""
+    def submit(self, form: str = "form.stacked") -> None:
+        """Send the page's form (or the one ``form`` selects) and wait for the next page (a click returns
+        before it has come)."""
         from selenium.webdriver.support.ui import WebDriverWait
 
         from selenium.common.exceptions import WebDriverException
@@ -132,7 +143,7 @@ class Person:
         # click then raises and sent nothing): find it again until one click goes through.
         clicked = []
         WebDriverWait(self.driver, 20, ignored_exceptions=(WebDriverException,)).until(
-            lambda d: clicked.append(_click(self.find("form.stacked button[type=submit]"))) or True)
+            lambda d: clicked.append(_click(self.find(f"{form} button[type=submit]"))) or True)
         WebDriverWait(self.driver, 20).until(lambda d: _gone(clicked[-1]))
 
     def fill_person(self, key: str, name: str) -> None:
@@ -238,19 +249,25 @@ def _post_from_page(user: Person, action: str, fields: dict[str, str]) -> None:
     time.sleep(0.5)
 
 
-def test_a_viewer_cannot_post_and_nothing_is_stored(person):
+def _viewer_posts(person, key: str, path: str, fields: dict[str, str]):
+    """A viewer's post from ``key``'s page, forged with the page's CSRF token: (the viewer on the
+    page it got back, the page's facts before, the page's facts after)."""
     viewer = person()
     viewer.login("viewer")
-    viewer.open("/people/nurgeldin-faizulla")
+    viewer.open(f"/people/{key}")
     facts_before = viewer.text("table.facts")
     csrf = viewer.find("form[action='/logout'] input[name=csrf]").get_attribute("value")
+    _post_from_page(viewer, f"/people/{key}/{path}", {"csrf": csrf, **fields})
+    refused = viewer.text("main")
+    viewer.open(f"/people/{key}")
+    return viewer, refused, facts_before, viewer.text("table.facts")
 
-    _post_from_page(viewer, "/people/nurgeldin-faizulla/record",
-                    {"csrf": csrf, "type": "noted", "on": "2022-01", "source": "rferl-omarov", "text": "x"})
 
-    assert "a viewer may not do this" in viewer.text("main")
-    viewer.open("/people/nurgeldin-faizulla")
-    assert viewer.text("table.facts") == facts_before
+def test_a_viewer_cannot_post_and_nothing_is_stored(person):
+    viewer, refused, before, after = _viewer_posts(
+        person, "nurgeldin-faizulla", "record", {"type": "noted", "on": "2022-01", "source": "rferl-omarov", "text": "x"})
+
+    assert "a viewer may not do this" in refused and after == before
     assert not viewer.driver.find_elements(viewer.by.LINK_TEXT, "Record a fact")
 
 
@@ -299,7 +316,77 @@ def test_logout_ends_the_session(person):
     assert "/login" in viewer.driver.current_url
 
 
-PAGES = ["/", "/people", "/people?custody=detained", "/people/omarov-aslanbek", "/people/omarov-aslanbek/record",
+def test_an_editor_adds_a_source_and_prefers_the_other_account_on_the_case_page(person):
+    editor = person()
+    editor.login("editor")
+    first, other = FACTS["person-a"], FACTS["person-a other"]
+    editor.open("/people/person-a")
+
+    editor.find(f"#event-{first} details summary").click()
+    editor.type(f"#f-corroborate-{first[:8]}-source", "https://example.org/a-copy")
+    editor.type(f"#f-corroborate-{first[:8]}-claimant", "witness")
+    editor.submit(f"form[action='/people/person-a/corroborate']:has(input[value='{first}'])")
+    cited = editor.text(f"#account-{first}")
+    editor.find(f"#account-{other} details summary").click()
+    editor.type(f"#f-prefer-{other[:8]}-reason", "src-b was there")
+    editor.submit(f"form[action='/people/person-a/prefer']:has(input[value='{other}'])")
+
+    assert "example-org" in cited and "witness" in cited
+    assert "preferred: src-b was there" in editor.text("main")
+    assert "Town B" in editor.text("table.facts") and "Town A" not in editor.text("table.facts")
+    assert editor.violations() == []
+
+
+def test_a_likely_duplicate_offers_its_three_choices_and_records_the_one_chosen(person):
+    editor = person()
+    editor.login("editor")
+    editor.open("/people/person-b/record?type=detained")
+    editor.type("#f-on", "2022-01-09")
+    editor.type("#f-source", "src-b")
+    editor.type("#f-place", "Town C")
+
+    editor.submit()
+    offered = [e.get_attribute("value") for e in editor.driver.find_elements(editor.by.CSS_SELECTOR,
+                                                                             "input[name=choice]")]
+    refused = editor.text("fieldset.choices")
+    problems = editor.violations()
+    editor.find("#choice-corroborates").click()
+    editor.submit()
+
+    assert offered == ["disputes", "corroborates", "distinct"] and f"may be event {FACTS['person-b'][:8]}" in refused
+    assert problems == []
+    assert editor.driver.current_url.endswith("/people/person-b")
+    assert "src-a" in editor.text(f"#event-{FACTS['person-b']}") and "src-b" in editor.text(f"#event-{FACTS['person-b']}")
+
+
+def test_a_viewer_cannot_post_a_claim_and_nothing_is_stored(person):
+    viewer, refused, before, after = _viewer_posts(
+        person, "person-b", "corroborate", {"event_id": FACTS["person-b"], "source": "https://example.org/viewer"})
+
+    assert "a viewer may not do this" in refused and after == before
+    assert not viewer.driver.find_elements(viewer.by.CSS_SELECTOR, "form.claim")
+
+
+def test_a_claim_form_without_its_csrf_token_is_refused(person):
+    editor = person()
+    editor.login("editor")
+    fact = FACTS["person-b"]
+    editor.open("/people/person-b")
+    editor.find(f"#event-{fact} details summary").click()
+    form = f"form[action='/people/person-b/retract']:has(input[value='{fact}'])"
+    editor.type(f"#f-retract-{fact[:8]}-reason", "a test of the token")
+    editor.driver.execute_script(f"document.querySelector(\"{form} input[name=csrf]\").remove()")
+
+    editor.submit(form)
+
+    assert "security token is missing" in editor.text("main")
+    editor.open("/people/person-b")
+    assert "a test of the token" not in editor.text("main")
+
+
+PAGES = ["/", "/people", "/people?custody=detained", "/people?name=Омаров", "/people/omarov-aslanbek",
+         "/people/person-a", "/people/omarov-aslanbek/record",
+         "/people/person-a/record?type=detained&disputes=0000",  # the record form as another account of a fact
          "/lists/fatalities", "/changes", "/sources", "/sources/rferl-omarov", "/people/new", "/sources/new", "/import",
          "/users", "/cases", "/cases/aqtobe-2023-02"]
 
@@ -368,3 +455,4 @@ def _pages(pdf: bytes) -> int:
     import re
 
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+

@@ -210,3 +210,21 @@ def test_a_role_in_a_case_is_not_retracted_alone_but_with_its_party(aqtobe):
     assert error.startswith(f"Error: event {role['id'][:8]} is omarov-aslanbek's role in case aqtobe-2023-02: take "
                             "it back with 'casetrail case retract aqtobe-2023-02 PARTY_ID'")
     assert aqtobe.json("show omarov-aslanbek")["cases"] == [{"case": "aqtobe-2023-02", "role": "accused", "of": None}]
+
+
+def test_the_example_dataset_holds_both_trials_as_cases_and_importing_it_again_adds_nothing(cli):
+    from pathlib import Path
+
+    dataset = Path(__file__).parents[2] / "examples" / "january2022.yaml"
+    first = cli(f"import {dataset}").stdout
+    again = cli(f"import {dataset}").stdout
+
+    aqtobe, karasai = cli.json("case show aqtobe-2023-02"), cli.json(f"case show {CASE}")
+    assert [(p["person"], p.get("unnamed"), p["role"]) for p in aqtobe["parties"]] == [
+        ("omarov-aslanbek", None, "accused"), (None, 15, "accused")]
+    assert aqtobe["parties"][0]["outcome"]["type"] == "sentenced"
+    assert [(p["person"], p.get("unnamed"), p["role"]) for p in karasai["parties"]] == [
+        ("ruzakhunov-vikram", None, "victim"), (None, 43, "victim"), (None, 6, "accused")]
+    assert cli.json("show ruzakhunov-vikram")["cases"] == [{"case": CASE, "role": "victim", "of": None}]
+    added = int(first.split(" events added")[0].rsplit(" ", 1)[1])
+    assert f"0 events added; {added} events already present" in again

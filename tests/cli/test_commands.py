@@ -16,6 +16,12 @@ NEEDS = {
     "placed_under_house_arrest": ["detained --on 2022-01-09 --source rferl-omarov"],
     "charges_dropped": ["charged --on 2022-01 --charge 'mass disorder' --source rferl-omarov"],
     "appeal_decided": ["appealed --on 2023 --source rferl-omarov"],
+    "sentence_modified": ["sentenced --on 2023-02 --kind prison --years 3 --source rferl-omarov"],
+    "amnesty": ["sentenced --on 2022-11 --kind prison --years 3 --source rferl-omarov"],
+    "remanded": ["sentenced --on 2024-02 --kind prison --years 3 --source rferl-omarov"],
+    "found": ["disappeared --on 2022-01-07 --source rferl-omarov"],
+    "exhumed": ["died --on 2022-01 --source rferl-omarov"],
+    "confirmed": ["detained --on 2023-01 --source rferl-omarov"],
 }
 
 
@@ -54,9 +60,10 @@ def test_every_event_type_can_be_recorded_from_its_help_example(omarov, type_nam
 def test_record_help_lists_the_fields_and_their_choices(omarov):
     help_text = omarov.help("record omarov-aslanbek sentenced")
 
-    for flag in ("--on", "--source", "--court", "--kind", "--term-months", "--charges", "--note", "--group"):
+    for flag in ("--on", "--source", "--court", "--kind", "--term-months", "--years", "--months", "--days",
+                 "--credited-days", "--amount", "--currency", "--charges", "--note", "--group"):
         assert flag in help_text
-    assert "prison, restricted_freedom, suspended, fine" in help_text
+    assert "prison, colony, restricted_freedom, probation, suspended, fine, ban, no_punishment" in help_text
 
 
 def test_record_with_json_prints_the_stored_event(omarov):
@@ -90,7 +97,9 @@ def test_show_prints_status_uncertainty_and_events_in_valid_time_order(omarov):
     assert [e["type"] for e in shown["events"]] == ["detained", "placed_under_house_arrest"]
     assert shown["status"] == {"custody": "house_arrest", "legal": "none", "appeal_pending": False,
                                "vital": "alive", "designation": None, "headline": "house_arrest",
-                               "days_in_custody": 126}  # 9 Jan to 15 May
+                               "days_in_custody": 126,  # 9 Jan to 15 May
+                               "sentence": "none", "release_reported": None, "died_in_custody": False,
+                               "posthumous": False, "allegation": "none"}
     assert shown["uncertain"] is True  # "2022-05~" may be after 15 May
     text = omarov("show omarov-aslanbek --as-of 2022-05-15").stdout
     assert "uncertain" in text and "house_arrest" in text and "Aqtobe" in text

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from casetrail.cli.main import app
 
 
-def test_demo_loads_the_dataset_and_shows_replay_audit_lists_and_a_timeline_page(tmp_path, monkeypatch):
+def test_demo_loads_the_dataset_and_shows_replay_a_case_audit_lists_and_a_timeline_page(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the user's own ./casetrail.db must stay untouched
 
     result = CliRunner().invoke(app, ["demo", "--folder", str(tmp_path / "demo")])
@@ -18,7 +18,10 @@ def test_demo_loads_the_dataset_and_shows_replay_audit_lists_and_a_timeline_page
     assert result.exit_code == 0, result.output
     out = result.stdout
     sections = [line for line in out.splitlines() if line.startswith("== ")]
-    assert len(sections) == 5
+    assert len(sections) == 6
+    trial = out.split("== The trial of 16 in Aqtobe")[1].split("\n== ")[0]
+    assert "Trial of 16 people in Aqtobe (aqtobe-2023-02, Aqtobe court)" in trial and "16 parties" in trial
+    assert "omarov-aslanbek" in trial and "15 unnamed" in trial and "sentenced 2023-02" in trial
     feb, apr = out.split("Who was on the accidental victims list on ")[1:3]
     assert "nurgeldin-faizulla" in feb and "1 member" in feb
     assert "nurgeldin-faizulla" not in apr and "0 members" in apr
@@ -45,4 +48,4 @@ def test_the_installed_command_runs_the_demo_from_the_packaged_dataset(tmp_path)
     done = subprocess.run([command, "demo", "--folder", str(tmp_path)], capture_output=True, text=True, timeout=120)
 
     assert done.returncode == 0, done.stderr
-    assert "Loaded the January 2022 dataset (6 people" in done.stdout
+    assert "Loaded the January 2022 dataset (7 person records" in done.stdout  # 6 people, one recorded twice, merged

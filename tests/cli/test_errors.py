@@ -52,8 +52,10 @@ def test_an_event_after_death_is_refused_but_a_designation_is_not(omarov):
     message = omarov.error("record omarov-aslanbek detained --on 2022-04-01 --source rferl-omarov")
 
     assert message == (f"Error: omarov-aslanbek: detained on 2022-04-01 comes after the death on 2022-03 (event "
-                       f"{death.replace('-', '')[:8]}); only acquitted, appeal_decided, designated, compensated, "
-                       "noted and named_in_case may follow a death; if a date is wrong, retract the wrong event and record it "
+                       f"{death.replace('-', '')[:8]}); only charged, charges_dropped, sentenced, acquitted, appealed, "
+                       "appeal_decided, designated, compensated, allegation, noted, named_in_case, remanded, "
+                       "rehabilitated, body_found and exhumed may follow a death; if a date is wrong, retract the wrong "
+                       "event and record it "
                        "again with the right (or an approximate) date")
     omarov("record omarov-aslanbek designated --on 2022-05 --designation victim --source rferl-omarov")
     assert _count(omarov) == 2
@@ -130,7 +132,8 @@ def test_a_second_death_on_overlapping_dates_is_refused_as_a_likely_second_accou
     ("record omarov-aslanbek compensated --on 2024 --amount 3500000 --source rferl-omarov",
      "Error: compensated: --currency is required"),
     ("record omarov-aslanbek sentenced --on 2023-02 --kind jail --source rferl-omarov",
-     "Error: sentenced: --kind must be 'prison', 'restricted_freedom', 'suspended' or 'fine' (got 'jail')"),
+     "Error: sentenced: --kind must be 'prison', 'colony', 'restricted_freedom', 'probation', 'suspended', 'fine', "
+     "'ban' or 'no_punishment' (got 'jail')"),
     ("record omarov-aslanbek detained --on 2022 --plac Aqtobe --source rferl-omarov",
      "Error: No such option: --plac (Possible options: --place) (see 'casetrail record KEY detained --help')"),
     ("person add nurgeldin-faizulla --name 'Faizulla Nurgeldin' --born 2090",

@@ -26,7 +26,10 @@ def test_the_example_script_records_the_three_aqtobe_cases(store_url):
     cli = Cli(store_url)
     omarov = cli.json("show omarov-aslanbek")
     assert omarov["status"] == {"custody": "free", "legal": "convicted", "appeal_pending": False, "vital": "alive",
-                                "designation": None, "headline": "released", "days_in_custody": 265}
+                                "designation": None, "headline": "released", "days_in_custody": 265,
+                                # Issue 13: the report gives no kind of sentence; his release was reported.
+                                "sentence": "unknown", "release_reported": True, "died_in_custody": False,
+                                "posthumous": False, "allegation": "torture"}
     assert omarov["compensation"] == [{"currency": "KZT", "awarded": "3500000", "claimed": "40000000"}]
     assert [e["type"] for e in omarov["events"]] == [
         "charged", "allegation", "detained", "placed_under_house_arrest", "released", "sentenced", "appealed",

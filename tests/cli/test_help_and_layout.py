@@ -88,7 +88,9 @@ def test_at_80_columns_tables_fit_and_split_no_word(imported, command):
 def test_at_80_columns_a_table_that_fits_stays_a_table(imported):
     out = at_width(imported, "lists", 80)
 
-    assert "┃ list " in out and "│ accidental_victims │" in out
+    # Issue 13's default lists have longer names (posthumously_prosecuted): the list column is as wide as they are.
+    assert "┃ list " in out
+    assert re.search(r"│ accidental_victims +│ Accidental victims \(alive\) +│ 0 +│", out), out
 
 
 @pytest.mark.parametrize("columns", [80, 120, 160])

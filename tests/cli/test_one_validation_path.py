@@ -24,8 +24,11 @@ CASES = [
      "field 'kind': 'beaten_up!' must be a short snake_case word such as accidental_victim"),
     ("sentenced", "--on 2023-02 --kind jail --source rferl-omarov",
      {"on": "2023-02", "kind": "jail", "source": "rferl-omarov"},
-     "sentenced: --kind must be 'prison', 'restricted_freedom', 'suspended' or 'fine' (got 'jail')",
-     "field 'kind': must be 'prison', 'restricted_freedom', 'suspended' or 'fine' (got 'jail')"),
+     # Issue 13's eight kinds of sentence.
+     "sentenced: --kind must be 'prison', 'colony', 'restricted_freedom', 'probation', 'suspended', 'fine', 'ban' or "
+     "'no_punishment' (got 'jail')",
+     "field 'kind': must be 'prison', 'colony', 'restricted_freedom', 'probation', 'suspended', 'fine', 'ban' or "
+     "'no_punishment' (got 'jail')"),
 ]
 
 

@@ -34,7 +34,8 @@ NEITHER = ("Error: give a person (casetrail timeline KEY --html FILE) or a list 
 NO_PERSON = ("Error: no person 'nobody'; see 'casetrail person list' or add one with "
              "'casetrail person add nobody --name ...'")
 NO_LIST = ("Error: no list 'nolist'; the lists are: detained, in_custody, convicted, fatalities, accidental_victims, "
-           "compensated (see 'casetrail lists')")
+           "compensated, died_in_custody, posthumously_prosecuted, torture_alleged, non_custodial_sentence "
+           "(see 'casetrail lists')")
 
 
 @pytest.mark.parametrize("args, message", [

@@ -87,7 +87,8 @@ def test_omarovs_audit_tells_detention_house_arrest_release_conviction_and_compe
         ("compensation", "none", "3,500,000 KZT", "2024-08-31", "compensated"),
     ]
     text = aqtobe.text("audit omarov-aslanbek")
-    assert "Aslanbek Omarov (omarov-aslanbek) - audit, known at now: 16 changes" in text
+    # 20: issue 13 adds his allegation (and the list torture_alleged), ever_detained and the sentence's kind.
+    assert "Aslanbek Omarov (omarov-aslanbek) - audit, known at now: 20 changes" in text
 
 
 # -- lists and list -----------------------------------------------------------------------------------------
@@ -97,9 +98,11 @@ def test_lists_counts_every_list_at_a_valid_date(aqtobe):
     early = aqtobe.json("lists --as-of 2022-02-01")
 
     assert {r["list"]: r["members"] for r in now["lists"]} == {
-        "detained": 1, "in_custody": 0, "convicted": 1, "fatalities": 2, "accidental_victims": 0, "compensated": 2}
+        "detained": 1, "in_custody": 0, "convicted": 1, "fatalities": 2, "accidental_victims": 0, "compensated": 2,
+        "died_in_custody": 0, "posthumously_prosecuted": 0, "torture_alleged": 1, "non_custodial_sentence": 0}
     assert {r["list"]: r["members"] for r in early["lists"]} == {
-        "detained": 1, "in_custody": 1, "convicted": 0, "fatalities": 1, "accidental_victims": 1, "compensated": 0}
+        "detained": 1, "in_custody": 1, "convicted": 0, "fatalities": 1, "accidental_victims": 1, "compensated": 0,
+        "died_in_custody": 0, "posthumously_prosecuted": 0, "torture_alleged": 1, "non_custodial_sentence": 0}
     assert now["lists"][3]["title"] == "Fatalities"
     assert "fatalities Fatalities 2" in aqtobe.text("lists")
 
@@ -234,7 +237,8 @@ def test_a_lists_file_of_ones_own_is_used_and_a_change_of_rules_rebuilds_the_vie
     monkeypatch.setenv("CASETRAIL_LISTS", str(own))
     again = fresh_aqtobe("lists --json")
 
-    assert '"torture_alleged"' in result.stdout and '"members": 1' in result.stdout
+    # 3: Omarov, and (issue 13: custody is deceased from a death) the two dead, never held.
+    assert '"torture_alleged"' in result.stdout and '"members": 3' in result.stdout
     assert result.stderr.startswith("Note: the list rules changed")
     assert again.stderr == ""  # same rules: nothing to rebuild
     assert fresh_aqtobe.error("list fatalities") == (
@@ -253,7 +257,8 @@ def test_a_bad_lists_file_is_one_line_naming_the_list_and_key(fresh_aqtobe, tmp_
 
 @pytest.mark.parametrize("line, message", [
     ("list fatality", "Error: no list 'fatality'; the lists are: detained, in_custody, convicted, fatalities, "
-                      "accidental_victims, compensated (see 'casetrail lists')"),
+                      "accidental_victims, compensated, died_in_custody, posthumously_prosecuted, torture_alleged, "
+                      "non_custodial_sentence (see 'casetrail lists')"),
     ("list fatalities --json --csv", "Error: choose one of --json or --csv"),
     ("list fatalities --as-of 2099-01-01", "Error: --as-of 2099-01-01 is in the future;"),
     ("lists --as-of 2022-13-01", "Error: --as-of"),

@@ -1,7 +1,8 @@
 """Every answer of the read models equals the fold of each person's stream at (V, K).
 
 Hypothesis records random histories (several people, saves interleaved in
-record time, late facts, uncertain dates, retractions, even conflicting facts)
+record time, late facts, uncertain dates, retractions, even conflicting facts, merges of
+one person's record into another's and their retraction)
 into a real store, catches the views up in random batches, in two rounds, and
 then asks the views and the fold the same questions at random V and K.
 """
@@ -72,7 +73,7 @@ def registered(person: Recorded, known_at) -> bool:
 
 def folded_at(history: History, at: At):
     """(person, their fold at (V, K)) of each person registered by K."""
-    return [(person, fold(person.events, at.as_of, at.known_at)) for person in history.people
+    return [(person, fold(person.story(history.people), at.as_of, at.known_at)) for person in history.people
             if registered(person, at.known_at)]
 
 
@@ -88,7 +89,7 @@ def expected_members(history: History, name: str, at: At) -> dict[str, tuple]:
         days = sorted({s.event.on.earliest for s in folded.steps})
         since = None
         for day in reversed(days):
-            if rule.matches(facet_values(fold(person.events, day - timedelta(days=1), at.known_at).state)):
+            if rule.matches(facet_values(fold(person.story(history.people), day - timedelta(days=1), at.known_at).state)):
                 continue
             since = day
             break
@@ -143,8 +144,9 @@ def check_people(store: Store, history: History, at: At, facet: str, value_from:
     expected, heard = {}, {}
     for person in history.people:
         if registered(person, at.known_at):
-            expected[person.key] = dict(zip(FACETS, facet_values(fold(person.events, at.as_of, at.known_at).state)))
-            last = last_reported(timeline(person.events, RULES, at.known_at), at.as_of)
+            expected[person.key] = dict(zip(FACETS, facet_values(fold(person.story(history.people), at.as_of,
+                                                                      at.known_at).state)))
+            last = last_reported(timeline(person.story(history.people), RULES, at.known_at), at.as_of)
             heard[person.key] = last.on.text if last else None
     # Filter on a value someone actually has (or on none at all); of a many-valued facet
     # (case_role "accused+victim"), one of its parts, which a search finds among the others.
@@ -164,7 +166,7 @@ def check_audit(store: Store, history: History, known_at) -> None:
     with store.views.engine.connect() as conn:
         for person in history.people:
             got = queries.person_changes(conn, str(person.id), known_at)
-            story = timeline(person.known(known_at), RULES) if registered(person, known_at) else None
+            story = timeline(person.story(history.people), RULES, known_at) if registered(person, known_at) else None
             expected = [(c.kind, c.name, c.before, c.after, str(c.cause.id)) for c in story.changes] if story else []
             assert [("facet" if g["facet"] else "list", g["facet"] or g["list"], g["from"], g["to"], g["event_id"])
                     for g in got] == expected
@@ -177,7 +179,7 @@ def check_audit(store: Store, history: History, known_at) -> None:
 def check_first_list_day(store: Store, history: History, known_at) -> None:
     """Where the home page's chart begins: the first day a fact put anyone on a list."""
     expected = min((p.valid_from for person in history.people if registered(person, known_at)
-                    for p in timeline(person.events, RULES, known_at).periods
+                    for p in timeline(person.story(history.people), RULES, known_at).periods
                     if p.kind == "list" and p.value == "in" and p.cause is not None), default=None)
     assert store.views.first_list_day(known_at) == expected, known_at
 

@@ -15,8 +15,17 @@ STATUS_COLUMNS = {5: [("person", "BIGINT"), ("headline", "VARCHAR(40)"), ("custo
 STATUS_COLUMNS[6] = STATUS_COLUMNS[5]  # version 6 added "contested" to the period tables, not to this one
 STATUS_COLUMNS[7] = STATUS_COLUMNS[6]  # version 7 spells a change's seq with a three-digit rank (ranks step by ten)
 STATUS_COLUMNS[8] = [*STATUS_COLUMNS[7][:8], ("case_role", "VARCHAR(80)"), *STATUS_COLUMNS[7][8:]]  # cases' roles
-# version 10: story-order seq (dates narrowed, tie), last reports and possible members in the period tables
+# version 10 (issue 12 dates): story-order seq (dates narrowed, tie), last reports and possible members in the
+# period tables, not this one.
 STATUS_COLUMNS[10] = STATUS_COLUMNS[8]
+# Version 9 (issue 13): the sentence's kind, ever detained, died in custody, posthumous proceedings, the gravest allegation.
+STATUS_COLUMNS[9] = STATUS_COLUMNS[8][:-1] + [(name, "VARCHAR(40)") for name in (
+    "sentence", "ever_detained", "died_in_custody", "posthumous", "allegation")] + STATUS_COLUMNS[8][-1:]
+# Versions 11 to 14 changed the people table, not this one: 11 and 13 added "merged_into" (issue 12
+# identity), 12 and 14 the transliterated names ("spelt"); 10 and 12 were taken by branches of the same day.
+STATUS_COLUMNS[11] = STATUS_COLUMNS[12] = STATUS_COLUMNS[8]
+STATUS_COLUMNS[13] = STATUS_COLUMNS[14] = STATUS_COLUMNS[9]
+STATUS_COLUMNS[15] = STATUS_COLUMNS[14]  # 15: the dates branch's period tables on top of 14
 
 
 def test_the_status_table_has_a_column_per_facet_as_its_schema_version_says():
@@ -27,7 +36,8 @@ def test_the_status_table_has_a_column_per_facet_as_its_schema_version_says():
 
 
 def test_the_facets_keep_their_order_and_the_headline_is_listed_first():
-    assert FACETS == ("custody", "legal", "appeal", "vital", "designation", "compensation", "case_role", "headline")
+    assert FACETS == ("custody", "legal", "appeal", "vital", "designation", "compensation", "case_role", "headline",
+                      "sentence", "ever_detained", "died_in_custody", "posthumous", "allegation")
     assert [facet.name for facet in LISTED][0] == "headline"
 
 
@@ -35,9 +45,10 @@ def test_a_state_reads_as_the_same_facet_values_as_before_the_declarations():
     state = State(custody="free", legal="convicted", appeal_pending=True, vital="alive", designation="terrorist",
                   compensation=(("KZT", Money(Decimal(7000000), Decimal(0))), ("USD", Money(Decimal(0), Decimal(5)))))
 
-    assert facet_values(state) == ("free", "convicted", "pending", "alive", "terrorist", "7,000,000 KZT", "none",
-                                   "released")
-    assert facet_values(State()) == ("never_detained", "none", "none", "alive", "none", "none", "none", "at_large")
+    assert facet_values(state)[:8] == ("free", "convicted", "pending", "alive", "terrorist", "7,000,000 KZT", "none",
+                                       "released")
+    assert facet_values(State()) == ("never_detained", "none", "none", "alive", "none", "none", "none", "at_large",
+                                     "none", "no", "no", "no", "none")
 
 
 def test_a_closed_facet_allows_its_values_and_an_open_one_what_looks_like_its_values():

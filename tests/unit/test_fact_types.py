@@ -23,9 +23,13 @@ from casetrail.rendering import picture
 
 from .builders import Stream
 
-# The story order of the fold before the registry (fold.STORY_RANK): it must not move.
-STORY_ORDER = ["detained", "charged", "named_in_case", "placed_under_house_arrest", "charges_dropped", "acquitted",
-               "sentenced", "released", "allegation", "noted", "appealed", "died", "appeal_decided", "designated", "compensated"]
+# The story order of the fold before the registry (fold.STORY_RANK): it must not move. Issue 13's types
+# sit between the older ones (ranks between the tens); named_in_case comes right after the charge (issue 12
+# item 7: an accused is named before the verdict of the same month).
+STORY_ORDER = ["detained", "administrative_arrest", "taken_into_custody", "charged", "named_in_case",
+               "placed_under_house_arrest", "charges_dropped", "acquitted", "sentenced", "sentence_modified", "released",
+               "disappeared", "found", "allegation", "injured", "noted", "confirmed", "appealed", "died", "body_found",
+               "exhumed", "appeal_decided", "remanded", "amnesty", "designated", "rehabilitated", "compensated"]
 DECLARATIONS = ("rank", "summary", "example", "field_help", "category", "after_death", "before_birth")
 
 
@@ -73,8 +77,10 @@ def test_the_types_keep_their_story_order_and_their_place_in_the_registry():
 
 
 def test_what_may_follow_a_death_or_precede_a_birth_is_declared_on_the_types():
+    # Proceedings go on after a death (posthumous), and relatives appeal, allege and are compensated.
     assert {t for t, cls in FACT_TYPES.items() if cls.after_death} == {
-        "designated", "compensated", "appeal_decided", "acquitted", "noted", "named_in_case"}
+        "designated", "compensated", "appeal_decided", "acquitted", "noted", "named_in_case", "charged",
+        "charges_dropped", "sentenced", "appealed", "allegation", "remanded", "rehabilitated", "body_found", "exhumed"}
     assert {t for t, cls in FACT_TYPES.items() if cls.before_birth} == {"noted"}
 
 
@@ -116,7 +122,7 @@ def test_a_new_type_is_registered_and_offered_by_record_with_its_own_help(interr
 def test_a_new_type_is_drawn_in_its_categorys_colour_and_named_in_the_legend(interrogated):
     assert picture.categories()["court"] == picture.CATEGORY_COLOURS["court"]
     assert list(picture.categories()) == ["custody change", "court", "designation", "death", "compensation",
-                                          "allegation", "note", "case"]
+                                          "allegation", "note", "case", "harm"]
 
 
 def test_a_new_type_is_ordered_stepped_and_refused_by_its_own_declarations(interrogated):

@@ -35,8 +35,10 @@ FIELDS: dict[str, Any] = {
     "charges_dropped": st.just({}),
     "acquitted": st.fixed_dictionaries({}, optional={"case": CASES}),
     "sentenced": st.fixed_dictionaries(
-        {"kind": st.sampled_from(["prison", "restricted_freedom", "suspended", "fine"])},
-        optional={"term_months": st.integers(0, 240), "case": CASES}),
+        {"kind": st.sampled_from(["prison", "colony", "restricted_freedom", "probation", "suspended", "fine", "ban",
+                                  "no_punishment"])},
+        optional={"term_months": st.integers(0, 240), "years": st.integers(0, 3), "days": st.integers(0, 400),
+                  "credited_days": st.integers(0, 200), "case": CASES}),
     # A role in a case (issue 13): one person may hold several, in one case or in two.
     "named_in_case": st.fixed_dictionaries({"case": CASES, "role": st.sampled_from(
         ["accused", "victim", "claimant", "witness", "relative"])}, optional={"of": st.just("person-0")}),
@@ -52,6 +54,23 @@ FIELDS: dict[str, Any] = {
         optional={"claimed": AMOUNTS, "recipient": st.sampled_from(["person", "family"])}),
     "allegation": st.fixed_dictionaries({"kind": st.sampled_from(["torture", "ill_treatment"])}),
     "noted": st.fixed_dictionaries({"text": st.sampled_from(["a report", "a rumour"])}),
+    # Issue 13's types.
+    "taken_into_custody": st.just({}),
+    "administrative_arrest": st.fixed_dictionaries({"days": st.integers(1, 30)}),
+    "sentence_modified": st.fixed_dictionaries(
+        {"change": st.sampled_from(["reduced", "increased", "probation_revoked", "replaced"])},
+        optional={"kind": st.sampled_from(["prison", "probation"]), "years": st.integers(0, 3),
+                  "months": st.integers(0, 30)}),
+    "amnesty": st.fixed_dictionaries({"outcome": st.sampled_from(["applied", "refused", "eligible"])},
+                                     optional={"months": st.integers(1, 24)}),
+    "remanded": st.just({}),
+    "rehabilitated": st.just({}),
+    "injured": st.fixed_dictionaries({}, optional={"severity": st.sampled_from(["minor", "serious"])}),
+    "disappeared": st.just({}),
+    "found": st.fixed_dictionaries({"alive": st.booleans()}),
+    "body_found": st.just({}),
+    "exhumed": st.just({}),
+    "confirmed": st.fixed_dictionaries({"status": st.sampled_from(["held", "free", "imprisoned"])}),
 }
 # Custody events more often than the rest, so that timelines go somewhere.
 TYPES = st.sampled_from(["detained"] * 3 + ["released"] * 3 + ["placed_under_house_arrest"] * 2 + list(FIELDS))
@@ -93,7 +112,7 @@ def valid_timeline(draw, min_size: int = 1) -> list[tuple[str, str, dict]]:
     candidates = draw(candidate_facts(min_size=min_size))
     stream = Stream()
     kept = {stream.add(t, on, **f).id: (t, on, f) for t, on, f in candidates}
-    return [kept[e.id] for e in fold(stream.events, date.max).events]
+    return [kept[e.id] for e in fold(stream.events, date.max).events if e.id in kept]  # not a term's derived end
 
 
 VALID_DATES = st.dates(min_value=START - timedelta(days=30), max_value=START + timedelta(days=SPAN + 400))
@@ -109,7 +128,8 @@ def signature(folded, ids=True) -> tuple:
 
     return (
         state.custody, state.legal, state.appeal_pending, state.vital, state.designation, state.compensation,
-        folded.days_in_custody, state.headline, folded.uncertain,
+        folded.days_in_custody, state.headline, folded.uncertain, state.sentence, state.posthumous,
+        state.died_in_custody, state.release_reported,
         [name(e) for e in folded.events],
         [(p.kind, p.start, p.end, name(p.cause)) for p in state.periods],
         [name(a) for a in state.allegations],

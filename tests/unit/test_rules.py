@@ -20,11 +20,17 @@ def values(**facets: str) -> tuple[str, ...]:
 def test_the_default_lists_are_the_official_lists_of_2022():
     rules = load_rules()
 
-    assert rules.names == ("detained", "in_custody", "convicted", "fatalities", "accidental_victims", "compensated")
+    assert rules.names == ("detained", "in_custody", "convicted", "fatalities", "accidental_victims", "compensated",
+                           "died_in_custody", "posthumously_prosecuted", "torture_alleged", "non_custodial_sentence")
     assert rules.get("fatalities").matches(values(vital="deceased", headline="deceased"))
     assert rules.get("accidental_victims").matches(values(designation="accidental_victim"))
     assert not rules.get("accidental_victims").matches(values(designation="accidental_victim", vital="deceased"))
-    assert rules.get("detained").matches(values(custody="free"))
+    assert rules.get("detained").matches(values(custody="free", ever_detained="yes"))
+    assert rules.get("detained").matches(values(custody="deceased", ever_detained="yes"))
+    assert not rules.get("in_custody").matches(values(custody="deceased", ever_detained="yes"))
+    assert rules.get("torture_alleged").matches(values(allegation="torture"))
+    assert rules.get("non_custodial_sentence").matches(values(legal="convicted", sentence="probation"))
+    assert not rules.get("non_custodial_sentence").matches(values(legal="convicted", sentence="prison"))
     assert not rules.get("detained").matches(INITIAL)
     assert rules.get("compensated").matches(values(compensation="7,000,000 KZT"))
 

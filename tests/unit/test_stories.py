@@ -171,7 +171,8 @@ def test_zhubanazarov_was_later_reclassified_as_an_accidental_victim_and_his_fam
     assert steps[facts["terrorist"].id].reclassified_from is None
     assert folded.state.money() == {"KZT": Money(awarded=Decimal("7000000"), claimed=Decimal("0"))}
     assert facts["compensated"].recipient.value == "family"
-    assert (folded.state.vital, folded.state.custody, folded.days_in_custody) == ("deceased", "never_detained", 0)
+    assert (folded.state.vital, folded.state.custody, folded.days_in_custody) == ("deceased", "deceased", 0)
+    assert folded.state.ever_detained is False
 
 
 def test_zhubanazarov_reclassification_is_uncertain_during_2023():

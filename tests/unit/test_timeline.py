@@ -54,7 +54,7 @@ def test_the_timeline_at_any_valid_date_and_record_time_equals_the_fold_there(hi
 def test_periods_of_a_facet_tile_all_valid_time_and_each_change_sits_on_a_boundary(history):
     story = timeline(history.people[0].events, EXTRA)
     for facet in FACETS:
-        periods = sorted((p for p in story.periods if p.name == facet), key=lambda p: p.valid_from)
+        periods = sorted((p for p in story.periods if p.kind == "facet" and p.name == facet), key=lambda p: p.valid_from)
         assert periods[0].valid_from == BEGINNING and periods[-1].valid_to == OPEN
         assert all(a.valid_to == b.valid_from and a.value != b.value for a, b in zip(periods, periods[1:]))
     for change in story.changes:

@@ -54,3 +54,60 @@ def test_the_case_pages_refuse_an_anonymous_request(site, aqtobe_case):
 
     assert Browser(site).get("/cases").status_code == 303
     assert Browser(site).get("/cases/aqtobe-2023-02").status_code == 303
+
+
+def test_the_cases_api_answers_with_the_keys_of_case_list_json(aqtobe_case, browser, web_url):
+    from tests.cli.conftest import Cli
+
+    answer = browser("viewer").get("/api/cases")
+
+    assert answer.status_code == 200
+    assert answer.json() == Cli(web_url).json("case list")
+    assert [c["case"] for c in answer.json()["cases"]] == ["aqtobe-2023-02"]
+
+
+def test_a_case_api_answer_at_a_date_and_record_time_equals_case_show_json(aqtobe_case, browser, web_url):
+    from tests.cli.conftest import Cli
+
+    cli, viewer = Cli(web_url), browser("viewer")
+    registered = cli.json("case list")["cases"][0]["recorded_at"]  # known then: the case, none of its parties
+
+    now = viewer.get("/api/cases/aqtobe-2023-02", as_of="2023-03-01")
+    then = viewer.get("/api/cases/aqtobe-2023-02", as_of="2023-03-01", known_at=registered).json()
+    before = viewer.get("/api/cases/aqtobe-2023-02", as_of="2023-01-31").json()
+
+    assert now.status_code == 200 and now.json() == cli.json("case show aqtobe-2023-02 --as-of 2023-03-01")
+    assert [p["person"] for p in now.json()["parties"]] == ["omarov-aslanbek", None]
+    assert then == cli.json(f"case show aqtobe-2023-02 --as-of 2023-03-01 --known-at {registered}")
+    assert then["parties"] == [] and then["known_at"] is not None
+    assert before == cli.json("case show aqtobe-2023-02 --as-of 2023-01-31")
+    assert before["parties"] == []  # nobody is a party yet on 31 January 2023
+
+
+def test_an_unknown_case_in_the_api_is_a_404_with_one_line(browser):
+    answer = browser("viewer").get("/api/cases/case-0042")
+
+    assert answer.status_code == 404 and answer.json()["error"].startswith("no case 'case-0042'; see 'casetrail case list'")
+
+
+def test_the_cases_api_refuses_an_anonymous_request(site, aqtobe_case):
+    from tests.web.conftest import Browser
+
+    assert Browser(site).get("/api/cases").status_code == 401
+    assert Browser(site).get("/api/cases/aqtobe-2023-02").status_code == 401
+
+
+def test_the_openapi_description_has_the_cases_routes_with_their_dates(browser):
+    paths = browser("viewer").get("/api/openapi.json").json()["paths"]
+
+    assert {"/api/cases", "/api/cases/{case}"} <= set(paths)
+    assert [p["name"] for p in paths["/api/cases/{case}"]["get"]["parameters"]] == ["case", "as_of", "known_at"]
+
+
+def test_a_case_api_asked_at_a_date_that_is_not_one_is_a_400_with_one_line_and_how_to_fix_it(aqtobe_case, browser):
+    viewer = browser("viewer")
+
+    answer = viewer.get("/api/cases/aqtobe-2023-02", as_of="next tuesday")
+
+    assert answer.status_code == 400
+    assert "next tuesday" in answer.json()["error"] and "\n" not in answer.json()["error"]
