@@ -127,6 +127,8 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
     if name and in_sql:
         chosen = chosen.where(_name_like(name))
     chosen = chosen.where(people.c.registered_at <= at.k).order_by(people.c.key)
+    if at.known_at is None:  # merged into another record: their facts count there (a merge's K is not kept here)
+        chosen = chosen.where(people.c.merged_into.is_(None))
     if limit and in_sql:
         chosen = chosen.limit(limit)
     found_people = conn.execute(chosen).all()
@@ -149,7 +151,7 @@ def _search_now(conn: Connection, wanted: dict[str, str], name: str | None, limi
     in_sql = not sealer.on
     query = select(people.c.person, people.c.key, people.c.name, people.c.search, people.c.spelt,
                    *[status.c[f] for f in FACETS]).join(
-        status, status.c.person == people.c.person)
+        status, status.c.person == people.c.person).where(people.c.merged_into.is_(None))  # as above
     for facet, value in wanted.items():
         query = query.where(holding(status.c[facet], facet, value))
     if name and in_sql:

@@ -96,3 +96,11 @@ def record_script(cli: Cli) -> Cli:
 def fresh_aqtobe(cli):
     """The three cases of examples/january2022.sh in a store of the test's own, for tests that record."""
     return record_script(cli)
+
+
+def stamped(text: str, batch: str) -> list[dict]:
+    """An export's records as a store that imported it exports them again: each person event the
+    import added carries its batch (issue 12 item 8: `import undo BATCH`), an event that already
+    had one keeps it, and every other record is as it was."""
+    records = [orjson.loads(line) for line in text.split("\n") if line]  # not splitlines: U+2028 is text
+    return [{**r, "batch": r.get("batch", batch)} if r["record"] == "event" else r for r in records]

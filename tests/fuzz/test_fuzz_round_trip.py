@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from casetrail.store.application import Casetrail
 from casetrail.domain.errors import CasetrailError
-from tests.cli.conftest import Cli
+from tests.cli.conftest import Cli, stamped
 from tests.conftest import PG_URL, _pg_connect
 
 SETTINGS = settings(max_examples=8, deadline=None, database=None,
@@ -104,8 +104,9 @@ def test_a_store_exported_and_imported_into_an_empty_one_answers_every_question_
         text = original("export").stdout
         exported = [orjson.loads(line) for line in text.splitlines()]
 
-        copy("import - --format jsonl", input=text)
+        batch = orjson.loads(copy("import - --format jsonl --json", input=text).stdout)["batch"]
 
-        assert copy("export").stdout == text
+        again = [orjson.loads(line) for line in copy("export").stdout.splitlines()]
+        assert again == stamped(text, batch)
         for line in questions(original, exported):
             assert copy.json(line) == original.json(line), (line, actions)

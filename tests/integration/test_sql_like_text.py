@@ -13,7 +13,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from tests.cli.conftest import Cli
+from tests.cli.conftest import Cli, stamped
 from tests.conftest import _pg_connect
 from tests.integration.test_integrity import Raw
 
@@ -163,8 +163,12 @@ def test_a_retraction_reason_and_an_export_imported_elsewhere_keep_the_text(reco
         copy(f"export -o {again}")
 
         assert summary["problems"] == [] and summary["events_added"] == sum(map(len, ids.values())) + 1
-        # The same records; sources come out in the order the import registered them (by key).
-        assert sorted(again.read_bytes().splitlines()) == sorted(exported.read_bytes().splitlines())
+        # The same records, each event stamped with the import's batch; sources come out in the
+        # order the import registered them (by key).
+        def ordered(records: list[dict]) -> list[bytes]:
+            return sorted(orjson.dumps(r, option=orjson.OPT_SORT_KEYS) for r in records)
+        assert ordered(map(orjson.loads, again.read_bytes().splitlines())) == ordered(
+            stamped(exported.read_text(encoding="utf-8"), summary["batch"]))
         for key, _, _ in PEOPLE:
             assert copy.json(f"show {key}") == cli.json(f"show {key}")
         assert copy.json("person list") == cli.json("person list")
