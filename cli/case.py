@@ -17,7 +17,7 @@ from casetrail.cli.render import (
 from casetrail.domain.fold import Folded, State, Step, short
 from casetrail.domain.person import Person
 from casetrail.domain.words import counted
-from casetrail.domain.timeline import Moved, fact_by_fact, last_reported, timeline
+from casetrail.domain.timeline import Moved, fact_by_fact
 from casetrail.rendering.shapes import case_shape, compensation_shape, dispute_shape, event_shape, status_shape
 
 
@@ -34,7 +34,7 @@ def show(ctx: typer.Context, key: Key, as_of: AsOf = None, known_at: KnownAt = N
     Example: casetrail show omarov-aslanbek --as-of 2022-06-01 --known-at 2024-09-01
     """
     person, folded = _case(ctx, key, as_of, known_at)
-    heard = last_reported(timeline(person.history, list_rules(ctx), folded.known_at), folded.as_of)
+    heard = person.last_reported(list_rules(ctx), folded)
     if json:
         emit_json(case_shape(person.key, person.name, person.aliases, folded, heard))
         return

@@ -26,7 +26,9 @@ from casetrail.domain.events import (
 )
 from casetrail.domain.facts import given, invalid, make_fact, validated
 from casetrail.domain.fold import Folded, fold, merged, retracted_ids, short
+from casetrail.domain.rules import Rules
 from casetrail.domain.text import one_line
+from casetrail.domain.timeline import last_reported, timeline
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://casetrail.org/streams")
 # Letters and digits of any script (lower case where the script has case), joined by single hyphens:
@@ -390,6 +392,11 @@ class Person(BaseAggregate[UUID]):
         """This person's state at valid date ``as_of``, as recorded by ``known_at`` (None: now)."""
         self.check_registered_by(known_at)
         return fold(self.story, as_of, known_at)
+
+    def last_reported(self, rules: Rules, folded: Folded) -> Fact | None:
+        """What we last heard by ``folded``'s valid date that bears on the status: the latest fact of
+        their story that set a facet (``timeline.last_reported``)."""
+        return last_reported(timeline(self.story, rules, folded.known_at), folded.as_of)
 
     def check_registered_by(self, known_at: datetime | None) -> None:
         """Refuse a record time before the person was registered: nothing was known of them then."""

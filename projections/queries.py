@@ -82,14 +82,17 @@ def last_reported(conn: Connection, at: At, persons: list[int]) -> dict[int, tup
     return {person: (first, text) for person, (_, first, text) in latest.items()}
 
 
-def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
+def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN, limit: int | None = None,
+                 offset: int = 0) -> list[dict[str, Any]]:
+    """The list's members at (V, K) in key order (possible ones among them); ``limit`` of them from
+    ``offset``, for a page."""
     lp = list_periods.c
     rows = conn.execute(
         select(people.c.person, people.c.key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type, lp.source,
                lp.contested, lp.possible)
         .join(people, people.c.person == lp.person)
         .where(lp.list == name, holds(list_periods, at))
-        .order_by(people.c.key)
+        .order_by(people.c.key).limit(limit).offset(offset or None)
     ).all()
     heard = last_reported(conn, at, [r.person for r in rows])
     # A possible member's cause is the exit that may not have happened yet; "since" is then its date.
@@ -98,6 +101,12 @@ def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN) ->
              "uncertain": bool(r.possible or (r.cause_latest and r.cause_latest > at.v)),
              "possibly": bool(r.possible), "contested": bool(r.contested), "cause": r.cause_event,
              "type": r.cause_type, "source": r.source} for r in rows]
+
+
+def list_size(conn: Connection, name: str, at: At) -> int:
+    """How many rows ``list_members`` gives at (V, K), possible members included."""
+    lp = list_periods.c
+    return conn.execute(select(func.count()).where(lp.list == name, holds(list_periods, at))).scalar_one()
 
 
 def holding(column: Any, facet: str, value: str) -> Any:

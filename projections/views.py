@@ -175,9 +175,14 @@ class Views:
     def first_list_day(self, known_at: datetime | None = None) -> date | None:
         return self._read(queries.first_list_day, self.rules, known_at)
 
-    def members(self, name: str, at: At) -> list[dict[str, Any]]:
+    def members(self, name: str, at: At, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         self.rules.get(name)  # an unknown list is an error, not an empty answer
-        return self._read(queries.list_members, name, at, self.sealer)
+        return self._read(queries.list_members, name, at, self.sealer, limit, offset)
+
+    def size(self, name: str, at: At) -> int:
+        """How many ``members`` gives (possible members included)."""
+        self.rules.get(name)
+        return self._read(queries.list_size, name, at)
 
     def people(self, at: At, wanted: dict[str, str], name: str | None = None,
                limit: int | None = None) -> list[dict[str, Any]]:

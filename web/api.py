@@ -53,7 +53,8 @@ def person(request: Request, asked: Asked) -> Any:
     at = when(request)
     site = request.app.state.site
     who = site.store.person(request.path_params["key"])
-    return case_shape(who.key, who.name, who.aliases, who.fold(at.as_of, at.known_at))
+    folded = who.fold(at.as_of, at.known_at)
+    return case_shape(who.key, who.name, who.aliases, folded, who.last_reported(site.rules, folded))
 
 
 @answered

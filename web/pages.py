@@ -154,13 +154,28 @@ def _has_source(site: Any, key: str) -> bool:
     return True
 
 
+PAGE_SIZE = 200  # members on one list page; the CSV and the API give them all
+
+
 @timed("list.html")
 def list_page(request: Request, asked: Asked, at: At) -> dict[str, Any]:
     site = request.app.state.site
     name = request.path_params["name"]
     rule = site.rules.get(name)
-    return {"shape": list_shape(name, rule.title, site.views.members(name, at), at.as_of, at.known_at),
-            "columns": MEMBER_KEYS}
+    number, size = page_number(request), site.views.size(name, at)
+    last = max(1, -(-size // PAGE_SIZE))
+    if number > last:
+        raise BadInput(f"page {number} is past the last page of {name} at {at.v} ({last}); give page=1 to {last}")
+    members = site.views.members(name, at, PAGE_SIZE, (number - 1) * PAGE_SIZE)
+    return {"shape": list_shape(name, rule.title, members, at.as_of, at.known_at), "columns": MEMBER_KEYS,
+            "size": size, "page": number, "last": last, "first_shown": (number - 1) * PAGE_SIZE + 1}
+
+
+def page_number(request: Request) -> int:
+    text = request.query_params.get("page", "1")
+    if not text.isdigit() or int(text) < 1:
+        raise BadInput(f"page must be a whole number from 1 (got '{text[:20]}'); leave it out for the first page")
+    return int(text)
 
 
 @timed("error.html")

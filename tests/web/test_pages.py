@@ -180,3 +180,25 @@ def test_an_unknown_person_or_list_gets_404_with_one_line(browser):
 
     assert viewer.get("/people/nobody-here").status_code == 404
     assert viewer.get("/lists/nothing").status_code == 400 or viewer.get("/lists/nothing").status_code == 404
+
+
+def test_a_long_list_comes_in_pages_whose_links_keep_the_time_and_a_page_past_the_end_is_one_line(
+        browser, monkeypatch):
+    monkeypatch.setattr("casetrail.web.pages.PAGE_SIZE", 1)  # the two dead of examples/january2022.yaml
+    editor = browser("editor")
+    record(editor, "nurgeldin-faizulla", "died", {"on": "2022-03~", "cause": "gunshot wounds"})
+    record(editor, "zhubanazarov-ruslanbek", "died", {"on": "2022-01", "cause": "killed during the January events"})
+    viewer = browser("viewer")
+
+    first = viewer.get("/lists/fatalities", as_of="2024-01-01").text
+    second = viewer.get("/lists/fatalities", as_of="2024-01-01", page="2").text
+    past, bad = (viewer.get("/lists/fatalities", as_of="2024-01-01", page=p) for p in ("3", "two"))
+
+    assert "2 members: 1 to 1" in first and "Page 1 of 2" in first
+    assert "Faizulla Nurgeldin" in first and "Ruslanbek Zhubanazarov" not in first
+    assert 'href="/lists/fatalities?as_of=2024-01-01&amp;page=2" rel="next"' in first
+    assert "Ruslanbek Zhubanazarov" in second and "Faizulla Nurgeldin" not in second and 'rel="prev"' in second
+    assert past.status_code == 400 and "page 3 is past the last page of fatalities at 2024-01-01 (2)" in past.text
+    assert bad.status_code == 400 and "page must be a whole number from 1 (got &#39;two&#39;)" in bad.text
+    csv_rows = viewer.get("/lists/fatalities.csv", as_of="2024-01-01").text.splitlines()
+    assert len(csv_rows) == 3  # the header and both: a download is never cut to a page
