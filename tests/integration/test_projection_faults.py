@@ -70,6 +70,8 @@ def assert_applied_once_and_as_rebuilt(app: Casetrail, views: Views, populated) 
     tables = dump(views)
     expected_lists = members_by_fold(app, views, populated.keys, points(populated))
     assert members_by_views(views, points(populated)) == expected_lists
+    assert (members_by_views(views, points(populated), possibly=True)
+            == members_by_fold(app, views, populated.keys, points(populated), possibly=True))
 
     views.rebuild()
 

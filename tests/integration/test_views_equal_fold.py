@@ -23,13 +23,14 @@ from casetrail.domain.dates import today_utc
 from casetrail.domain.events import MergedInto
 from casetrail.domain.fold import fold
 from casetrail.projections import queries
-from casetrail.domain.facets import FACET, FACETS, INITIAL, facet_values, parts
+from casetrail.domain.facets import FACET, FACETS, facet_values, parts
 from casetrail.projections.queries import At
 from casetrail.domain.rules import load_rules, parse_rules
 from casetrail.domain.timeline import last_reported, timeline
 from casetrail.projections.views import Views
 from tests.conftest import PG_URL, _pg_connect
 from tests.recorded import History, Recorded, histories
+from tests.integration.views_support import possible_exit
 
 RULES = parse_rules(Path(load_rules().origin).read_text() + """
 [lists.untouched]
@@ -108,12 +109,7 @@ def expected_possible(history: History, name: str, at: At) -> dict[str, tuple]:
     rule = RULES.get(name)
     found = {}
     for person, folded in folded_at(history, at):
-        on, exit_ = rule.matches(INITIAL), None
-        for step in folded.steps:
-            now = rule.matches(facet_values(step.state))
-            if now != on:
-                on, exit_ = now, (None if now else step.event)
-        if not on and exit_ is not None and exit_.on.latest > at.as_of:
+        if (exit_ := possible_exit(rule, folded, at)) is not None:
             found[person.key] = (exit_.on.text, True, exit_.id in folded.claims.disputed)
     return found
 

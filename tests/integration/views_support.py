@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from casetrail.store.application import Casetrail
 from casetrail.domain.fold import fold
-from casetrail.domain.facets import facet_values
+from casetrail.domain.facets import INITIAL as INITIAL_FACETS, facet_values
 from casetrail.projections.times import At
 from casetrail.projections.tables import VIEW_TABLES
 from casetrail.projections.views import Views
@@ -175,22 +175,38 @@ def points(populated: Populated) -> list[At]:
     return [At(day, known) for known in (first, populated.before_corrections, None) for day in DAYS]
 
 
-def members_by_fold(app: Casetrail, views: Views, keys: list[str], at_points: list[At]) -> dict:
-    """(V, K, list) -> the people on it, each person's stream folded at (V, K)."""
+def members_by_fold(app: Casetrail, views: Views, keys: list[str], at_points: list[At],
+                    possibly: bool = False) -> dict:
+    """(V, K, list) -> the people on it, each person's stream folded at (V, K). With ``possibly``,
+    instead those possibly still on it: off it at V, but the fact that last took them off may not
+    have happened by V (its latest possible day is after V)."""
     histories = {key: app.person(key) for key in keys}
     expected: dict[tuple, set[str]] = {}
     for at in at_points:
         for key, person in histories.items():
             if at.known_at is not None and person.registered_at > at.known_at:
                 continue
-            facets = facet_values(fold(person.history, at.as_of, at.known_at).state)
+            folded = fold(person.history, at.as_of, at.known_at)
             for rule in views.rules.lists:
-                if rule.matches(facets):
+                if (possible_exit(rule, folded, at) is not None if possibly else rule.matches(facet_values(folded.state))):
                     expected.setdefault((at.v, at.k, rule.name), set()).add(key)
     return {(at.v, at.k, name): expected.get((at.v, at.k, name), set())
             for at in at_points for name in views.rules.names}
 
 
-def members_by_views(views: Views, at_points: list[At]) -> dict:
-    return {(at.v, at.k, name): {m["person"] for m in views.members(name, at)}
+def possible_exit(rule, folded, at: At):
+    """The fact that last took the person off the list, if it may not have happened by V (its
+    latest possible day is after V): they are then possibly still on it. Else None."""
+    on, exit_ = rule.matches(INITIAL_FACETS), None
+    for step in folded.steps:
+        now = rule.matches(facet_values(step.state))
+        if now != on:
+            on, exit_ = now, (None if now else step.event)
+    return exit_ if not on and exit_ is not None and exit_.on.latest > at.as_of else None
+
+
+def members_by_views(views: Views, at_points: list[At], possibly: bool = False) -> dict:
+    """(V, K, list) -> its members by the read models: the sure ones, or with ``possibly`` those
+    possibly still on it."""
+    return {(at.v, at.k, name): {m["person"] for m in views.members(name, at) if m["possibly"] == possibly}
             for at in at_points for name in views.rules.names}
