@@ -155,15 +155,19 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
                 # Leaving a list is told before entering another on the same fact.
                 changes.append(_change("list", rules.lists[k].name, _word(start_members[k]), _word(members[k]),
                                       list_cause[k], n + k + (0 if start_members[k] else len(members)), ties))
-    for k in range(n):
-        began, cause = facet_open[k]
-        periods.append(_period("facet", FACETS[k], values[k], began, OPEN, cause, disputed))
-    for k, rule in enumerate(rules.lists):
-        if members[k]:
-            began, cause = list_open[k]
-            periods.append(_period("list", rule.name, "in", began, OPEN, cause, disputed))
+    periods += _still_open(facet_open, values, list_open, members, rules, disputed)
     periods += _possibly(periods, disputed)
     return Timeline(tuple(periods), tuple(sorted(changes, key=_ORDER)), values, folded.claims)
+
+
+def _still_open(facet_open: list, values: tuple, list_open: list, members: tuple, rules: Rules,
+                disputed: frozenset | None) -> list[Period]:
+    """The periods that last to the end of time: each facet's last value, each list still held."""
+    periods = [_period("facet", FACETS[k], values[k], began, OPEN, cause, disputed)
+               for k, (began, cause) in enumerate(facet_open)]
+    periods += [_period("list", rule.name, "in", list_open[k][0], OPEN, list_open[k][1], disputed)
+                for k, rule in enumerate(rules.lists) if members[k]]
+    return periods
 
 
 def last_reported(story: Timeline, day: date) -> Fact | None:

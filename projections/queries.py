@@ -73,11 +73,13 @@ def last_reported(conn: Connection, at: At, persons: list[int]) -> dict[int, tup
     person -> (its first day as an ordinal, its date as written). Those with none are left out."""
     c, latest = changes.c, {}
     for at_most in range(0, len(persons), 500):
-        rows = conn.execute(select(c.person, c.seq, c.valid_from, c.valid_on).where(
-            c.person.in_(persons[at_most:at_most + 500]), c.kind == "facet", c.valid_from <= at.day,
+        # The kind is tested here, not in SQL: there SQLite would search the index on kind (every
+        # facet change of everyone) instead of the key, which starts with the person.
+        rows = conn.execute(select(c.person, c.kind, c.seq, c.valid_from, c.valid_on).where(
+            c.person.in_(persons[at_most:at_most + 500]), c.valid_from <= at.day,
             c.recorded_from <= at.moment, c.recorded_to > at.moment))
         for r in rows:
-            if r.person not in latest or r.seq > latest[r.person][0]:
+            if r.kind == "facet" and (r.person not in latest or r.seq > latest[r.person][0]):
                 latest[r.person] = (r.seq, r.valid_from, r.valid_on)
     return {person: (first, text) for person, (_, first, text) in latest.items()}
 
