@@ -92,21 +92,27 @@ def show(ctx: typer.Context, case: CaseKeyArg, as_of: AsOf = None, known_at: Kno
 
     Example: casetrail case show case-0042 --as-of 2023-01-01 --json
     """
-    made, folded, verdicts = store(ctx).case_answer(case, valid_day(as_of), record_time(known_at))
-    shape = proceeding_shape(made, folded, verdicts)
+    made, folded, verdicts, records = store(ctx).case_answer(case, valid_day(as_of), record_time(known_at))
+    shape = proceeding_shape(made, folded, verdicts, records)
     if json:
         emit_json(shape)
         return
     court = f", {made.court}" if made.court else ""
     console.print(Text.assemble((visible(made.title), "bold"), f" ({made.key}{court}) - status {shape['status']} "
                                 f"on {shape['as_of']}" + (" (uncertain)" if folded.uncertain else "")))
-    rows = [[p["person"] or f"{p['unnamed']} unnamed", p["role"], p["of"] or "", _outcome_text(p["outcome"]),
+    rows = [[_party_text(p), p["role"], p["of"] or "", _outcome_text(p["outcome"]),
              p["on"], p["id"][:8]] for p in shape["parties"]]
     people = sum(1 if p["person"] else p["unnamed"] for p in shape["parties"])
     console.print(word_table(["party", "role", "of", "outcome", "since", "id"], rows, counted(people, "party")))
     console.print(word_table(["date", "type", "details", "source", "id"],
                              [[e["on"], e["type"], _details(e), e["source"], e["id"][:8]] for e in shape["events"]],
                              counted(len(shape["events"]), "fact")))
+
+
+def _party_text(party: dict[str, Any]) -> str:
+    if not party["person"]:
+        return f"{party['unnamed']} unnamed"
+    return party["person"] + (f" (added as {party['added_as']})" if "added_as" in party else "")
 
 
 def _outcome_text(found: dict[str, Any] | None) -> str:

@@ -158,22 +158,29 @@ def outcome_shape(verdict: Fact | None) -> dict[str, Any] | None:
     return {"type": verdict.type, "id": str(verdict.id), "on": verdict.on.text, **fields}
 
 
-def party_shape(party: PartyAdded, verdict: Fact | None) -> dict[str, Any]:
-    shape = {"person": party.person, "role": party.role.value, "of": party.of,
+def party_shape(party: PartyAdded, verdict: Fact | None, records: dict[str, str] | None = None) -> dict[str, Any]:
+    """A party as added; ``records``: the record that now holds each named person (a merge's), whose
+    key is given, with ``added_as`` the key the party was added under."""
+    records = records or {}
+    person = records.get(party.person, party.person) if party.person else None
+    shape = {"person": person, "role": party.role.value, "of": records.get(party.of, party.of) if party.of else None,
              "outcome": outcome_shape(verdict) if party.role.value == "accused" else None,
              "id": str(party.id), "on": party.on.text, "source": party.source}
+    if person != party.person:
+        shape["added_as"] = party.person
     if party.unnamed is not None:
         shape["unnamed"] = party.unnamed
     return shape
 
 
-def proceeding_shape(case: Case, folded: CaseFolded, verdicts: dict[str, Fact | None]) -> dict[str, Any]:
+def proceeding_shape(case: Case, folded: CaseFolded, verdicts: dict[str, Fact | None],
+                     records: dict[str, str] | None = None) -> dict[str, Any]:
     """A case at (V, K): ``case show --json`` and the web app's ``/cases/{case}``. ``verdicts``: each
-    named accused's verdict in it, read from their own stream."""
+    named accused's verdict in it, read from their own stream; ``records``: see ``party_shape``."""
     return {"case": case.key, "title": case.title, "court": case.court, "articles": list(case.articles),
             "source": case.source, "as_of": folded.as_of.isoformat(), "known_at": _stamp(folded.known_at),
             "uncertain": folded.uncertain, "status": folded.status,
-            "parties": [party_shape(p, verdicts.get(p.person or "")) for p in folded.parties],
+            "parties": [party_shape(p, verdicts.get(p.person or ""), records) for p in folded.parties],
             "events": [case_event_shape(e) for e in folded.facts]}
 
 

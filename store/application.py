@@ -513,17 +513,22 @@ class Casetrail(Application[UUID]):
         return self.record(accused, type_name, **{**fields, "case": key})
 
     @_guarded
-    def case_answer(self, key: str, as_of: date | None = None,
-                    known_at: datetime | None = None) -> tuple[Case, CaseFolded, dict[str, Fact | None]]:
-        """A case at (V, K) and each named accused's verdict in it, read from their own stream."""
+    def case_answer(self, key: str, as_of: date | None = None, known_at: datetime | None = None
+                    ) -> tuple[Case, CaseFolded, dict[str, Fact | None], dict[str, str]]:
+        """A case at (V, K), each named accused's verdict in it (read from their own stream), and the
+        record that holds each named party at K (a party added under a record merged since is the
+        record it was merged into)."""
         case = self.case(key)
         day = as_of or today_utc()
         folded = case.fold(day, known_at)
-        verdicts = {}
+        verdicts, records = {}, {}
         for party in folded.parties:
+            for named in {party.person, party.of} - {None} - set(records):
+                records[named] = self.person(named, known_at=known_at).key
             if party.person and party.role.value == "accused" and party.person not in verdicts:
-                verdicts[party.person] = outcome(self.person(party.person).story, key, day, known_at)
-        return case, folded, verdicts
+                verdicts[party.person] = outcome(self.person(party.person, known_at=known_at).story, key, day,
+                                                 known_at)
+        return case, folded, verdicts, records
 
     def _cited(self, fields: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
         """The fields with their source's key, and the URL to register with them (None: a known source)."""

@@ -3,6 +3,8 @@ one human and their retraction, on SQLite and PostgreSQL. Keys and facts are syn
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 
 from tests.cli.conftest import Cli
@@ -125,12 +127,22 @@ def test_a_merged_records_case_role_and_verdict_follow_the_merge_and_go_back_wit
     assert two.json("audit person-a")["cases"] == [{"case": "case-0001", "role": "accused", "of": None}]
     assert "case-0001" in two("timeline person-a --html -").stdout
     accused = [p for p in two.json("case show case-0001")["parties"] if p["role"] == "accused"]
-    assert [(p["person"], p["outcome"]["type"]) for p in accused] == [("person-b", "sentenced")]
+    # The case names the record that holds the party now, and the key it was added under.
+    assert [(p["person"], p.get("added_as"), p["outcome"]["type"]) for p in accused] == [
+        ("person-a", "person-b", "sentenced")]
+    assert "person-a (added as person-b)" in two("case show case-0001").stdout
+    merged_at = datetime.fromisoformat(two.json("audit person-a")["identity"][-1]["recorded_at"])
+    before = two.json(f"case show case-0001 --known-at {(merged_at - timedelta(microseconds=1)).isoformat()}")[
+        "parties"]
+    assert [(p["person"], p.get("added_as")) for p in before if p["role"] == "accused"] == [("person-b", None)]
 
     two(f'retract person-a {merge} --reason "two people of one name"')
 
     assert [p["person"] for p in two.json("people --case-role accused")["people"]] == ["person-b"]
     assert two.json("audit person-a")["cases"] == []
+    accused = [p for p in two.json("case show case-0001")["parties"] if p["role"] == "accused"]
+    assert [(p["person"], p.get("added_as"), p["outcome"]["type"]) for p in accused] == [
+        ("person-b", None, "sentenced")]
 
 
 IDENTITY_QUESTIONS = ["show person-a", "show person-a --known-at {k}", "show person-b", "show person-c",

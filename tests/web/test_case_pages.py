@@ -36,6 +36,20 @@ def test_a_case_page_shows_its_parties_with_each_accuseds_outcome_at_the_date_ch
     assert "omarov-aslanbek" not in before  # not yet a party on 31 January 2023
 
 
+def test_a_party_added_under_a_record_merged_since_is_shown_as_the_record_that_holds_them(web_url, browser):
+    # Omarov entered twice, the second time under his name in Cyrillic, and named in the case under that record.
+    app = Casetrail(web_url, recorded_by="tests")
+    app.add_person("omarov-aslanbek-ru", "Асланбек Омаров", place="Aqtobe")
+    app.add_case("aqtobe-2023-02", "Trial of 16 people in Aqtobe", "rferl-omarov", court="Aqtobe court")
+    app.add_party("aqtobe-2023-02", "accused", "omarov-aslanbek-ru", on="2023-02", source="rferl-omarov")
+    app.merge("omarov-aslanbek", "omarov-aslanbek-ru", "the same man, entered twice")
+    app.close()
+
+    page = browser("viewer").get("/cases/aqtobe-2023-02").text
+
+    assert '<a href="/people/omarov-aslanbek">omarov-aslanbek</a> (added as omarov-aslanbek-ru)' in page
+
+
 def test_a_person_page_lists_their_cases_with_their_role(aqtobe_case, browser):
     page = browser("viewer").get("/people/omarov-aslanbek").text
 
