@@ -72,16 +72,19 @@ def last_reported(conn: Connection, at: At, persons: list[int]) -> dict[int, tup
     """Each person's latest facet change on or before V, as recorded at K (timeline.last_reported):
     person -> (its first day as an ordinal, its date as written). Those with none are left out."""
     c, latest = changes.c, {}
+    sqlite = conn.dialect.name == "sqlite"
+    # On SQLite, ``kind || ''`` keeps the planner on the key, which starts with the person (on
+    # ``kind`` it would search every facet change of everyone), and a bare column beside max()
+    # comes from the row holding the max; PostgreSQL says the same with DISTINCT ON.
+    kind = c.kind.op("||")("") if sqlite else c.kind
     for at_most in range(0, len(persons), 500):
-        # The kind is tested here, not in SQL: there SQLite would search the index on kind (every
-        # facet change of everyone) instead of the key, which starts with the person.
-        rows = conn.execute(select(c.person, c.kind, c.seq, c.valid_from, c.valid_on).where(
-            c.person.in_(persons[at_most:at_most + 500]), c.valid_from <= at.day,
-            c.recorded_from <= at.moment, c.recorded_to > at.moment))
-        for r in rows:
-            if r.kind == "facet" and (r.person not in latest or r.seq > latest[r.person][0]):
-                latest[r.person] = (r.seq, r.valid_from, r.valid_on)
-    return {person: (first, text) for person, (_, first, text) in latest.items()}
+        wanted = select(c.person, c.valid_from, c.valid_on, *([func.max(c.seq)] if sqlite else [])).where(
+            c.person.in_(persons[at_most:at_most + 500]), kind == "facet", c.valid_from <= at.day,
+            c.recorded_from <= at.moment, c.recorded_to > at.moment)
+        wanted = (wanted.group_by(c.person) if sqlite
+                  else wanted.distinct(c.person).order_by(c.person, c.seq.desc()))
+        latest.update((r.person, (r.valid_from, r.valid_on)) for r in conn.execute(wanted))
+    return latest
 
 
 def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN, limit: int | None = None,
