@@ -88,17 +88,22 @@ def last_reported(conn: Connection, at: At, persons: list[int]) -> dict[int, tup
 
 
 def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN, limit: int | None = None,
-                 offset: int = 0) -> list[dict[str, Any]]:
+                 offset: int = 0, size: int | None = None) -> list[dict[str, Any]]:
     """The list's members at (V, K) in key order (possible ones among them); ``limit`` of them from
-    ``offset``, for a page."""
+    ``offset``, for a page (``size``: the list's, when the caller has counted it)."""
     lp = list_periods.c
-    rows = conn.execute(
-        select(people.c.person, people.c.key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type, lp.source,
-               lp.contested, lp.possible)
-        .join(people, people.c.person == lp.person)
-        .where(lp.list == name, holds(list_periods, at))
-        .order_by(people.c.key).limit(limit).offset(offset or None)
-    ).all()
+    columns = (people.c.person, people.c.key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type,
+               lp.source, lp.contested, lp.possible)
+    if limit is not None and conn.dialect.name == "sqlite" and _dense(conn, name, at, offset + limit, size):
+        # A page of a list most people are on: walk the people in key order and look each one's
+        # rows up by the key (``list || ''`` keeps SQLite off the list index), stopping once the
+        # page is full, instead of joining and sorting every member to keep a few.
+        chosen = select(*columns).select_from(people).join(list_periods, and_(
+            lp.person == people.c.person, lp.list.op("||")("") == name, holds(list_periods, at)))
+    else:
+        chosen = select(*columns).join(people, people.c.person == lp.person).where(lp.list == name,
+                                                                                   holds(list_periods, at))
+    rows = conn.execute(chosen.order_by(people.c.key).limit(limit).offset(offset or None)).all()
     heard = last_reported(conn, at, [r.person for r in rows])
     # A possible member's cause is the exit that may not have happened yet; "since" is then its date.
     return [{"person": r.key, "name": sealer.open(r.name), "since": r.since,
@@ -106,6 +111,14 @@ def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN, li
              "uncertain": bool(r.possible or (r.cause_latest and r.cause_latest > at.v)),
              "possibly": bool(r.possible), "contested": bool(r.contested), "cause": r.cause_event,
              "type": r.cause_type, "source": r.source} for r in rows]
+
+
+def _dense(conn: Connection, name: str, at: At, wanted: int, size: int | None) -> bool:
+    """Whether walking the people in key order finds ``wanted`` members in fewer steps than the
+    list has members (the walk takes about wanted x people / size steps)."""
+    size = list_size(conn, name, at) if size is None else size
+    everyone = conn.execute(select(func.count()).select_from(people)).scalar_one()
+    return size > 0 and wanted * everyone <= size * size
 
 
 def list_size(conn: Connection, name: str, at: At) -> int:

@@ -175,9 +175,11 @@ class Views:
     def first_list_day(self, known_at: datetime | None = None) -> date | None:
         return self._read(queries.first_list_day, self.rules, known_at)
 
-    def members(self, name: str, at: At, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    def members(self, name: str, at: At, limit: int | None = None, offset: int = 0,
+                size: int | None = None) -> list[dict[str, Any]]:
+        """The list's members at (V, K): ``queries.list_members``."""
         self.rules.get(name)  # an unknown list is an error, not an empty answer
-        return self._read(queries.list_members, name, at, self.sealer, limit, offset)
+        return self._read(queries.list_members, name, at, self.sealer, limit, offset, size)
 
     def size(self, name: str, at: At) -> int:
         """How many ``members`` gives (possible members included)."""

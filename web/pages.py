@@ -166,7 +166,7 @@ def list_page(request: Request, asked: Asked, at: At) -> dict[str, Any]:
     last = max(1, -(-size // PAGE_SIZE))
     if number > last:
         raise BadInput(f"page {number} is past the last page of {name} at {at.v} ({last}); give page=1 to {last}")
-    members = site.views.members(name, at, PAGE_SIZE, (number - 1) * PAGE_SIZE)
+    members = site.views.members(name, at, PAGE_SIZE, (number - 1) * PAGE_SIZE, size)
     return {"shape": list_shape(name, rule.title, members, at.as_of, at.known_at), "columns": MEMBER_KEYS,
             "size": size, "page": number, "last": last, "first_shown": (number - 1) * PAGE_SIZE + 1}
 
