@@ -6,7 +6,7 @@ list pages and the home page, and --writers threads posting ``noted`` facts thro
 API (they never conflict with a timeline). It stops by itself (time and --most-requests),
 then checks that every fact a writer was told was stored (201) is in the store, and prints
 errors, lost writes and each page's p50/p95 server time (the Server-Timing header) beside
-the same question asked in-process (the CLI's way: fold one person, read one list, count
+the same question asked in-process (the CLI's way: fold one person, read one list page, count
 every list): the same-run baseline.
 
 Run (the lead runs benchmarks; a store of N people from bench_projections.py --keep, or
@@ -38,6 +38,7 @@ import httpx2 as httpx  # the client Starlette tests with (the httpx fork it req
 from casetrail.domain.errors import AlreadyExists
 from casetrail.projections.times import At
 from casetrail.store.application import Casetrail
+from casetrail.web.pages import PAGE_SIZE
 
 PASSWORD = "load test password"
 V = date(2022, 6, 30)
@@ -146,12 +147,13 @@ def lost(url: str, written: list[tuple[str, str]]) -> int:
 
 
 def baseline(site, keys: list[str], lists: list[str], rounds: int = 50) -> dict[str, list[float]]:
-    """The same questions in-process, as the CLI asks them (milliseconds)."""
+    """The same questions in-process, as the CLI asks them (milliseconds): one person folded, the
+    first page of a list (the CLI's ``list`` gives the whole list), every list counted."""
     times: dict[str, list[float]] = defaultdict(list)
     at = At(V)
     for _ in range(rounds):
         for kind, ask in (("case page", lambda: site.store.person(random.choice(keys)).fold(V)),
-                          ("list page", lambda: site.views.members(random.choice(lists), at)),
+                          ("list page", lambda: site.views.members(random.choice(lists), at, PAGE_SIZE)),
                           ("home page", lambda: site.views.counts(at))):
             started = time.perf_counter()
             ask()
