@@ -57,6 +57,30 @@ def _counts(conn: Connection, rules: Rules, at: At, possible: bool) -> dict[str,
     return {name: counts.get(name, 0) for name in rules.names}
 
 
+def counts_on_days(conn: Connection, rules: Rules, days: list[date], known_at: datetime | None) -> list[dict[str, int]]:
+    """``list_counts`` on each of ``days`` at record time K, from two grouped scans instead of one
+    count per day: on a day, those on a list are the stays begun by then less those ended by then."""
+    lp, moment = list_periods.c, At(date.today(), known_at).moment
+    ordinals = [day.toordinal() for day in days]
+    last = max(ordinals, default=0)
+    recorded = (lp.list.in_(rules.names), lp.possible.is_(False), lp.recorded_from <= moment, lp.recorded_to > moment)
+    moves: dict[str, list[tuple[int, int]]] = {name: [] for name in rules.names}
+    for column, sign in ((lp.valid_from, 1), (lp.valid_to, -1)):
+        for name, day, count in conn.execute(select(lp.list, column, func.count()).where(*recorded, column <= last)
+                                             .group_by(lp.list, column)):
+            moves[name].append((day, sign * count))
+    found = [dict.fromkeys(rules.names, 0) for _ in days]
+    for name, changes_of_list in moves.items():
+        changes_of_list.sort()
+        held, at_most = 0, 0
+        for i, day in enumerate(ordinals):  # days in order: each adds the moves up to it
+            while at_most < len(changes_of_list) and changes_of_list[at_most][0] <= day:
+                held += changes_of_list[at_most][1]
+                at_most += 1
+            found[i][name] = held
+    return found
+
+
 def first_list_day(conn: Connection, rules: Rules, known_at: datetime | None) -> date | None:
     """The earliest day a fact put anyone on any list, as known at K: where a chart of counts begins
     (a stay from before any fact, on a list of the untouched, has no first day)."""

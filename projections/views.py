@@ -168,6 +168,10 @@ class Views:
     def counts(self, at: At) -> dict[str, int]:
         return self._read(queries.list_counts, self.rules, at)
 
+    def counts_on(self, days: list[date], known_at: datetime | None = None) -> list[dict[str, int]]:
+        """``counts`` on each of ``days`` (in order) at record time K: a chart's."""
+        return self._read(queries.counts_on_days, self.rules, days, known_at)
+
     def possible(self, at: At) -> dict[str, int]:
         """How many may still be on each list (after an exit that may not have happened yet)."""
         return self._read(queries.possible_counts, self.rules, at)

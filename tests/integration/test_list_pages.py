@@ -1,6 +1,7 @@
 """A page of a list is that stretch of the whole list, on SQLite and PostgreSQL, whether the list
-holds most people (SQLite then walks the people in key order) or few (it sorts the members).
-The people are synthetic."""
+holds most people (SQLite then walks the people in key order) or few (it sorts the members);
+and the home page chart's counts, read for many days at once, are each day's counts. The
+people are synthetic."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from casetrail.domain.rules import load_rules
 from casetrail.projections.times import At
 from casetrail.projections.views import Views
+from tests.integration.views_support import DAYS, populate
 
 PEOPLE = 230
 
@@ -52,3 +54,18 @@ def test_the_lists_hold_what_the_fixture_says(views):
 
     assert views.counts(at)["fatalities"] == 23
     assert views.size("in_custody", at) == PEOPLE - 23 - 69  # the dead and the released are not held
+
+
+def test_the_charts_counts_on_many_days_are_each_days_list_counts(app):
+    # populate: four kinds of case, with retractions and later facts recorded after K.
+    populated = populate(app, 40)
+    views = Views(app, load_rules())
+    try:
+        views.catch_up()
+        days = [date(2021, 12, 31), *DAYS, date(2022, 1, 7), date(2030, 1, 1)]
+        days.sort()
+        for known_at in (populated.before_corrections, None):
+            assert views.counts_on(days, known_at) == [views.counts(At(day, known_at)) for day in days]
+        assert any(views.counts_on(days)[-1].values()), "no list had members: the check proved nothing"
+    finally:
+        views.close()
