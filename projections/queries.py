@@ -115,19 +115,7 @@ def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN, li
                  offset: int = 0, size: int | None = None) -> list[dict[str, Any]]:
     """The list's members at (V, K) in key order (possible ones among them); ``limit`` of them from
     ``offset``, for a page (``size``: the list's, when the caller has counted it)."""
-    lp = list_periods.c
-    columns = (people.c.person, people.c.key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type,
-               lp.source, lp.contested, lp.possible)
-    if limit is not None and conn.dialect.name == "sqlite" and _dense(conn, name, at, offset + limit, size):
-        # A page of a list most people are on: walk the people in key order and look each one's
-        # rows up by the key (``list || ''`` keeps SQLite off the list index), stopping once the
-        # page is full, instead of joining and sorting every member to keep a few.
-        chosen = select(*columns).select_from(people).join(list_periods, and_(
-            lp.person == people.c.person, lp.list.op("||")("") == name, holds(list_periods, at)))
-    else:
-        chosen = select(*columns).join(people, people.c.person == lp.person).where(lp.list == name,
-                                                                                   holds(list_periods, at))
-    rows = conn.execute(chosen.order_by(people.c.key).limit(limit).offset(offset or None)).all()
+    rows = _member_rows(conn, name, at, limit, offset, size)
     heard = last_reported(conn, at, [r.person for r in rows])
     # A possible member's cause is the exit that may not have happened yet; "since" is then its date.
     return [{"person": r.key, "name": sealer.open(r.name), "since": r.since,
@@ -137,12 +125,30 @@ def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN, li
              "type": r.cause_type, "source": r.source} for r in rows]
 
 
-def _dense(conn: Connection, name: str, at: At, wanted: int, size: int | None) -> bool:
-    """Whether walking the people in key order finds ``wanted`` members in fewer steps than the
-    list has members (the walk takes about wanted x people / size steps)."""
+def _member_rows(conn: Connection, name: str, at: At, limit: int | None, offset: int, size: int | None) -> list:
+    """The rows of a list's members, in key order. A page of a list most people are on (on SQLite):
+    walk the people in key order, or back from the last key for a page near the end, looking
+    each one's rows up by the key (``list || ''`` keeps SQLite off the list index) and stopping
+    once the page is full, instead of joining and sorting every member to keep a few. A walk
+    takes about (members wanted) x people / size steps: it is taken when that is at most size."""
+    lp, key = list_periods.c, people.c.key
+    columns = (people.c.person, key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type,
+               lp.source, lp.contested, lp.possible)
+    sorted_ = (select(*columns).join(people, people.c.person == lp.person)
+               .where(lp.list == name, holds(list_periods, at)).order_by(key))
+    if limit is None or conn.dialect.name != "sqlite":
+        return conn.execute(sorted_.limit(limit).offset(offset or None)).all()
     size = list_size(conn, name, at) if size is None else size
     everyone = conn.execute(select(func.count()).select_from(people)).scalar_one()
-    return size > 0 and wanted * everyone <= size * size
+    walk = select(*columns).select_from(people).join(list_periods, and_(
+        lp.person == people.c.person, lp.list.op("||")("") == name, holds(list_periods, at)))
+    to_end = size - offset
+    if (offset + limit) * everyone <= size * size:
+        return conn.execute(walk.order_by(key).limit(limit).offset(offset or None)).all()
+    if 0 < to_end and to_end * everyone <= size * size:
+        back = conn.execute(walk.order_by(key.desc()).limit(min(limit, to_end)).offset(max(0, to_end - limit) or None))
+        return back.all()[::-1]
+    return conn.execute(sorted_.limit(limit).offset(offset or None)).all()
 
 
 def list_size(conn: Connection, name: str, at: At) -> int:
