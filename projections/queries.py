@@ -92,21 +92,24 @@ def first_list_day(conn: Connection, rules: Rules, known_at: datetime | None) ->
     return None if first is None else day_of(first)
 
 
+def _unindexed(conn: Connection, column: Any) -> Any:
+    """The column as SQLite will not search its index by (``column || ''``), where that index would
+    read far more rows than the key the query should follow (the person's)."""
+    return column.op("||")("") if conn.dialect.name == "sqlite" else column
+
+
 def last_reported(conn: Connection, at: At, persons: list[int]) -> dict[int, tuple[int, str]]:
     """Each person's latest facet change on or before V, as recorded at K (timeline.last_reported):
     person -> (its first day as an ordinal, its date as written). Those with none are left out."""
     c, latest = changes.c, {}
-    sqlite = conn.dialect.name == "sqlite"
-    # On SQLite, ``kind || ''`` keeps the planner on the key, which starts with the person (on
-    # ``kind`` it would search every facet change of everyone), and a bare column beside max()
-    # comes from the row holding the max; PostgreSQL says the same with DISTINCT ON.
-    kind = c.kind.op("||")("") if sqlite else c.kind
     for at_most in range(0, len(persons), 500):
-        wanted = select(c.person, c.valid_from, c.valid_on, *([func.max(c.seq)] if sqlite else [])).where(
-            c.person.in_(persons[at_most:at_most + 500]), kind == "facet", c.valid_from <= at.day,
-            c.recorded_from <= at.moment, c.recorded_to > at.moment)
-        wanted = (wanted.group_by(c.person) if sqlite
-                  else wanted.distinct(c.person).order_by(c.person, c.seq.desc()))
+        held = (c.person.in_(persons[at_most:at_most + 500]), _unindexed(conn, c.kind) == "facet",
+                c.valid_from <= at.day, c.recorded_from <= at.moment, c.recorded_to > at.moment)
+        if conn.dialect.name == "sqlite":  # a bare column beside max() comes from the row holding the max
+            wanted = select(c.person, c.valid_from, c.valid_on, func.max(c.seq)).where(*held).group_by(c.person)
+        else:
+            wanted = (select(c.person, c.valid_from, c.valid_on).where(*held)
+                      .distinct(c.person).order_by(c.person, c.seq.desc()))
         latest.update((r.person, (r.valid_from, r.valid_on)) for r in conn.execute(wanted))
     return latest
 
@@ -128,27 +131,26 @@ def list_members(conn: Connection, name: str, at: At, sealer: Sealer = PLAIN, li
 def _member_rows(conn: Connection, name: str, at: At, limit: int | None, offset: int, size: int | None) -> list:
     """The rows of a list's members, in key order. A page of a list most people are on (on SQLite):
     walk the people in key order, or back from the last key for a page near the end, looking
-    each one's rows up by the key (``list || ''`` keeps SQLite off the list index) and stopping
-    once the page is full, instead of joining and sorting every member to keep a few. A walk
-    takes about (members wanted) x people / size steps: it is taken when that is at most size."""
+    each one's rows up by the key and stopping once the page is full, instead of joining and
+    sorting every member to keep a few. A walk takes about (members wanted) x people / size
+    steps: it is taken when that is at most size."""
     lp, key = list_periods.c, people.c.key
     columns = (people.c.person, key, people.c.name, lp.since, lp.cause_latest, lp.cause_event, lp.cause_type,
                lp.source, lp.contested, lp.possible)
-    sorted_ = (select(*columns).join(people, people.c.person == lp.person)
-               .where(lp.list == name, holds(list_periods, at)).order_by(key))
-    if limit is None or conn.dialect.name != "sqlite":
-        return conn.execute(sorted_.limit(limit).offset(offset or None)).all()
-    size = list_size(conn, name, at) if size is None else size
-    everyone = conn.execute(select(func.count()).select_from(people)).scalar_one()
-    walk = select(*columns).select_from(people).join(list_periods, and_(
-        lp.person == people.c.person, lp.list.op("||")("") == name, holds(list_periods, at)))
-    to_end = size - offset
-    if (offset + limit) * everyone <= size * size:
-        return conn.execute(walk.order_by(key).limit(limit).offset(offset or None)).all()
-    if 0 < to_end and to_end * everyone <= size * size:
-        back = conn.execute(walk.order_by(key.desc()).limit(min(limit, to_end)).offset(max(0, to_end - limit) or None))
-        return back.all()[::-1]
-    return conn.execute(sorted_.limit(limit).offset(offset or None)).all()
+    if limit is not None and conn.dialect.name == "sqlite":
+        size = list_size(conn, name, at) if size is None else size
+        everyone = conn.execute(select(func.count()).select_from(people)).scalar_one()
+        walk = select(*columns).select_from(people).join(list_periods, and_(
+            lp.person == people.c.person, _unindexed(conn, lp.list) == name, holds(list_periods, at)))
+        to_end = size - offset
+        if (offset + limit) * everyone <= size * size:
+            return conn.execute(walk.order_by(key).limit(limit).offset(offset or None)).all()
+        if 0 < to_end and to_end * everyone <= size * size:
+            back = walk.order_by(key.desc()).limit(min(limit, to_end)).offset(max(0, to_end - limit) or None)
+            return conn.execute(back).all()[::-1]
+    return conn.execute(select(*columns).join(people, people.c.person == lp.person)
+                        .where(lp.list == name, holds(list_periods, at))
+                        .order_by(key).limit(limit).offset(offset or None)).all()
 
 
 def list_size(conn: Connection, name: str, at: At) -> int:

@@ -521,14 +521,13 @@ class Casetrail(Application[UUID]):
         case = self.case(key)
         day = as_of or today_utc()
         folded = case.fold(day, known_at)
-        verdicts, records = {}, {}
+        held: dict[str, Person] = {}  # each named key's record at K, loaded once
         for party in folded.parties:
-            for named in {party.person, party.of} - {None} - set(records):
-                records[named] = self.person(named, known_at=known_at).key
-            if party.person and party.role.value == "accused" and party.person not in verdicts:
-                verdicts[party.person] = outcome(self.person(party.person, known_at=known_at).story, key, day,
-                                                 known_at)
-        return case, folded, verdicts, records
+            for named in {party.person, party.of} - {None} - set(held):
+                held[named] = self.person(named, known_at=known_at)
+        verdicts = {p.person: outcome(held[p.person].story, key, day, known_at) for p in folded.parties
+                    if p.person and p.role.value == "accused"}
+        return case, folded, verdicts, {named: person.key for named, person in held.items()}
 
     def _cited(self, fields: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
         """The fields with their source's key, and the URL to register with them (None: a known source)."""
