@@ -50,6 +50,8 @@ class Facet:
 
 
 def _compensation(state: State) -> str:
+    if not state.compensation:
+        return "none"
     awarded = [f"{amount_text(money.awarded)} {currency}" for currency, money in state.compensation if money.awarded]
     return "; ".join(awarded) or "none"
 
@@ -58,6 +60,8 @@ CASE_ROLES = tuple(role.value for role in CaseRole)
 
 
 def _case_roles(state: State) -> str:
+    if not state.case_roles:
+        return "none"
     held = {role for _, role, _ in state.case_roles}
     return "+".join(role for role in CASE_ROLES if role in held) or "none"
 

@@ -12,6 +12,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,7 @@ class Rules:
             found = self._seen[key] = tuple(rule.matches(facets, claimed) for rule in self.lists)
         return found
 
-    @property
+    @cached_property
     def claimant_facets(self) -> tuple[int, ...]:
         """The facets (by index) some test asks who asserts: none in the usual rules."""
         return tuple(sorted({_INDEX[t.facet] for rule in self.lists for t in rule.tests if t.claimants}))

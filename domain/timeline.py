@@ -74,9 +74,9 @@ class Change(NamedTuple):
         return f"{earliest.isoformat()}|{latest.isoformat()}|{tie:04d}|{position:03d}"
 
 
-def _change(kind: str, name: str, before: str, after: str, cause: Fact, position: int, ties: dict) -> Change:
+def _change(kind: str, name: str, before: str, after: str, cause: Fact, tie: int, position: int) -> Change:
     on = cause.on
-    return Change(kind, name, before, after, cause, position, (on.earliest, on.latest, ties[cause.id], position))
+    return Change(kind, name, before, after, cause, position, (on.earliest, on.latest, tie, position))
 
 
 def _ties(steps: Sequence[Step]) -> list[int]:
@@ -106,7 +106,9 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
     """Every facet and list of one person across all valid time, as recorded by ``known_at``."""
     folded = fold(events, OPEN, known_at)
     steps = folded.steps
-    ties = dict(zip((step.event.id for step in steps), _ties(steps)))
+    if not steps:  # registered, nothing reported yet (or all of it retracted): the same for everyone
+        return Timeline(_unreported(rules), (), INITIAL, folded.claims)
+    ties = _ties(steps)
     disputed = folded.claims.disputed if folded.claims.disputes else None
     n = len(FACETS)
     values = INITIAL
@@ -121,8 +123,8 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
     while i < count:
         day = steps[i].event.on.earliest
         start_values, start_members = values, members
-        facet_cause: dict[int, Fact] = {}
-        list_cause: dict[int, Fact] = {}
+        facet_cause: dict[int, int] = {}  # facet -> the step that moved it last this day
+        list_cause: dict[int, int] = {}
         # Facts that start on the same day change the state together; within the day,
         # the last fact that moved a facet (or list) is the one that set it.
         while i < count and steps[i].event.on.earliest == day:
@@ -131,30 +133,33 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
             if new_values != values:  # a fact may change nothing (noted, an allegation)
                 for k in range(n):
                     if new_values[k] != values[k]:
-                        facet_cause[k] = causes[k] = event
+                        facet_cause[k] = i
+                        causes[k] = event
                 new_members = rules.members(new_values, _claimed(asked, causes, folded.claims) if asked else None)
                 if new_members is not members:  # rules.members returns one tuple per facet values
                     for k in range(len(members)):
                         if new_members[k] != members[k]:
-                            list_cause[k] = event
+                            list_cause[k] = i
                 values, members = new_values, new_members
             i += 1
         for k in _in_order(facet_cause):  # only a facet some fact moved can have changed
             if values[k] != start_values[k]:
                 began, cause = facet_open[k]
                 periods.append(_period("facet", FACETS[k], start_values[k], began, day, cause, disputed))
-                facet_open[k] = (day, facet_cause[k])
-                changes.append(_change("facet", FACETS[k], start_values[k], values[k], facet_cause[k], k, ties))
+                at = facet_cause[k]
+                facet_open[k] = (day, steps[at].event)
+                changes.append(_change("facet", FACETS[k], start_values[k], values[k], steps[at].event, ties[at], k))
         for k in _in_order(list_cause):
             if members[k] != start_members[k]:
+                at = list_cause[k]
                 if start_members[k]:
                     began, cause = list_open[k]
                     periods.append(_period("list", rules.lists[k].name, "in", began, day, cause, disputed,
-                                           list_cause[k]))
-                list_open[k] = (day, list_cause[k])
+                                           steps[at].event))
+                list_open[k] = (day, steps[at].event)
                 # Leaving a list is told before entering another on the same fact.
                 changes.append(_change("list", rules.lists[k].name, _word(start_members[k]), _word(members[k]),
-                                      list_cause[k], n + k + (0 if start_members[k] else len(members)), ties))
+                                       steps[at].event, ties[at], n + k + (0 if start_members[k] else len(members))))
     periods += _still_open(facet_open, values, list_open, members, rules, disputed)
     periods += _possibly(periods, disputed)
     return Timeline(tuple(periods), tuple(sorted(changes, key=_ORDER)), values, folded.claims)
@@ -162,11 +167,24 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
 
 def _still_open(facet_open: list, values: tuple, list_open: list, members: tuple, rules: Rules,
                 disputed: frozenset | None) -> list[Period]:
-    """The periods that last to the end of time: each facet's last value, each list still held."""
-    periods = [_period("facet", FACETS[k], values[k], began, OPEN, cause, disputed)
+    """The periods that last to the end of time: each facet's last value (a facet no fact moved
+    still has its first one), each list still held."""
+    periods = [_period("facet", FACETS[k], values[k], began, OPEN, cause, disputed) if cause else _UNMOVED[k]
                for k, (began, cause) in enumerate(facet_open)]
     periods += [_period("list", rule.name, "in", list_open[k][0], OPEN, list_open[k][1], disputed)
                 for k, rule in enumerate(rules.lists) if members[k]]
+    return periods
+
+
+def _unreported(rules: Rules) -> tuple[Period, ...]:
+    """The periods of a person with no fact: each facet's first value, and any list that holds of it."""
+    periods = _UNREPORTED.get(rules.fingerprint)
+    if periods is None:
+        asked = rules.claimant_facets
+        members = rules.members(INITIAL, tuple(frozenset() for _ in FACETS) if asked else None)
+        periods = _UNREPORTED[rules.fingerprint] = tuple(
+            _still_open([(BEGINNING, None)] * len(FACETS), INITIAL, [(BEGINNING, None)] * len(members), members,
+                        rules, None))
     return periods
 
 
@@ -200,6 +218,8 @@ def _possibly(periods: list[Period], disputed: frozenset | None) -> list[Period]
 
 
 _ORDER = itemgetter(6)  # Change.order
+_UNREPORTED: dict[str, tuple[Period, ...]] = {}  # by the rules' fingerprint
+_UNMOVED = tuple(Period("facet", name, value, BEGINNING, OPEN, None) for name, value in zip(FACETS, INITIAL))
 _FROM = itemgetter(3)  # Period.valid_from
 
 

@@ -81,8 +81,12 @@ def ident_of(item: Period | Change, event: str | None = None) -> str:
         parts = (kind, name, value, str(valid_from.toordinal()), str(valid_to.toordinal()), event,
                  str(cause.on.latest.toordinal()) if cause else "")
         return _hash(*parts, "contested") if contested else _hash(*parts)
-    kind, name, before, after, _, _, _ = item
-    return _hash(kind, name, before, after, event, item.seq)
+    return _change_ident(item, event, item.seq)
+
+
+def _change_ident(change: Change, event: str, seq: str) -> str:
+    kind, name, before, after, _, _, _ = change
+    return _hash(kind, name, before, after, event, seq)
 
 
 def period_row(person: int, period: Period, memo: dict) -> Row:
@@ -100,7 +104,8 @@ def change_row(person: int, change: Change, memo: dict) -> Row:
     """A change's row, less its record times (CHANGE_COLUMNS without the last two)."""
     kind, name, before, after, cause, _, _ = change
     _, event, type_, _, source, by, valid_on, valid_from = _cause(cause, memo)
-    return (person, ident_of(change, event), kind, name, before, after, valid_from, valid_on, change.seq, event,
+    seq = change.seq
+    return (person, _change_ident(change, event, seq), kind, name, before, after, valid_from, valid_on, seq, event,
             type_, by, source)
 
 
@@ -116,7 +121,7 @@ class Batch:
     sealer: Sealer = PLAIN
     people: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
-    status: dict[int, dict] = field(default_factory=dict)  # person -> the row as of the batch's end
+    status: dict[int, tuple] = field(default_factory=dict)  # person -> (facet values, record time) at the batch's end
     updates: dict[int, dict] = field(default_factory=dict)  # person -> their amended people row
     inserts: dict[str, list[Row]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
     closes: dict[str, list[tuple]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
@@ -144,8 +149,13 @@ class Batch:
             rows = self.inserts[table]
             self._open[(table, person, row[1])] = len(rows)
             rows.append(row + times)
-        self.status[person] = {"person": person, **dict(zip(FACETS, after.final)), "changed_at": time_text(at)}
+        self.status[person] = (after.final, at)  # a row is made only of the last (status_rows)
         return new
+
+    def status_rows(self) -> list[dict]:
+        """Each person's status row as of the batch's end."""
+        return [{"person": person, **dict(zip(FACETS, final)), "changed_at": time_text(at)}
+                for person, (final, at) in self.status.items()]
 
     def merge(self, other: Batch) -> None:
         """Add the rows of another share of the same notifications (other people's)."""

@@ -352,7 +352,7 @@ class Views:
             if rows.status:
                 _many(conn, status.delete().where(status.c.person == bindparam("p_person")),
                       [{"p_person": p} for p in rows.status])
-                _many(conn, status.insert(), list(rows.status.values()))
+                _many(conn, status.insert(), rows.status_rows())
 
     def _prepare(self) -> None:
         """Create the tables on first use; rebuild them if they follow other rules or an older layout."""
