@@ -158,6 +158,9 @@ def _narrowed(told: list[Fact]) -> list[Fact]:
     for fact, ceiling in zip(told, ceilings):
         on = fact.on
         floor = max(floor, on.earliest)
+        if floor == on.earliest and ceiling == on.latest:  # the usual case: nothing to narrow
+            narrowed.append(fact)
+            continue
         within = on.within(min(floor, on.latest), max(ceiling, floor, on.earliest))
         narrowed.append(fact if within is on else fact.model_copy(update={"on": within}))
     return narrowed
@@ -205,10 +208,13 @@ def fold(events: Sequence[PersonEvent], as_of: date, known_at: datetime | None =
     claims = resolve(merged(known(events, known_at), events))
     told, refused = _told(claims.facts)
     steps = tuple(step for step in told if step.event.on.earliest <= as_of)  # a prefix of the story
-    state = steps[-1].state if steps else State()
+    state = steps[-1].state if steps else _BEFORE
     conflicts = tuple(c for c in refused if c.event.on.earliest <= as_of)
     uncertain = state.release_reported is False or any(step.event.on.latest > as_of for step in steps)
     return Folded(as_of, known_at, state, steps, uncertain, conflicts, claims.gone, claims)
+
+
+_BEFORE = State()  # before any fact (a State never changes: each step makes a new one)
 
 
 def _told(facts: Sequence[Fact]) -> tuple[list[Step], list[Conflict]]:
@@ -219,7 +225,7 @@ def _told(facts: Sequence[Fact]) -> tuple[list[Step], list[Conflict]]:
     refused: list[Conflict] = []
     left = list(facts)
     while True:
-        state, steps = State(), []
+        state, steps = _BEFORE, []
         for event in story(left):
             state = _lapse(state, steps, story_order(event))
             problem = event.refusal(state)

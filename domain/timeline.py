@@ -119,7 +119,7 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
     list_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * len(members)
     periods: list[Period] = []
     changes: list[Change] = []
-    i, count = 0, len(steps)
+    i, count, last = 0, len(steps), None
     while i < count:
         day = steps[i].event.on.earliest
         start_values, start_members = values, members
@@ -129,7 +129,8 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
         # the last fact that moved a facet (or list) is the one that set it.
         while i < count and steps[i].event.on.earliest == day:
             event, state = steps[i].event, steps[i].state
-            new_values = facet_values(state)
+            new_values = values if state is last else facet_values(state)  # a step may keep the state
+            last = state
             if new_values != values:  # a fact may change nothing (noted, an allegation)
                 for k in range(n):
                     if new_values[k] != values[k]:
