@@ -35,8 +35,8 @@ Row = tuple  # a row's values in its table's column order (tables.py: FACET_COLU
 _BY = CHANGE_COLUMNS.index("by")
 
 
-def _hash(*parts: str) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 class Cause(NamedTuple):
@@ -50,9 +50,10 @@ class Cause(NamedTuple):
     by: str | None
     valid_on: str | None  # the fact's date as written, for a change
     valid_from: int | None  # its earliest day, as a day number
+    latest_day: str  # its latest day's number as text, in a period's ident ("" without a cause)
 
 
-_NO_CAUSE = Cause(None, None, None, None, None, None, None, None)
+_NO_CAUSE = Cause(None, None, None, None, None, None, None, None, "")
 
 
 def _cause(cause: Fact | None, memo: dict) -> Cause:
@@ -65,36 +66,38 @@ def _cause(cause: Fact | None, memo: dict) -> Cause:
     if columns is None:
         by = cause.__dict__.get("by")  # getattr on a pydantic model without the field is slow
         columns = memo[key] = Cause(on.text, str(cause.id), cause.type, on.latest.isoformat(), cause.source,
-                                             by.value if isinstance(by, Enum) else by, on.text, on.earliest.toordinal())
+                                    by.value if isinstance(by, Enum) else by, on.text, on.earliest.toordinal(),
+                                    str(on.latest.toordinal()))
     return columns
 
 
-def ident_of(item: Period | Change, event: str | None = None) -> str:
+def ident_of(item: Period | Change) -> str:
     """What a row is, to close it by when it no longer holds: its period or change, and its
-    cause. ``event`` is the cause's id as text, when the caller has it already. A period's cause
-    counts with its latest day as the story narrows it: when a later save narrows it (so an
-    answer is no longer uncertain), the row is closed and written anew."""
-    if event is None:
-        event = str(item.cause.id) if item.cause else ""
+    cause. A period's cause counts with its latest day as the story narrows it: when a later
+    save narrows it (so an answer is no longer uncertain), the row is closed and written anew."""
+    cause = item.cause
+    event = str(cause.id) if cause else ""
     if type(item) is Period:
-        kind, name, value, valid_from, valid_to, cause, contested, _ = item
-        parts = (kind, name, value, str(valid_from.toordinal()), str(valid_to.toordinal()), event,
-                 str(cause.on.latest.toordinal()) if cause else "")
-        return _hash(*parts, "contested") if contested else _hash(*parts)
+        latest = str(cause.on.latest.toordinal()) if cause else ""
+        return _period_ident(item, item.valid_from.toordinal(), item.valid_to.toordinal(), event, latest)
     return _change_ident(item, event, item.seq)
 
 
+def _period_ident(period: Period, start: int, end: int, event: str, latest: str) -> str:
+    text = f"{period.kind}\x1f{period.name}\x1f{period.value}\x1f{start}\x1f{end}\x1f{event}\x1f{latest}"
+    return _hash(text + "\x1fcontested" if period.contested else text)
+
+
 def _change_ident(change: Change, event: str, seq: str) -> str:
-    kind, name, before, after, _, _, _ = change
-    return _hash(kind, name, before, after, event, seq)
+    return _hash(f"{change.kind}\x1f{change.name}\x1f{change.before}\x1f{change.after}\x1f{event}\x1f{seq}")
 
 
 def period_row(person: int, period: Period, memo: dict) -> Row:
     """A period's row, less its record times (FACET_COLUMNS or LIST_COLUMNS without the last two)."""
     kind, name, value, valid_from, valid_to, cause, contested, _ = period
-    since, event, type_, latest, source, _, _, _ = _cause(cause, memo)
-    ident = ident_of(period, event or "")
+    since, event, type_, latest, source, _, _, _, latest_day = _cause(cause, memo)
     start, end = valid_from.toordinal(), valid_to.toordinal()
+    ident = _period_ident(period, start, end, event or "", latest_day)
     if kind == "facet":
         return (person, ident, name, value, start, end, since, event, type_, latest, source, contested)
     return (person, ident, name, start, end, since, event, type_, latest, source, contested, value == "possibly")
@@ -103,7 +106,7 @@ def period_row(person: int, period: Period, memo: dict) -> Row:
 def change_row(person: int, change: Change, memo: dict) -> Row:
     """A change's row, less its record times (CHANGE_COLUMNS without the last two)."""
     kind, name, before, after, cause, _, _ = change
-    _, event, type_, _, source, by, valid_on, valid_from = _cause(cause, memo)
+    _, event, type_, _, source, by, valid_on, valid_from, _ = _cause(cause, memo)
     seq = change.seq
     return (person, _change_ident(change, event, seq), kind, name, before, after, valid_from, valid_on, seq, event,
             type_, by, source)
