@@ -12,6 +12,7 @@ same for an import).
 from __future__ import annotations
 
 import gc
+import threading
 from pathlib import Path
 
 import orjson
@@ -21,7 +22,9 @@ from casetrail.store.application import Casetrail
 from casetrail.domain.errors import StoreError
 from casetrail.projections.tables import people
 from casetrail.domain.rules import load_rules
+from casetrail.projections.tuning import REMEMBERED
 from casetrail.projections.views import Views
+from casetrail.projections.working import Helper, Task
 from tests.integration.views_support import (
     CASES, Populated, _fact, differences, dump, members_by_fold, members_by_views, notification_count, points, populate, run, start,
     start_gated, wait_for,
@@ -162,6 +165,35 @@ def test_a_helped_catch_up_applies_every_event_once_and_makes_the_rows_of_one_al
 
     assert applied == views.head() == notification_count(app)
     assert_applied_once_and_as_rebuilt(app, views, populated)  # the rebuild there works alone
+
+
+def _handed_over(task: Task) -> tuple[bool, list[tuple]]:
+    """Whether the helper was forked, and what it handed over (positions and rows)."""
+    with Helper(task) as helper:
+        return helper.process is None, [(w.start, w.end, w.count, w.batch.inserts, w.batch.closes, w.batch.status)
+                                        for w in helper.batches()]
+
+
+def test_a_helper_is_forked_only_from_a_single_thread_and_hands_over_the_same_batches_either_way(filled):
+    # A fork inherits every lock another thread holds: with another thread running (a web
+    # server's, PostgreSQL's pool) the helper is a fresh interpreter instead.
+    url, app, views, populated = filled(30)
+    task = Task(app.url, views.rules, 0, 50, part=0, parts=2, memory=REMEMBERED)
+    alone = threading.active_count() == 1
+    forked, alone_batches = _handed_over(task)
+    waiting = threading.Event()
+    other = threading.Thread(target=waiting.wait)
+    other.start()
+    try:
+        fresh_forked, fresh_batches = _handed_over(task)
+    finally:
+        waiting.set()
+        other.join()
+
+    assert forked is alone
+    assert fresh_forked is False
+    assert len(alone_batches) > 1
+    assert alone_batches == fresh_batches
 
 
 def test_a_helped_catch_up_after_earlier_ones_finds_the_people_already_applied(filled):
