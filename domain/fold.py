@@ -62,6 +62,7 @@ class Folded:
     conflicts: tuple[Conflict, ...]
     retracted: frozenset = frozenset()
     claims: Claims = field(default=EMPTY, compare=False)  # each fact's sources, and the disputes resolved before the fold
+    told: Told | None = field(default=None, compare=False)  # the whole story, to tell a longer one from
 
     @property
     def disputes(self) -> tuple[Dispute, ...]:
@@ -203,30 +204,65 @@ def merged(seen: list[PersonEvent], everything: Sequence[PersonEvent] | None = N
     return [e for e in seen if e.originator_id not in others or e.originator_id in standing]
 
 
-def fold(events: Sequence[PersonEvent], as_of: date, known_at: datetime | None = None) -> Folded:
-    """The state of one person at valid date ``as_of`` as recorded by ``known_at`` (None: now)."""
+def fold(events: Sequence[PersonEvent], as_of: date, known_at: datetime | None = None,
+         earlier: Told | None = None) -> Folded:
+    """The state of one person at valid date ``as_of`` as recorded by ``known_at`` (None: now).
+    ``earlier``: the story of fewer of the same events, told before (``Folded.told``), whose
+    steps are taken over as far as the new story begins as it did (the same answer, sooner)."""
     claims = resolve(merged(known(events, known_at), events))
-    told, refused = _told(claims.facts)
-    steps = tuple(step for step in told if step.event.on.earliest <= as_of)  # a prefix of the story
+    told = _told(claims.facts, earlier)
+    steps = tuple(step for step in told.steps if step.event.on.earliest <= as_of)  # a prefix of the story
     state = steps[-1].state if steps else _BEFORE
-    conflicts = tuple(c for c in refused if c.event.on.earliest <= as_of)
+    conflicts = tuple(c for c in told.refused if c.event.on.earliest <= as_of)
     uncertain = state.release_reported is False or any(step.event.on.latest > as_of for step in steps)
-    return Folded(as_of, known_at, state, steps, uncertain, conflicts, claims.gone, claims)
+    return Folded(as_of, known_at, state, steps, uncertain, conflicts, claims.gone, claims, told)
 
 
 _BEFORE = State()  # before any fact (a State never changes: each step makes a new one)
 
 
-def _told(facts: Sequence[Fact]) -> tuple[list[Step], list[Conflict]]:
+@dataclass(frozen=True)
+class Told:
+    """A story told: its facts (as narrowed) in story order, the steps, how many steps there
+    were once each fact had been told (a pending end may come before it), the facts refused,
+    and how many steps were taken over from an earlier story."""
+
+    facts: tuple[Fact, ...]
+    steps: tuple[Step, ...]
+    marks: tuple[int, ...]
+    refused: tuple[Conflict, ...] = ()
+    reused: int = 0
+
+    def kept_in(self, facts: Sequence[Fact]) -> int:
+        """How many facts ``facts`` begins with that this story began with too, the same dates."""
+        count = 0
+        for new, old in zip(facts, self.facts):
+            if new is not old and (new.id.int != old.id.int or new.on.earliest != old.on.earliest
+                                   or new.on.latest != old.on.latest):
+                break
+            count += 1
+        return count
+
+
+def _told(facts: Sequence[Fact], earlier: Told | None = None) -> Told:
     """The whole story stepped fact by fact, a pending end (a term that runs out) stepped in its
     place, and the facts it refused. A refused fact is told as if it were not there: the story is
     told again without it (its dates would otherwise narrow the others'). Stored streams have no
-    conflicts, so this is one pass."""
+    conflicts, so this is one pass.
+
+    The fold is a left fold: where the story begins with the same facts as ``earlier``, each is
+    stepped from the same state, so their steps are taken over and the rest stepped from there
+    (a person's later news usually comes later in the story)."""
     refused: list[Conflict] = []
     left = list(facts)
     while True:
-        state, steps = _BEFORE, []
-        for event in story(left):
+        story_ = story(left)
+        kept = earlier.kept_in(story_) if earlier is not None and not refused and not earlier.refused else 0
+        reused = earlier.marks[kept - 1] if kept else 0
+        steps = list(earlier.steps[:reused]) if kept else []
+        marks = list(earlier.marks[:kept]) if kept else []
+        state = steps[-1].state if steps else _BEFORE
+        for event in story_[kept:]:
             state = _lapse(state, steps, story_order(event))
             problem = event.refusal(state)
             if problem:
@@ -237,6 +273,7 @@ def _told(facts: Sequence[Fact]) -> tuple[list[Step], list[Conflict]]:
             state = event.step(state)
             changed = isinstance(event, Designated) and before is not None and before != state.designation
             steps.append(Step(event, state, before if changed else None))
+            marks.append(len(steps))
         else:
             _lapse(state, steps, None)
-            return steps, refused
+            return Told(tuple(story_), tuple(steps), tuple(marks), tuple(refused), reused)

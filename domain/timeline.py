@@ -19,7 +19,7 @@ from typing import Iterable, NamedTuple, Sequence
 
 from casetrail.domain.claims import EMPTY, Claims
 from casetrail.domain.events import Fact, PersonEvent
-from casetrail.domain.fold import Step, fold
+from casetrail.domain.fold import Folded, Step, Told, fold
 from casetrail.domain.facets import FACETS, INITIAL, facet_values
 from casetrail.domain.rules import Rules
 
@@ -90,43 +90,135 @@ def _ties(steps: Sequence[Step]) -> list[int]:
     return ties
 
 
+class Mark(NamedTuple):
+    """Where the walk along a story stood at the start of a day: enough to go on from there."""
+
+    step: int  # the day's first step
+    values: tuple[str, ...]
+    members: tuple[bool, ...]
+    facet_open: tuple  # each facet's (since, cause)
+    list_open: tuple  # each list's (since, cause)
+    periods: int  # periods made by then
+    changes: int  # changes made by then
+    brief: int  # brief stays by then
+    last: object  # the state of the step before
+
+
+@dataclass(frozen=True)
+class Walked:
+    """A timeline's walk, kept to make the timeline of a longer story from (``timeline(after=)``):
+    the story told, and at the start of each day where the walk stood."""
+
+    told: Told
+    fingerprint: str  # of the rules it walked by
+    disputed: frozenset | None
+    marks: tuple[Mark, ...]
+    periods: tuple[Period, ...]  # those the walk made (not those still open at its end)
+    changes: tuple[Change, ...]  # in the order made
+    brief: tuple[Period, ...]  # stays begun and ended on one day
+
+    def mark_for(self, folded: Folded, rules: Rules, disputed: frozenset | None) -> int | None:
+        """The last day the walk of ``folded`` may go on from (its index in ``marks``): one that
+        starts within the steps the fold took over, so everything before it is as it was; None:
+        walk it all (other rules or disputes, a rule asking who says so, nothing taken over)."""
+        reused, steps = folded.told.reused, folded.steps
+        if not reused or self.fingerprint != rules.fingerprint or self.disputed != disputed or rules.claimant_facets:
+            return None
+        for at in range(len(self.marks) - 1, 0, -1):
+            step = self.marks[at].step
+            # A mark where the steps taken over end starts a day only if the next step starts another.
+            if step < reused or (step == reused and (step == len(steps) or steps[step].event.on.earliest
+                                                       != steps[step - 1].event.on.earliest)):
+                return at
+        return None
+
+
 @dataclass(frozen=True)
 class Timeline:
     periods: tuple[Period, ...]
     changes: tuple[Change, ...]
-    final: tuple[str, ...]  # the facets once every fact has happened (the state now)
     claims: Claims = field(default=EMPTY, compare=False)  # each fact's sources, and the disputes
+    walked: Walked | None = field(default=None, compare=False, repr=False)
 
     def period(self, kind: str, name: str, day: date) -> Period | None:
         """The facet's value, or the stay on the list ("in" or "possibly"), that holds on ``day``."""
         return next((p for p in self.periods if p.kind == kind and p.name == name and p.holds_on(day)), None)
 
 
-def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | None = None) -> Timeline:
-    """Every facet and list of one person across all valid time, as recorded by ``known_at``."""
-    folded = fold(events, OPEN, known_at)
-    steps = folded.steps
-    if not steps:  # registered, nothing reported yet (or all of it retracted): the same for everyone
-        return Timeline(_unreported(rules), (), INITIAL, folded.claims)
-    ties = _ties(steps)
+def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | None = None,
+             after: Timeline | None = None) -> Timeline:
+    """Every facet and list of one person across all valid time, as recorded by ``known_at``.
+
+    ``after``: the timeline of fewer of the same events (the projections' last one of this
+    person): the walk goes on from the last day its story still begins the same (the same
+    timeline, sooner)."""
+    earlier = after.walked if after is not None else None
+    folded = fold(events, OPEN, known_at, earlier.told if earlier else None)
+    if not folded.steps:  # registered, nothing reported yet (or all of it retracted): the same for everyone
+        return Timeline(_unreported(rules), (), folded.claims)
     disputed = folded.claims.disputed if folded.claims.disputes else None
-    n = len(FACETS)
-    values = INITIAL
-    asked = rules.claimant_facets  # facets whose rule tests ask who says so: usually none
-    causes: list[Fact | None] = [None] * n  # the fact that set each facet's value, for those tests
-    members = rules.members(values, _claimed(asked, causes, folded.claims) if asked else None)
-    facet_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * n
-    list_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * len(members)
-    periods: list[Period] = []
-    changes: list[Change] = []
-    i, count, last = 0, len(steps), None
-    while i < count:
-        day = steps[i].event.on.earliest
-        start_values, start_members = values, members
-        facet_cause: dict[int, int] = {}  # facet -> the step that moved it last this day
+    at = earlier.mark_for(folded, rules, disputed) if earlier else None
+    walk = _Walk(folded, rules, disputed, earlier if at is not None else None, at)
+    walk.go()
+    walked = Walked(folded.told, rules.fingerprint, disputed, tuple(walk.marks), tuple(walk.periods),
+                    tuple(walk.changes), tuple(walk.brief))
+    periods = walk.periods + _still_open(walk.facet_open, walk.values, walk.list_open, walk.members, rules, disputed)
+    periods += _possibly([*periods, *walk.brief], disputed)
+    return Timeline(tuple(periods), tuple(sorted(walk.changes, key=_ORDER)), folded.claims, walked)
+
+
+class _Walk:
+    """The walk along a story's steps, day by day, that makes a timeline's periods and changes:
+    the state can change only on a day some fact starts, so each such day closes the periods
+    whose value changed and opens new ones. It starts from nothing, or from an earlier walk's mark."""
+
+    def __init__(self, folded: Folded, rules: Rules, disputed: frozenset | None, earlier: Walked | None,
+                 at: int | None) -> None:
+        self.steps, self.rules, self.claims, self.disputed = folded.steps, rules, folded.claims, disputed
+        self.ties = _ties(self.steps)
+        self.asked = rules.claimant_facets  # facets whose rule tests ask who says so: usually none
+        n = len(FACETS)
+        self.causes: list[Fact | None] = [None] * n  # the fact that set each facet's value, for those tests
+        if earlier is None or at is None:
+            self.values = INITIAL
+            self.members = rules.members(INITIAL, self._claimed())
+            self.facet_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * n
+            self.list_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * len(self.members)
+            self.periods: list[Period] = []
+            self.changes: list[Change] = []
+            self.brief: list[Period] = []  # on a list and off it again within one day: none of it is a period,
+            # but the fact that took them off may not have happened yet (_possibly)
+            self.marks: list[Mark] = []
+            self.i, self.last = 0, None
+            return
+        mark = earlier.marks[at]
+        self.values, self.members, self.last, self.i = mark.values, mark.members, mark.last, mark.step
+        self.facet_open, self.list_open = list(mark.facet_open), list(mark.list_open)
+        self.periods, self.changes = list(earlier.periods[:mark.periods]), list(earlier.changes[:mark.changes])
+        self.brief = list(earlier.brief[:mark.brief])
+        self.marks = list(earlier.marks[:at])
+
+    def _claimed(self) -> tuple[frozenset, ...] | None:
+        return _claimed(self.asked, self.causes, self.claims) if self.asked else None
+
+    def go(self) -> None:
+        steps, count = self.steps, len(self.steps)
+        while self.i < count:
+            self.marks.append(Mark(self.i, self.values, self.members, tuple(self.facet_open), tuple(self.list_open),
+                                   len(self.periods), len(self.changes), len(self.brief), self.last))
+            day = steps[self.i].event.on.earliest
+            start_values, start_members = self.values, self.members
+            facet_cause, list_cause = self._day(day)
+            self._close(day, start_values, start_members, facet_cause, list_cause)
+
+    def _day(self, day: date) -> tuple[dict[int, int], dict[int, int]]:
+        """Step through the facts that start on ``day``: they change the state together, and the
+        last fact that moved a facet (or list) is the one that set it. Returns, for each facet and
+        list some fact moved, the step that moved it last."""
+        steps, rules, n = self.steps, self.rules, len(FACETS)
+        values, members, last, i, count = self.values, self.members, self.last, self.i, len(steps)
+        facet_cause: dict[int, int] = {}
         list_cause: dict[int, int] = {}
-        # Facts that start on the same day change the state together; within the day,
-        # the last fact that moved a facet (or list) is the one that set it.
         while i < count and steps[i].event.on.earliest == day:
             event, state = steps[i].event, steps[i].state
             new_values = values if state is last else facet_values(state)  # a step may keep the state
@@ -135,35 +227,46 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
                 for k in range(n):
                     if new_values[k] != values[k]:
                         facet_cause[k] = i
-                        causes[k] = event
-                new_members = rules.members(new_values, _claimed(asked, causes, folded.claims) if asked else None)
+                        self.causes[k] = event
+                new_members = rules.members(new_values, self._claimed())
                 if new_members is not members:  # rules.members returns one tuple per facet values
                     for k in range(len(members)):
                         if new_members[k] != members[k]:
                             list_cause[k] = i
                 values, members = new_values, new_members
             i += 1
+        self.values, self.members, self.last, self.i = values, members, last, i
+        return facet_cause, list_cause
+
+    def _close(self, day: date, start_values: tuple, start_members: tuple, facet_cause: dict[int, int],
+               list_cause: dict[int, int]) -> None:
+        """The periods that ended on ``day`` and the changes it made."""
+        steps, ties, values, disputed = self.steps, self.ties, self.values, self.disputed
         for k in _in_order(facet_cause):  # only a facet some fact moved can have changed
             if values[k] != start_values[k]:
-                began, cause = facet_open[k]
-                periods.append(_period("facet", FACETS[k], start_values[k], began, day, cause, disputed))
+                began, cause = self.facet_open[k]
+                self.periods.append(_period("facet", FACETS[k], start_values[k], began, day, cause, disputed))
                 at = facet_cause[k]
-                facet_open[k] = (day, steps[at].event)
-                changes.append(_change("facet", FACETS[k], start_values[k], values[k], steps[at].event, ties[at], k))
+                self.facet_open[k] = (day, steps[at].event)
+                self.changes.append(_change("facet", FACETS[k], start_values[k], values[k], steps[at].event,
+                                            ties[at], k))
         for k in _in_order(list_cause):
-            if members[k] != start_members[k]:
-                at = list_cause[k]
-                if start_members[k]:
-                    began, cause = list_open[k]
-                    periods.append(_period("list", rules.lists[k].name, "in", began, day, cause, disputed,
-                                           steps[at].event))
-                list_open[k] = (day, steps[at].event)
-                # Leaving a list is told before entering another on the same fact.
-                changes.append(_change("list", rules.lists[k].name, _word(start_members[k]), _word(members[k]),
-                                       steps[at].event, ties[at], n + k + (0 if start_members[k] else len(members))))
-    periods += _still_open(facet_open, values, list_open, members, rules, disputed)
-    periods += _possibly(periods, disputed)
-    return Timeline(tuple(periods), tuple(sorted(changes, key=_ORDER)), values, folded.claims)
+            self._close_list(day, k, start_members[k], steps[list_cause[k]].event, ties[list_cause[k]])
+
+    def _close_list(self, day: date, k: int, was: bool, cause: Fact, tie: int) -> None:
+        """List ``k`` on ``day``, which ``cause`` moved last: left, entered, or on and off again."""
+        now, name, disputed = self.members[k], self.rules.lists[k].name, self.disputed
+        if now == was:
+            if not now:  # on and off again this day: no stay, but the fact that ended it may not have happened yet
+                self.brief.append(_period("list", name, "in", day, day, None, disputed, cause))
+            return
+        if was:
+            began, opened_by = self.list_open[k]
+            self.periods.append(_period("list", name, "in", began, day, opened_by, disputed, cause))
+        self.list_open[k] = (day, cause)
+        # Leaving a list is told before entering another on the same fact.
+        n, count = len(FACETS), len(self.members)
+        self.changes.append(_change("list", name, _word(was), _word(now), cause, tie, n + k + (0 if was else count)))
 
 
 def _still_open(facet_open: list, values: tuple, list_open: list, members: tuple, rules: Rules,

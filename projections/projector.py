@@ -16,7 +16,6 @@ from enum import Enum
 from typing import Any, Iterable, NamedTuple
 
 from casetrail.domain.events import Fact, Registered, SourceRegistered
-from casetrail.domain.facets import FACETS
 from casetrail.domain.names import search_text
 from casetrail.projections.sealing import PLAIN, Sealer
 from casetrail.projections.tables import CHANGE_COLUMNS
@@ -124,7 +123,6 @@ class Batch:
     sealer: Sealer = PLAIN
     people: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
-    status: dict[int, tuple] = field(default_factory=dict)  # person -> (facet values, record time) at the batch's end
     updates: dict[int, dict] = field(default_factory=dict)  # person -> their amended people row
     inserts: dict[str, list[Row]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
     closes: dict[str, list[tuple]] = field(default_factory=lambda: {"facet": [], "list": [], "change": []})
@@ -152,19 +150,12 @@ class Batch:
             rows = self.inserts[table]
             self._open[(table, person, row[1])] = len(rows)
             rows.append(row + times)
-        self.status[person] = (after.final, at)  # a row is made only of the last (status_rows)
         return new
-
-    def status_rows(self) -> list[dict]:
-        """Each person's status row as of the batch's end."""
-        return [{"person": person, **dict(zip(FACETS, final)), "changed_at": time_text(at)}
-                for person, (final, at) in self.status.items()]
 
     def merge(self, other: Batch) -> None:
         """Add the rows of another share of the same notifications (other people's)."""
         self.people += other.people
         self.sources += other.sources
-        self.status.update(other.status)
         self.updates.update(other.updates)
         for table in self.inserts:
             self.inserts[table] += other.inserts[table]

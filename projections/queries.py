@@ -17,14 +17,13 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, and_, func, or_, select
 
-from casetrail.domain.dates import today_utc
 from casetrail.domain.facets import FACET, FACETS, INITIAL
 from casetrail.domain.names import name_found, search_words
 
 INITIAL_VALUE = dict(zip(FACETS, INITIAL))
 from casetrail.domain.rules import Rules
 from casetrail.projections.sealing import PLAIN, Sealer
-from casetrail.projections.tables import changes, facet_periods, list_periods, people, sources, status
+from casetrail.projections.tables import changes, facet_periods, list_periods, people, sources
 from casetrail.projections.times import RECORD_OPEN, At, day_of, moment_number, moment_text
 
 
@@ -168,9 +167,8 @@ def holding(column: Any, facet: str, value: str) -> Any:
 
 def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | None = None,
                   limit: int | None = None, sealer: Sealer = PLAIN) -> list[dict[str, Any]]:
-    """People whose facets at (V, K) have the wanted values, with all their facets."""
-    if at.is_now:
-        return _search_now(conn, wanted, name, limit, sealer)
+    """People whose facets at (V, K) have the wanted values, with all their facets. Today is a
+    day like any other: a term that runs out next year holds a person in prison until then."""
     in_sql = not sealer.on  # sealed names are searched in Python, and the limit applied after
     fp = facet_periods.c
     chosen = select(people.c.person, people.c.key, people.c.name, people.c.search, people.c.spelt)
@@ -203,28 +201,6 @@ def search_people(conn: Connection, at: At, wanted: dict[str, str], name: str | 
     if in_sql:
         return found
     return _opened(found, [(r.search, r.spelt) for r in found_people], name, limit, sealer)
-
-
-def _search_now(conn: Connection, wanted: dict[str, str], name: str | None, limit: int | None,
-                sealer: Sealer = PLAIN) -> list[dict]:
-    in_sql = not sealer.on
-    query = select(people.c.person, people.c.key, people.c.name, people.c.search, people.c.spelt,
-                   *[status.c[f] for f in FACETS]).join(
-        status, status.c.person == people.c.person).where(people.c.merged_into.is_(None))  # as above
-    for facet, value in wanted.items():
-        query = query.where(holding(status.c[facet], facet, value))
-    if name and in_sql:
-        query = query.where(_name_like(name))
-    query = query.order_by(people.c.key)
-    if limit and in_sql:
-        query = query.limit(limit)
-    rows = conn.execute(query).all()
-    heard = last_reported(conn, At(today_utc()), [r.person for r in rows])
-    found = [{"person": r.key, "name": r.name, **{f: r._mapping[f] for f in FACETS},
-              "last_reported": heard.get(r.person, (0, None))[1]} for r in rows]
-    if in_sql:
-        return found
-    return _opened(found, [(r.search, r.spelt) for r in rows], name, limit, sealer)
 
 
 def _opened(found: list[dict], searches: list[tuple[str, str]], name: str | None, limit: int | None,

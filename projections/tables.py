@@ -14,9 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
 
-from casetrail.domain.facets import LISTED, Facet
-
-SCHEMA_VERSION = 16  # bump when rows or columns change: the views are then rebuilt
+SCHEMA_VERSION = 17  # bump when rows or columns change: the views are then rebuilt
 
 metadata = MetaData()
 
@@ -67,20 +65,6 @@ sources = Table(
     Column("registered_at", String(32), nullable=False),
 )
 
-
-
-def _status_column(facet: Facet) -> Column:
-    return Column(facet.name, String(facet.width) if facet.width else Text, nullable=False)
-
-
-# A person's facets now, one column each (domain/facets.py declares them): a new facet is a new
-# column, so SCHEMA_VERSION goes up with it (tests/unit/test_facets.py holds the two together).
-status = Table(
-    "casetrail_status", metadata,
-    Column("person", _NUMBER, primary_key=True, autoincrement=False),
-    *(_status_column(facet) for facet in LISTED),
-    Column("changed_at", String(32), nullable=False),
-)
 
 
 # The columns of each kind of row in the order the projector makes them (projector.py): a
@@ -158,5 +142,5 @@ changes = Table(
 ROW_TABLES = {"facet": (facet_periods, FACET_COLUMNS), "list": (list_periods, LIST_COLUMNS),
               "change": (changes, CHANGE_COLUMNS)}
 
-VIEW_TABLES = (people, sources, status, facet_periods, list_periods, changes)
+VIEW_TABLES = (people, sources, facet_periods, list_periods, changes)
 

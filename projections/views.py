@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import os
 import threading
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -30,7 +29,7 @@ from casetrail.domain.rules import Rules
 from casetrail.projections.sealing import Sealer, fingerprint
 from casetrail.projections import queries
 from casetrail.projections.tables import (
-    ROW_TABLES, SCHEMA_VERSION, VIEW_TABLES, metadata, people, sources, status, tracking,
+    ROW_TABLES, SCHEMA_VERSION, VIEW_TABLES, metadata, people, sources, tracking,
 )
 from casetrail.domain.dates import time_text
 from casetrail.projections.times import RECORD_OPEN, At
@@ -349,10 +348,6 @@ class Views:
                       list(rows.updates.values()))
             if rows.sources:
                 _many(conn, sources.insert(), rows.sources)
-            if rows.status:
-                _many(conn, status.delete().where(status.c.person == bindparam("p_person")),
-                      [{"p_person": p} for p in rows.status])
-                _many(conn, status.insert(), rows.status_rows())
 
     def _prepare(self) -> None:
         """Create the tables on first use; rebuild them if they follow other rules or an older layout."""

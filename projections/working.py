@@ -38,7 +38,7 @@ from casetrail.domain.rules import Rules
 from casetrail.projections.sealing import Sealer
 from casetrail.projections.tables import people
 from casetrail.projections.tuning import REMEMBERED
-from casetrail.domain.timeline import timeline
+from casetrail.domain.timeline import Timeline, timeline
 
 PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, *ABOUT_FACTS, *IDENTITY_EVENTS, *FACT_TYPES.values()))
 REGISTERED_TOPIC = get_topic(Registered)
@@ -52,6 +52,7 @@ class Kept(NamedTuple):
 
     events: list[PersonEvent]
     rows: Rows  # the rows of the timeline of those events
+    timeline: Timeline | None  # that timeline, for the next to go on from (None: no events)
 
 
 class Memory:
@@ -60,7 +61,8 @@ class Memory:
     folding their earlier events again (a person's later reports usually come in a later
     batch). Events never change once stored, so what is kept stays true whoever applies
     the batches. It is bounded by a number of events (``limit``: by default REMEMBERED,
-    a catch-up's ``--memory``), the least recently used forgotten."""
+    a catch-up's ``--memory``), the least recently used forgotten. It keeps each stream's last
+    timeline too: the next one goes on from the last day its story begins the same."""
 
     def __init__(self, earlier: Callable[[UUID, int], list[PersonEvent]], rules: Rules,
                  limit: int = REMEMBERED, story: Callable[[list[PersonEvent]], list[PersonEvent]] = list) -> None:
@@ -78,12 +80,15 @@ class Memory:
             self.streams.move_to_end(stream_id)
             return kept
         history = self.earlier(stream_id, version) if version > 1 else []
-        return Kept(history, rows_of(timeline(self.story(history), self.rules))[0] if history else {})
+        if not history:
+            return Kept(history, {}, None)
+        told = timeline(self.story(history), self.rules)
+        return Kept(history, rows_of(told)[0], told)
 
-    def keep(self, stream_id: UUID, history: list[PersonEvent], rows: Rows) -> None:
+    def keep(self, stream_id: UUID, history: list[PersonEvent], rows: Rows, told: Timeline | None = None) -> None:
         old = self.streams.pop(stream_id, None)
         self.held += len(history) - (len(old.events) if old else 0)
-        self.streams[stream_id] = Kept(history, rows)
+        self.streams[stream_id] = Kept(history, rows, told)
         self._forget_beyond_limit()
 
     def limit_to(self, events: int) -> None:
@@ -145,7 +150,7 @@ class Worker:
         self._look_up([stream_id for stream_id in streams if stream_id not in self.numbers])
         for stream_id, events in streams.items():
             person = self.numbers[stream_id]
-            history, rows = self.memory.recall(stream_id, events[0].originator_version)
+            history, rows, last = self.memory.recall(stream_id, events[0].originator_version)
             for moment, group in groups_by_time(events):
                 for recorded in group:
                     if isinstance(recorded, Registered):
@@ -153,8 +158,9 @@ class Worker:
                 history = history + group
                 if any(isinstance(recorded, WHO_CHANGES) for recorded in group):
                     batch.amend(person, identity(history))
-                rows = batch.apply(person, rows, timeline(self.story(history), self.rules), moment)
-            self.memory.keep(stream_id, history, rows)
+                last = timeline(self.story(history), self.rules, after=last)
+                rows = batch.apply(person, rows, last, moment)
+            self.memory.keep(stream_id, history, rows, last)
         return batch
 
     def _whole_saves(self, notifications: list[Any]) -> list[Any]:

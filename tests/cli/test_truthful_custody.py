@@ -106,6 +106,21 @@ def test_a_release_reported_at_the_end_of_the_term_is_a_reported_release(term):
     assert (shown["status"]["release_reported"], shown["uncertain"]) == (True, False)
 
 
+def test_a_term_that_runs_out_after_today_holds_the_person_in_prison_today_for_every_reader(cli):
+    # "Now" is read like any other day: the term's end, years ahead, is not yet the state.
+    cli("source add test-report --outlet Synthetic")
+    cli('person add person-b --name "Person B"')
+    cli("record person-b detained --on 2022-01-07 --source test-report")
+    cli("record person-b sentenced --on 2022-07-15 --kind prison --years 15 --source test-report")
+
+    imprisoned = [p["person"] for p in cli.json("people --custody imprisoned")["people"]]
+    free = [p["person"] for p in cli.json("people --custody free")["people"]]
+
+    assert imprisoned == ["person-b"] and free == []
+    assert cli.json("show person-b")["status"]["custody"] == "imprisoned"
+    assert "person-b" in [m["person"] for m in cli.json("list in_custody")["members"]]
+
+
 def test_omarov_freed_does_not_read_years_in_custody_even_under_a_prison_sentence(cli):
     cli(f"import {EXAMPLE}")
     before = status(cli, "omarov-aslanbek", "2026-12-07")

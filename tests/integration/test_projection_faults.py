@@ -170,7 +170,7 @@ def test_a_helped_catch_up_applies_every_event_once_and_makes_the_rows_of_one_al
 def _handed_over(task: Task) -> tuple[bool, list[tuple]]:
     """Whether the helper was forked, and what it handed over (positions and rows)."""
     with Helper(task) as helper:
-        return helper.process is None, [(w.start, w.end, w.count, w.batch.inserts, w.batch.closes, w.batch.status)
+        return helper.process is None, [(w.start, w.end, w.count, w.batch.inserts, w.batch.closes, w.batch.people)
                                         for w in helper.batches()]
 
 

@@ -25,7 +25,7 @@ def share(start: int, end: int, person: int) -> tuple:
     batch = Batch()
     batch.inserts["facet"].append((person, f"row-{person}"))
     batch.closes["list"].append((1, person, f"old-{person}"))
-    batch.status[person] = {"person": person}
+    batch.updates[person] = {"p_person": person}
     return Worked(start, end, end - start, batch)
 
 
@@ -38,7 +38,7 @@ def test_the_shares_of_each_batch_are_merged_into_one_batch_of_everyone():
     batch = merged[0][3]
     assert batch.inserts["facet"] == [(1, "row-1"), (2, "row-2")]
     assert batch.closes["list"] == [(1, 1, "old-1"), (1, 2, "old-2")]
-    assert set(batch.status) == {1, 2}
+    assert set(batch.updates) == {1, 2}
 
 
 def test_helpers_that_read_different_batches_hand_over_nothing_from_there_on():

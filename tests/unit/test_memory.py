@@ -37,12 +37,13 @@ def test_a_stream_kept_up_to_the_version_before_is_recalled_without_reading_the_
     store = FakeStore(person)
     memory = Memory(store.earlier, RULES)
     history = store.streams[person.id]
-    rows = rows_of(timeline(history, RULES))[0]
-    memory.keep(person.id, history, rows)
+    told = timeline(history, RULES)
+    rows = rows_of(told)[0]
+    memory.keep(person.id, history, rows, told)
 
     recalled = memory.recall(person.id, len(history) + 1)
 
-    assert recalled == (history, rows)
+    assert recalled == (history, rows, told)
     assert store.reads == []
 
 
@@ -54,10 +55,11 @@ def test_a_stream_kept_past_the_version_asked_for_is_read_again_from_the_store()
     history = store.streams[person.id]
     memory.keep(person.id, history, rows_of(timeline(history, RULES))[0])
 
-    recalled_history, recalled_rows = memory.recall(person.id, 3)
+    recalled_history, recalled_rows, recalled_timeline = memory.recall(person.id, 3)
 
     assert recalled_history == history[:2]
     assert recalled_rows == rows_of(timeline(history[:2], RULES))[0]
+    assert recalled_timeline == timeline(history[:2], RULES)
     assert store.reads == [(person.id, 3)]
 
 
@@ -65,7 +67,7 @@ def test_a_new_stream_is_recalled_empty_without_reading_the_store():
     person = detained_and_charged("new")
     store = FakeStore(person)
 
-    assert Memory(store.earlier, RULES).recall(person.id, 1) == ([], {})
+    assert Memory(store.earlier, RULES).recall(person.id, 1) == ([], {}, None)
     assert store.reads == []
 
 

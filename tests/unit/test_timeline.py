@@ -12,6 +12,7 @@ from casetrail.domain.facets import FACETS, facet_values
 from casetrail.domain.rules import load_rules, parse_rules
 from casetrail.domain.timeline import BEGINNING, OPEN, timeline
 from tests.recorded import histories
+from tests.unit.test_properties import candidate_facts
 
 from .builders import Stream
 
@@ -132,3 +133,67 @@ def test_a_period_is_uncertain_on_days_its_opening_fact_may_not_have_reached():
     assert not period.uncertain_on(date(2022, 4, 1))
 
 
+
+
+# -- a timeline made on from the last one (the projections' catch-up) ----------------------------------------
+
+def saves(events: list) -> list[int]:
+    """Where each save ends: events recorded together share a record time."""
+    return [i + 1 for i, e in enumerate(events) if i + 1 == len(events) or events[i + 1].timestamp != e.timestamp]
+
+
+def assert_made_on_equals_made_afresh(story: list, rules) -> None:
+    after = None
+    for end in saves(story):
+        after = timeline(story[:end], rules, after=after)
+        assert after == timeline(story[:end], rules), end
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(history=histories(max_people=3))
+def test_a_timeline_made_on_from_the_last_save_is_the_timeline_made_afresh(history):
+    # Claims, retractions, merges, fuzzy dates, terms that run out: save after save.
+    for person in history.people:
+        story = sorted(person.story(history.people), key=lambda e: e.timestamp)
+        assert_made_on_equals_made_afresh(story, RULES)
+        assert_made_on_equals_made_afresh(story, EXTRA)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(facts=candidate_facts(max_size=10), data=st.data())
+def test_a_timeline_made_on_from_the_last_save_with_open_ended_dates_is_the_timeline_made_afresh(facts, data):
+    stream = Stream()
+    for type_name, on, fields in data.draw(st.permutations(facts)):
+        day = on.rstrip("~?")
+        on = data.draw(st.sampled_from([on, on, f"../{day}", f"{day}/.."])) if len(day) == 10 else on
+        stream.add(type_name, on, distinct=True, **fields)
+    assert_made_on_equals_made_afresh(stream.events, RULES)
+
+
+def test_later_news_is_walked_on_from_the_day_the_earlier_story_ended():
+    stream = Stream()
+    stream.add("detained", "2022-01-06")
+    stream.add("charged", "2022-01-10", charge="mass riots")
+    first = timeline(stream.events, RULES)
+    stream.add("released", "2022-03-01")
+
+    later = timeline(stream.events, RULES, after=first)
+
+    assert later.walked.told.reused == 2  # the detention and the charge were not stepped again
+    assert later.walked.marks[:2] == first.walked.marks
+    assert later == timeline(stream.events, RULES)
+
+
+def test_held_and_possibly_released_the_same_day_is_possibly_still_held_until_the_release_surely_came():
+    # House arrest on 17 January; a release reported only as "2022", told after it: from the 17th
+    # the release may not have happened yet, though the two start on one day.
+    stream = Stream()
+    stream.add("placed_under_house_arrest", "2022-01-17")
+    released = stream.add("released", "2022?")
+
+    story = timeline(stream.events, RULES)
+
+    possibly = story.period("list", "in_custody", date(2022, 1, 19))
+    assert (possibly.value, possibly.valid_from, possibly.valid_to) == ("possibly", date(2022, 1, 17), date(2022, 12, 31))
+    assert possibly.cause.id == released.id
+    assert story.period("list", "in_custody", date(2022, 12, 31)) is None
