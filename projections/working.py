@@ -38,6 +38,7 @@ from casetrail.domain.rules import Rules
 from casetrail.projections.sealing import Sealer
 from casetrail.projections.tables import people
 from casetrail.projections.tuning import REMEMBERED
+from casetrail.store.streams import earlier_events
 from casetrail.domain.timeline import Timeline, timeline
 
 PERSON_TOPICS = frozenset(get_topic(cls) for cls in (Registered, *ABOUT_FACTS, *IDENTITY_EVENTS, *FACT_TYPES.values()))
@@ -73,13 +74,21 @@ class Memory:
         self.streams: OrderedDict[UUID, Kept] = OrderedDict()
         self.held = 0  # events kept
 
-    def recall(self, stream_id: UUID, version: int) -> Kept:
-        """The stream's events before ``version`` and the rows of their timeline."""
+    def holds(self, stream_id: UUID, version: int) -> bool:
+        """Whether it keeps the stream's events up to just before ``version``."""
         kept = self.streams.get(stream_id)
-        if kept is not None and len(kept.events) == version - 1:
+        return kept is not None and len(kept.events) == version - 1
+
+    def recall(self, stream_id: UUID, version: int, read: dict[UUID, list[PersonEvent]] | None = None) -> Kept:
+        """The stream's events before ``version`` and the rows of their timeline (``read``: the
+        events before it of streams already read from the store, by id)."""
+        if self.holds(stream_id, version):
             self.streams.move_to_end(stream_id)
-            return kept
-        history = self.earlier(stream_id, version) if version > 1 else []
+            return self.streams[stream_id]
+        if read is not None and stream_id in read:
+            history = read[stream_id]
+        else:
+            history = self.earlier(stream_id, version) if version > 1 else []
         if not history:
             return Kept(history, {}, None)
         told = timeline(self.story(history), self.rules)
@@ -148,9 +157,10 @@ class Worker:
             elif topic == SOURCE_TOPIC and part == 0:
                 batch.register_source(mapper.to_domain_event(notification))
         self._look_up([stream_id for stream_id in streams if stream_id not in self.numbers])
+        read = self._read_earlier(streams)
         for stream_id, events in streams.items():
             person = self.numbers[stream_id]
-            history, rows, last = self.memory.recall(stream_id, events[0].originator_version)
+            history, rows, last = self.memory.recall(stream_id, events[0].originator_version, read)
             for moment, group in groups_by_time(events):
                 for recorded in group:
                     if isinstance(recorded, Registered):
@@ -211,6 +221,16 @@ class Worker:
                 self._absorbed[merge.id] = self.app.absorbed(merge)
             taken += self._absorbed[merge.id]
         return sorted(history + taken, key=lambda e: e.timestamp)
+
+    def _read_earlier(self, streams: dict[UUID, list[PersonEvent]]) -> dict[UUID, list[PersonEvent]]:
+        """The earlier events of the batch's streams that the memory does not hold, read together."""
+        before = {stream_id: events[0].originator_version for stream_id, events in streams.items()
+                  if events[0].originator_version > 1 and not self.memory.holds(stream_id, events[0].originator_version)}
+        if len(before) < 2:
+            return {}
+        to_domain_event = self.app.mapper.to_domain_event
+        return {stream_id: [to_domain_event(s) for s in stored]
+                for stream_id, stored in earlier_events(self.app.recorder, before).items()}
 
     def _earlier(self, stream_id: UUID, version: int) -> list[PersonEvent]:
         """The events of a stream before ``version``, from the store."""

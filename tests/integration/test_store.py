@@ -186,3 +186,22 @@ def test_record_many_checks_the_batch_as_a_whole(omarov):
         omarov.record_many("omarov-aslanbek", [("died", {"on": "2022-03", "source": "rferl-omarov"}),
                                                ("died", {"on": "2022-04", "source": "rferl-omarov"})])
     assert omarov.person("omarov-aslanbek").history == []
+
+
+def test_many_streams_earlier_events_are_read_at_once_each_its_own_in_version_order(app):
+    from casetrail.store.streams import CHUNK, earlier_events
+
+    keys = [f"person-{n}" for n in range(CHUNK + 3)]  # two queries' worth
+    for n, key in enumerate(keys):
+        app.add_person(key, f"Person {n}")
+        app.record(key, "detained", on="2022-01-06", source="https://example.org/report")
+        app.record(key, "released", on="2022-01-20", source="https://example.org/report")
+    before = {person_id(key): 3 for key in keys}  # the registration and the detention of each
+    before[person_id(keys[0])] = 2
+
+    found = earlier_events(app.recorder, before)
+
+    assert set(found) == set(before)
+    for key in keys:
+        one_by_one = list(app.recorder.select_events(person_id(key), lte=before[person_id(key)] - 1))
+        assert found[person_id(key)] == one_by_one
