@@ -158,7 +158,7 @@ def timeline(events: Sequence[PersonEvent], rules: Rules, known_at: datetime | N
         return Timeline(_unreported(rules), (), folded.claims)
     disputed = folded.claims.disputed if folded.claims.disputes else None
     at = earlier.mark_for(folded, rules, disputed) if earlier else None
-    walk = _Walk(folded, rules, disputed, earlier if at is not None else None, at)
+    walk = _Walk(folded, rules, disputed, earlier, at)
     walk.go()
     walked = Walked(folded.told, rules.fingerprint, disputed, tuple(walk.marks), tuple(walk.periods),
                     tuple(walk.changes), tuple(walk.brief))
@@ -179,7 +179,7 @@ class _Walk:
         self.asked = rules.claimant_facets  # facets whose rule tests ask who says so: usually none
         n = len(FACETS)
         self.causes: list[Fact | None] = [None] * n  # the fact that set each facet's value, for those tests
-        if earlier is None or at is None:
+        if at is None:
             self.values = INITIAL
             self.members = rules.members(INITIAL, self._claimed())
             self.facet_open: list[tuple[date, Fact | None]] = [(BEGINNING, None)] * n

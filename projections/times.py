@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from casetrail.domain.dates import time_text, today_utc
+from casetrail.domain.dates import time_text
 
 RECORD_OPEN = 2**63 - 1  # the recorded_to of a row not superseded
 RECORD_NOW = RECORD_OPEN - 1  # K for "everything recorded so far": after any real time, before RECORD_OPEN
@@ -62,7 +62,3 @@ class At:
     @property
     def k(self) -> str:
         return NOW if self.known_at is None else time_text(self.known_at)
-
-    @property
-    def is_now(self) -> bool:
-        return self.known_at is None and self.as_of >= today_utc()

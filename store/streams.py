@@ -39,12 +39,12 @@ def _select(recorder: object, ids: list[UUID]) -> list[StoredEvent]:
             cursor.execute(statement, [i.hex for i in ids])
             return [StoredEvent(recorder.convert_originator_id(row["originator_id"]), row["originator_version"],
                                 row["topic"], row["state"]) for row in cursor.fetchall()]
-    if isinstance(recorder, PostgresAggregateRecorder):
-        statement = SQL("SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
-                        "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version").format(
-            schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name))
-        with recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
-            cursor.execute(statement, [ids])
-            return [StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
-                    for row in cursor.fetchall()]
-    return [stored for i in ids for stored in recorder.select_events(i)]  # any other recorder, one by one
+    if not isinstance(recorder, PostgresAggregateRecorder):
+        raise TypeError(f"no query for the events of many streams on {type(recorder).__name__}")
+    statement = SQL("SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+                    "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version").format(
+        schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name))
+    with recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
+        cursor.execute(statement, [ids])
+        return [StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
+                for row in cursor.fetchall()]
